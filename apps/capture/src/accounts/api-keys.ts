@@ -1,0 +1,20 @@
+// API keys are random and high-entropy, so a single SHA-256 is a sound hash for them (unlike passwords,
+// there is nothing to brute-force). Comparison is constant-time so the check leaks nothing by timing.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const KEY_PREFIX = 'cbx_';
+
+/** A new API key: 32 random bytes, URL-safe, with a recognisable prefix for secret scanners. */
+export function generateApiKey(): string {
+  return KEY_PREFIX + randomBytes(32).toString('base64url');
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export function apiKeyMatches(candidate: string, storedHash: string): boolean {
+  const candidateHash = Buffer.from(hashApiKey(candidate), 'hex');
+  const expected = Buffer.from(storedHash, 'hex');
+  return candidateHash.length === expected.length && timingSafeEqual(candidateHash, expected);
+}

@@ -1,0 +1,49 @@
+// Who is calling the API: the account behind a `Mailsac-Key` header or `_mailsacKey` query parameter,
+// or nobody. A key that matches no account is refused outright (401) rather than treated as anonymous,
+// so a typo never silently shows less mail.
+import { createParamDecorator, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { AccountsService, type Account } from '../accounts';
+import { unauthorized } from './api-errors';
+
+export interface Caller {
+  account: Account | null;
+}
+
+type RequestWithCaller = Request & { caller?: Caller };
+
+function presentedKey(request: Request): string | undefined {
+  const header = request.headers['mailsac-key'];
+  if (typeof header === 'string' && header !== '') return header;
+  const query = request.query._mailsacKey;
+  return typeof query === 'string' && query !== '' ? query : undefined;
+}
+
+/** Global guard: resolves the caller once per request. */
+@Injectable()
+export class CallerGuard implements CanActivate {
+  constructor(private readonly accounts: AccountsService) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<RequestWithCaller>();
+    const key = presentedKey(request);
+    if (key === undefined) {
+      request.caller = { account: null };
+      return true;
+    }
+    const account = this.accounts.findByApiKey(key);
+    if (!account) throw unauthorized('Unknown API key.');
+    request.caller = { account };
+    return true;
+  }
+}
+
+export const CurrentCaller = createParamDecorator((_data: unknown, context: ExecutionContext): Caller => {
+  return context.switchToHttp().getRequest<RequestWithCaller>().caller ?? { account: null };
+});
+
+/** The caller's account, or 401 for anonymous callers. */
+export function requireAccount(caller: Caller): Account {
+  if (!caller.account) throw unauthorized();
+  return caller.account;
+}

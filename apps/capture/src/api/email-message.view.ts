@@ -1,0 +1,51 @@
+// Domain -> Mailsac JSON. The only place that knows Mailsac's field names and shapes.
+import type { AttachmentMeta, HeaderLine, StoredMessage } from '../domain/captured-message';
+
+export function toEmailMessage(message: StoredMessage) {
+  return {
+    _id: message.id,
+    from: message.from,
+    to: message.to,
+    cc: message.cc,
+    bcc: message.bcc,
+    subject: message.subject,
+    savedBy: message.savedBy,
+    originalInbox: message.originalInbox,
+    inbox: message.inbox,
+    domain: message.domain,
+    received: message.received.toISOString(),
+    size: message.size,
+    attachments: message.attachments.map((attachment) => attachment.md5),
+    ip: message.ip,
+    via: message.via,
+    folder: message.folder,
+    labels: message.labels,
+    read: message.read,
+    rtls: message.rtls,
+    links: message.links,
+    spam: message.spam,
+  };
+}
+
+export function toAttachmentMeta(attachment: AttachmentMeta) {
+  return {
+    checksum: attachment.md5,
+    contentDisposition: attachment.disposition ?? 'attachment',
+    contentId: attachment.contentId ?? '',
+    contentType: attachment.contentType,
+    fileName: attachment.filename ?? '',
+    length: attachment.size,
+    transferEncoding: 'base64',
+  };
+}
+
+export type HeadersFormat = 'json' | 'json-ordered' | 'plain';
+
+/** Mailsac's three header renderings: grouped by lower-case name, in order, or as text lines. */
+export function renderHeaders(headers: HeaderLine[], format: HeadersFormat): Record<string, string[]> | { name: string; value: string }[] | string {
+  if (format === 'json-ordered') return headers.map((header) => ({ name: header.key, value: header.value }));
+  if (format === 'plain') return headers.map((header) => `${header.key}: ${header.value}`).join('\n') + '\n';
+  const grouped: Record<string, string[]> = {};
+  for (const header of headers) (grouped[header.key] ??= []).push(header.value);
+  return grouped;
+}

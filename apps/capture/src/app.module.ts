@@ -1,0 +1,34 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { ApiModule } from './api';
+import { CONFIG, type CaptureboxConfig } from './config';
+import { HealthModule } from './health';
+import { IngestModule } from './ingest';
+import { ROOT_LOGGER, type Logger } from './logging';
+import { SmtpModule } from './smtp';
+import { StoreModule } from './store/store.module';
+
+/** Makes the parsed config and the root logger injectable everywhere. */
+@Global()
+@Module({})
+class CoreModule {
+  static with(config: CaptureboxConfig, logger: Logger): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: ROOT_LOGGER, useValue: logger },
+      ],
+      exports: [CONFIG, ROOT_LOGGER],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static with(config: CaptureboxConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule.with(config, logger), StoreModule, IngestModule, SmtpModule, ApiModule, HealthModule],
+    };
+  }
+}

@@ -1,0 +1,2 @@
+export { loadConfig, ConfigError, CONFIG } from './config';
+export type { CaptureboxConfig, SmtpAuthMode } from './config';

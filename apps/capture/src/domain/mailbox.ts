@@ -1,0 +1,27 @@
+// The envelope check: any recipient at any domain is welcome, as long as it is a mailbox we can file
+// mail under (local@domain, no spaces or control characters, sane lengths from RFC 5321 4.5.3.1).
+const MAX_LOCAL_PART = 64;
+const MAX_ADDRESS = 254;
+
+export function isValidMailbox(address: string): boolean {
+  if (address.length === 0 || address.length > MAX_ADDRESS) return false;
+  const at = address.lastIndexOf('@');
+  if (at <= 0 || at === address.length - 1) return false;
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  if (local.length > MAX_LOCAL_PART) return false;
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\x00-\x1f\x7f<>]/.test(address)) return false;
+  // A domain is dot-separated labels, or an address literal like [127.0.0.1].
+  if (domain.startsWith('[')) return /^\[[0-9a-fA-F:.]+\]$/.test(domain);
+  return domain.split('.').every((label) => label.length > 0 && label.length <= 63 && !label.startsWith('-') && !label.endsWith('-') && /^[\p{L}\p{N}_-]+$/u.test(label));
+}
+
+/** The inbox a recipient's mail is filed under: addresses compare case-insensitively here. */
+export function inboxOf(address: string): string {
+  return address.trim().toLowerCase();
+}
+
+export function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}

@@ -1,0 +1,23 @@
+// The ingest pipeline up to routing: parse -> build (extract links) -> route to inboxes. No I/O: the caller
+// (CaptureService) applies privacy and stores the result, and the SMTP module replies to the client.
+import type { CapturedMail, StoredMessage } from '../domain/captured-message';
+import { buildCapturedMail, type CaptureInput } from './build-captured-mail';
+import { parseMail } from './parse-mail';
+import { routeToInboxes, type RouteOptions } from './route-to-inboxes';
+
+export interface CapturePipelineResult {
+  /** Stored once per queue id: raw source, parsed content, envelope and session facts. */
+  mail: CapturedMail;
+  /** One per distinct envelope recipient, ids `<queueId>-0`, `<queueId>-1`, ... */
+  copies: StoredMessage[];
+}
+
+/** Never rejects on bad mail: a source that cannot be parsed still yields copies (see `parseError`). */
+export async function runCapturePipeline(
+  input: CaptureInput,
+  options: RouteOptions = {},
+): Promise<CapturePipelineResult> {
+  const parsed = await parseMail(input.raw);
+  const mail = buildCapturedMail(input, parsed);
+  return { mail, copies: routeToInboxes(mail, options) };
+}

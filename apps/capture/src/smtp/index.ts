@@ -1,0 +1,2 @@
+export { SmtpModule } from './smtp.module';
+export { SmtpCaptureServer } from './smtp-capture.server';

@@ -1,0 +1,11 @@
+// The store module's public face: the storage port, its error and DI token, and the embedded adapter.
+// Tests of other modules find the contract and fixtures in `store/testing`.
+export {
+  MESSAGE_STORE,
+  StoreUnavailableError,
+  type ListInboxQuery,
+  type MessageBody,
+  type MessagePatch,
+  type MessageStore,
+} from './message-store';
+export { SqliteMessageStore, type SqliteMessageStoreOptions } from './sqlite-message-store';

@@ -1,0 +1,156 @@
+// The embedded store's schema and the SQL of its named queries, in one place so that each index sits next
+// to the query it serves (and so tests can EXPLAIN the very same SQL the store runs).
+
+/**
+ * Schema migrations, applied in order inside one transaction each; `PRAGMA user_version` records how many
+ * have run. Never edit a released entry: append a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: captured transactions, per-recipient messages, deduplicated attachment contents.
+  `
+  -- One row per SMTP transaction (queue id): the parts every recipient copy shares, stored once.
+  CREATE TABLE captured (
+    queue_id    TEXT    PRIMARY KEY,
+    raw         BLOB    NOT NULL,
+    received    INTEGER NOT NULL,         -- epoch milliseconds
+    envelope    TEXT    NOT NULL,         -- JSON Envelope
+    session     TEXT    NOT NULL,         -- JSON SessionFacts
+    message_id  TEXT,
+    headers     TEXT    NOT NULL,         -- JSON HeaderLine[]
+    text        TEXT,
+    html        TEXT,
+    parse_error TEXT
+  ) STRICT;
+
+  -- One row per recipient copy: everything a listing returns, and nothing bulky.
+  CREATE TABLE messages (
+    id             TEXT    PRIMARY KEY,   -- <queueId>-<n>
+    queue_id       TEXT    NOT NULL REFERENCES captured (queue_id),
+    inbox          TEXT    NOT NULL,
+    original_inbox TEXT    NOT NULL,
+    domain         TEXT    NOT NULL,
+    from_list      TEXT    NOT NULL,      -- JSON MailAddress[]
+    to_list        TEXT    NOT NULL,      -- JSON MailAddress[]
+    cc_list        TEXT    NOT NULL,      -- JSON MailAddress[]
+    bcc_list       TEXT    NOT NULL,      -- JSON MailAddress[]
+    subject        TEXT    NOT NULL,
+    received       INTEGER NOT NULL,      -- epoch milliseconds
+    size           INTEGER NOT NULL,
+    attachments    TEXT    NOT NULL,      -- JSON AttachmentMeta[]; contents live in attachment_blobs by md5
+    links          TEXT    NOT NULL,      -- JSON string[]
+    ip             TEXT    NOT NULL,
+    via            TEXT    NOT NULL,
+    rtls           INTEGER NOT NULL,      -- 0/1
+    spam           REAL    NOT NULL,
+    folder         TEXT    NOT NULL,
+    labels         TEXT    NOT NULL,      -- JSON string[]
+    read           INTEGER NOT NULL,      -- 0/1
+    saved_by       TEXT                   -- account id that starred it; NULL = public
+  ) STRICT;
+
+  -- Serves LIST_INBOX_SQL (newest first, ties by id) and COUNT_INBOX_SQL.
+  CREATE INDEX messages_by_inbox ON messages (inbox, received DESC, id DESC);
+  -- Serves LIST_STARRED_SQL. Partial: most mail is public, so the index only holds what it is asked for.
+  CREATE INDEX messages_by_starred ON messages (saved_by, received DESC, id DESC) WHERE saved_by IS NOT NULL;
+  -- Serves the orphan check below and the foreign-key check when a captured row is deleted.
+  CREATE INDEX messages_by_queue_id ON messages (queue_id);
+
+  -- Attachment contents, deduplicated by md5 (the same logo in a thousand mails is stored once).
+  CREATE TABLE attachment_blobs (
+    md5     TEXT PRIMARY KEY,
+    content BLOB NOT NULL
+  ) STRICT;
+
+  -- No orphans: whichever path deletes the last copy of a transaction (one message, a whole inbox, a future
+  -- pruner), the shared captured row goes with it. Attachment blobs are NOT removed here: finding whether
+  -- any other message still refers to an md5 means scanning JSON, so that is left to a later prune pass.
+  CREATE TRIGGER messages_drop_orphan_captured AFTER DELETE ON messages
+  WHEN NOT EXISTS (SELECT 1 FROM messages WHERE queue_id = OLD.queue_id)
+  BEGIN
+    DELETE FROM captured WHERE queue_id = OLD.queue_id;
+  END;
+  `,
+];
+
+/** The schema version this build writes: the number of migrations. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Columns of `messages` in the order the insert binds them (named parameters match the column names). */
+const MESSAGE_COLUMNS = [
+  'id',
+  'queue_id',
+  'inbox',
+  'original_inbox',
+  'domain',
+  'from_list',
+  'to_list',
+  'cc_list',
+  'bcc_list',
+  'subject',
+  'received',
+  'size',
+  'attachments',
+  'links',
+  'ip',
+  'via',
+  'rtls',
+  'spam',
+  'folder',
+  'labels',
+  'read',
+  'saved_by',
+] as const;
+
+export const INSERT_CAPTURED_SQL = `
+  INSERT INTO captured (queue_id, raw, received, envelope, session, message_id, headers, text, html, parse_error)
+  VALUES (@queue_id, @raw, @received, @envelope, @session, @message_id, @headers, @text, @html, @parse_error)`;
+
+export const INSERT_MESSAGE_SQL = `
+  INSERT INTO messages (${MESSAGE_COLUMNS.join(', ')})
+  VALUES (${MESSAGE_COLUMNS.map((column) => `@${column}`).join(', ')})`;
+
+export const INSERT_ATTACHMENT_BLOB_SQL = `INSERT OR IGNORE INTO attachment_blobs (md5, content) VALUES (@md5, @content)`;
+
+/**
+ * An inbox, newest first; `@until` is exclusive and always bound (a far-future instant when the caller
+ * gave none) so one statement serves both cases with an index range.
+ */
+export const LIST_INBOX_SQL = `
+  SELECT * FROM messages
+  WHERE inbox = @inbox AND received < @until
+  ORDER BY received DESC, id DESC
+  LIMIT @limit`;
+
+export const COUNT_INBOX_SQL = `SELECT count(*) AS count FROM messages WHERE inbox = @inbox`;
+
+/** Messages an account starred, across all inboxes, newest first. */
+export const LIST_STARRED_SQL = `
+  SELECT * FROM messages
+  WHERE saved_by = @saved_by AND received < @until
+  ORDER BY received DESC, id DESC
+  LIMIT @limit`;
+
+export const GET_MESSAGE_SQL = `SELECT * FROM messages WHERE id = @id AND inbox = @inbox`;
+
+export const GET_BODY_SQL = `
+  SELECT c.text, c.html, c.headers
+  FROM messages m JOIN captured c ON c.queue_id = m.queue_id
+  WHERE m.id = @id AND m.inbox = @inbox`;
+
+export const GET_RAW_SQL = `
+  SELECT c.raw
+  FROM messages m JOIN captured c ON c.queue_id = m.queue_id
+  WHERE m.id = @id AND m.inbox = @inbox`;
+
+export const GET_ATTACHMENT_BLOB_SQL = `SELECT content FROM attachment_blobs WHERE md5 = @md5`;
+
+export const UPDATE_MESSAGE_SQL = `
+  UPDATE messages SET folder = @folder, read = @read, saved_by = @saved_by, labels = @labels
+  WHERE id = @id AND inbox = @inbox`;
+
+export const DELETE_MESSAGE_SQL = `DELETE FROM messages WHERE id = @id AND inbox = @inbox`;
+
+/** Starred messages are private property of an account: clearing an inbox never takes them. */
+export const DELETE_INBOX_SQL = `DELETE FROM messages WHERE inbox = @inbox AND saved_by IS NULL`;
+
+export const PING_SQL = `SELECT 1`;

@@ -1,0 +1,2 @@
+export { loadTlsMaterial } from './tls-material';
+export type { TlsMaterial, TlsFiles } from './tls-material';

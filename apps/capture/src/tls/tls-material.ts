@@ -1,0 +1,49 @@
+// Where the SMTP (and later HTTP) listeners get their certificate: configured PEM files (cert-manager's
+// tls.crt / tls.key), or a self-signed pair generated once into the data directory so STARTTLS always works.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generate } from 'selfsigned';
+
+export interface TlsMaterial {
+  key: Buffer;
+  cert: Buffer;
+  /** Where it came from, for the start-up log. */
+  source: string;
+}
+
+export interface TlsFiles {
+  certFile: string | undefined;
+  keyFile: string | undefined;
+}
+
+export async function loadTlsMaterial(files: TlsFiles, dataDir: string, hostname: string): Promise<TlsMaterial> {
+  if (files.certFile && files.keyFile) {
+    const [cert, key] = await Promise.all([readFile(files.certFile), readFile(files.keyFile)]);
+    return { cert, key, source: files.certFile };
+  }
+  return loadOrGenerateSelfSigned(join(dataDir, 'tls'), hostname);
+}
+
+async function loadOrGenerateSelfSigned(dir: string, hostname: string): Promise<TlsMaterial> {
+  const certFile = join(dir, 'tls.crt');
+  const keyFile = join(dir, 'tls.key');
+  if (!existsSync(certFile) || !existsSync(keyFile)) {
+    await mkdir(dir, { recursive: true });
+    const notAfter = new Date();
+    notAfter.setFullYear(notAfter.getFullYear() + 10);
+    const pems = await generate([{ name: 'commonName', value: hostname }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      notAfterDate: notAfter,
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: hostname }, { type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+    });
+    // Write then rename, so a crash never leaves a half-written key that blocks the next start.
+    await writeFile(`${keyFile}.tmp`, pems.private, { mode: 0o600 });
+    await writeFile(`${certFile}.tmp`, pems.cert);
+    await rename(`${keyFile}.tmp`, keyFile);
+    await rename(`${certFile}.tmp`, certFile);
+  }
+  const [cert, key] = await Promise.all([readFile(certFile), readFile(keyFile)]);
+  return { cert, key, source: `${certFile} (self-signed)` };
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the third-party tools the test suite drives, when missing. Idempotent; safe to run often.
+#   swaks    - a real SMTP client (Debian package), with Perl's TLS modules for STARTTLS
+#   python3  - Python's smtplib, a real SMTP client (on the machine already; checked here)
+set -euo pipefail
+
+need_apt=()
+command -v swaks >/dev/null 2>&1 || need_apt+=(swaks)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+# swaks speaks STARTTLS through these Perl modules, which it only recommends.
+perl -MNet::SSLeay -MIO::Socket::SSL -e1 >/dev/null 2>&1 || need_apt+=(libnet-ssleay-perl libio-socket-ssl-perl)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "ensure-test-tools: installing ${need_apt[*]} with apt-get"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
+fi
+echo "ensure-test-tools: swaks $(swaks --version 2>/dev/null | head -1 | awk '{print $NF}'), $(python3 --version)"
