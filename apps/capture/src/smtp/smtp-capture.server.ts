@@ -21,6 +21,14 @@ const CLOSE_TIMEOUT_MS = 10_000;
 
 export const SMTP_TLS_MATERIAL = Symbol('SmtpTlsMaterial');
 
+/** The session user for credentials that "off" mode accepts without knowing them. */
+const UNVERIFIED_LOGIN = Object.freeze({ unverified: true });
+
+function accountOf(session: SMTPServerSession): Account | null {
+  const user = session.user as Account | typeof UNVERIFIED_LOGIN | undefined;
+  return user && user !== UNVERIFIED_LOGIN ? (user as Account) : null;
+}
+
 @Injectable()
 export class SmtpCaptureServer implements BeforeApplicationShutdown {
   private server: SMTPServer | null = null;
@@ -109,7 +117,8 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
   ): void {
     const account = this.accounts.authenticateSmtp(auth.username ?? '', auth.password ?? '');
     if (account) return callback(null, { user: account });
-    if (this.config.smtp.authMode === 'off') return callback(null, { user: null });
+    // smtp-server treats a falsy user as a failed login, so "off" mode logs in as nobody in particular.
+    if (this.config.smtp.authMode === 'off') return callback(null, { user: UNVERIFIED_LOGIN });
     this.logger.info({ session: session.id, ip: session.remoteAddress, method: auth.method }, 'smtp auth failed');
     callback(new SmtpRefusal('auth_failed'));
   }
@@ -136,7 +145,7 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
   }
 
   private async captureTransaction(raw: Buffer, session: SMTPServerSession): Promise<string> {
-    const account = (session.user as Account | null | undefined) ?? null;
+    const account = accountOf(session);
     const result = await this.capture.capture({
       raw,
       envelope: {

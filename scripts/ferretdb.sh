@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# A real MongoDB-wire server for the tests: FerretDB v1 with its SQLite backend (v2 needs PostgreSQL with
+# DocumentDB, which this machine does not have). Built from source with the Go toolchain and module proxy,
+# cached outside the clone so every clone and CI run on the machine reuses one binary.
+#
+#   scripts/ferretdb.sh install              build the pinned version once (idempotent); prints the binary path
+#   scripts/ferretdb.sh path                 print the binary path (exit 1 when not installed)
+#   scripts/ferretdb.sh start <port> <dir>   start on 127.0.0.1:<port> with data in <dir>, wait until it
+#                                            accepts connections, print its pid (log: <dir>/ferretdb.log)
+#   scripts/ferretdb.sh stop <pid>           stop it and wait until it has exited
+set -euo pipefail
+
+# The last v1 release. Bump deliberately: the tests assert what this version's explain reports.
+FERRETDB_VERSION=v1.24.2
+CACHE_ROOT="${CAPTUREBOX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/capturebox}"
+GO_ROOT="$CACHE_ROOT/go"
+BIN_DIR="$CACHE_ROOT/ferretdb/$FERRETDB_VERSION/bin"
+BIN="$BIN_DIR/ferretdb"
+START_TIMEOUT_SECONDS="${FERRETDB_START_TIMEOUT:-30}"
+
+die() { echo "ferretdb.sh: $*" >&2; exit 1; }
+
+installed_version() {
+  [ -x "$BIN" ] || return 1
+  "$BIN" --version 2>/dev/null | awk '/^version:/ {print $2}'
+}
+
+is_installed() { [ "$(installed_version || true)" = "$FERRETDB_VERSION" ]; }
+
+install() {
+  if is_installed; then echo "$BIN"; return 0; fi
+  command -v go >/dev/null 2>&1 || die "the Go toolchain is needed to build FerretDB ($FERRETDB_VERSION)"
+  mkdir -p "$BIN_DIR" "$GO_ROOT"
+  echo "ferretdb.sh: building FerretDB $FERRETDB_VERSION (first time only, takes minutes)" >&2
+  # Everything Go writes stays under the cache dir; GOTOOLCHAIN=local so the installed Go is used as is
+  # rather than fetching another toolchain. modernc SQLite is pure Go, hence no cgo.
+  GOBIN="$BIN_DIR" GOPATH="$GO_ROOT/path" GOCACHE="$GO_ROOT/build-cache" GOMODCACHE="$GO_ROOT/mod" \
+    GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false \
+    go install "github.com/FerretDB/FerretDB/cmd/ferretdb@$FERRETDB_VERSION" >&2
+  is_installed || die "built $BIN but it reports version '$(installed_version || true)', not $FERRETDB_VERSION"
+  echo "$BIN"
+}
+
+accepts_connections() {
+  # bash's /dev/tcp keeps this free of nc/ss; the subshell closes the socket again.
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+start() {
+  local port="${1:-}" dir="${2:-}"
+  [[ "$port" =~ ^[0-9]+$ ]] || die "usage: ferretdb.sh start <port> <datadir>"
+  [ -n "$dir" ] || die "usage: ferretdb.sh start <port> <datadir>"
+  is_installed || die "FerretDB $FERRETDB_VERSION is not installed at $BIN: run 'scripts/ferretdb.sh install' first"
+  accepts_connections "$port" && die "port $port is already in use"
+  mkdir -p "$dir"
+  dir="$(cd "$dir" && pwd)"
+  # --debug-addr=- : no metrics/pprof listener, so parallel servers do not clash on its fixed port.
+  # --state-dir    : FerretDB keeps its state.json there, not in the current directory.
+  # --repl-set-name: lets the driver treat it as a replica set member, so w:'majority' is meaningful.
+  # setsid + nohup: the server outlives this script and the caller's terminal.
+  setsid nohup "$BIN" \
+    --handler=sqlite \
+    --sqlite-url="file:$dir/" \
+    --listen-addr="127.0.0.1:$port" \
+    --state-dir="$dir" \
+    --debug-addr=- \
+    --telemetry=disable \
+    --log-level=warn \
+    >>"$dir/ferretdb.log" 2>&1 </dev/null &
+  local pid=$!
+  local deadline=$((SECONDS + START_TIMEOUT_SECONDS))
+  until accepts_connections "$port"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 20 "$dir/ferretdb.log" >&2 || true
+      die "FerretDB exited before accepting connections on port $port"
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      kill "$pid" 2>/dev/null || true
+      die "FerretDB did not accept connections on port $port within ${START_TIMEOUT_SECONDS}s"
+    fi
+    sleep 0.1
+  done
+  echo "$pid"
+}
+
+stop() {
+  local pid="${1:-}"
+  [[ "$pid" =~ ^[0-9]+$ ]] || die "usage: ferretdb.sh stop <pid>"
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid"
+  # Wait for the exit so a restart on the same port and data dir does not race the old process.
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+case "${1:-}" in
+  install) install ;;
+  path) is_installed || die "FerretDB $FERRETDB_VERSION is not installed"; echo "$BIN" ;;
+  start) shift; start "$@" ;;
+  stop) shift; stop "$@" ;;
+  *) die "usage: ferretdb.sh install | path | start <port> <datadir> | stop <pid>" ;;
+esac
