@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { ApiModule } from './api';
 import { CONFIG, type CaptureboxConfig } from './config';
+import { EventsModule } from './events';
 import { HealthModule } from './health';
 import { IngestModule } from './ingest';
 import { ROOT_LOGGER, type Logger } from './logging';
@@ -28,7 +29,7 @@ export class AppModule {
   static with(config: CaptureboxConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.with(config, logger), StoreModule, IngestModule, SmtpModule, ApiModule, HealthModule],
+      imports: [CoreModule.with(config, logger), StoreModule, EventsModule, IngestModule, SmtpModule, ApiModule, HealthModule],
     };
   }
 }

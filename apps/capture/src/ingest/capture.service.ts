@@ -1,7 +1,9 @@
-// Runs one SMTP transaction through the pipeline (parse -> extract -> route -> privacy) and stores it.
+// Runs one SMTP transaction through the pipeline (parse -> extract -> route -> privacy), stores it, then
+// tells live listeners (publish).
 // The caller may answer 250 only after `capture` resolves: that is when the store says it is durable.
 import { Inject, Injectable } from '@nestjs/common';
 import type { Envelope, SessionFacts } from '../domain/captured-message';
+import { MessageEvents } from '../events';
 import { MESSAGE_STORE, type MessageStore } from '../store';
 import { applyCapturePrivacy, type CapturingAccount } from './apply-capture-privacy';
 import { runCapturePipeline } from './capture-pipeline';
@@ -21,7 +23,10 @@ export interface CaptureResult {
 
 @Injectable()
 export class CaptureService {
-  constructor(@Inject(MESSAGE_STORE) private readonly store: MessageStore) {}
+  constructor(
+    @Inject(MESSAGE_STORE) private readonly store: MessageStore,
+    private readonly events: MessageEvents,
+  ) {}
 
   /** Rejects with StoreUnavailableError when the store cannot take the write (SMTP answers 451). */
   async capture(request: CaptureRequest): Promise<CaptureResult> {
@@ -35,6 +40,7 @@ export class CaptureService {
     });
     const stored = applyCapturePrivacy(copies, request.account);
     await this.store.saveCaptured(mail, stored);
+    this.events.publishCaptured(stored);
     return { queueId, messageIds: stored.map((copy) => copy.id) };
   }
 }

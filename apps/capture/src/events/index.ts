@@ -1,0 +1,2 @@
+export { EventsModule } from './events.module';
+export { MessageEvents, type CapturedListener } from './message-events';
