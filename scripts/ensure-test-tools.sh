@@ -2,6 +2,7 @@
 # Installs the third-party tools the test suite drives, when missing. Idempotent; safe to run often.
 #   swaks    - a real SMTP client (Debian package), with Perl's TLS modules for STARTTLS
 #   python3  - Python's smtplib, a real SMTP client (on the machine already; checked here)
+#   chromium - Debian's Chromium, driven by playwright-core in the web UI tests (never a downloaded browser)
 set -euo pipefail
 
 need_apt=()
@@ -9,6 +10,8 @@ command -v swaks >/dev/null 2>&1 || need_apt+=(swaks)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 # swaks speaks STARTTLS through these Perl modules, which it only recommends.
 perl -MNet::SSLeay -MIO::Socket::SSL -e1 >/dev/null 2>&1 || need_apt+=(libnet-ssleay-perl libio-socket-ssl-perl)
+# The browser tests launch exactly this path (e2e/src/support/browser.ts).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "ensure-test-tools: installing ${need_apt[*]} with apt-get"
@@ -16,4 +19,4 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
 fi
-echo "ensure-test-tools: swaks $(swaks --version 2>/dev/null | head -1 | awk '{print $NF}'), $(python3 --version)"
+echo "ensure-test-tools: swaks $(swaks --version 2>/dev/null | head -1 | awk '{print $NF}'), $(python3 --version), $(/usr/bin/chromium --version 2>/dev/null | head -1)"

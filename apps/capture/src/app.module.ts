@@ -4,9 +4,12 @@ import { CONFIG, type CaptureboxConfig } from './config';
 import { EventsModule } from './events';
 import { HealthModule } from './health';
 import { IngestModule } from './ingest';
+import { MetricsModule } from './metrics';
 import { ROOT_LOGGER, type Logger } from './logging';
 import { SmtpModule } from './smtp';
 import { StoreModule } from './store/store.module';
+import { WebModule } from './web';
+import { TlsModule, type TlsMaterial } from './tls';
 
 /** Makes the parsed config and the root logger injectable everywhere. */
 @Global()
@@ -26,10 +29,10 @@ class CoreModule {
 
 @Module({})
 export class AppModule {
-  static with(config: CaptureboxConfig, logger: Logger): DynamicModule {
+  static with(config: CaptureboxConfig, logger: Logger, tls: TlsMaterial): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.with(config, logger), StoreModule, EventsModule, IngestModule, SmtpModule, ApiModule, HealthModule],
+      imports: [CoreModule.with(config, logger), MetricsModule, TlsModule.with(tls), StoreModule, EventsModule, IngestModule, SmtpModule, ApiModule, HealthModule, WebModule],
     };
   }
 }

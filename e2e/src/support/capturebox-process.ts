@@ -82,6 +82,21 @@ export class CaptureboxProcess {
     });
   }
 
+  /** Sends a signal without waiting; `exited` resolves with the exit code. */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
+  get exited(): Promise<number | null> {
+    return this.exitPromise ?? Promise.resolve(null);
+  }
+
+  /** Parses the ready line's fields (ports and settings) from the last start. */
+  get readyLine(): Record<string, unknown> {
+    const line = [...this.output].reverse().find((entry) => parseReadyLine(entry) !== null);
+    return line ? (JSON.parse(line) as Record<string, unknown>) : {};
+  }
+
   /** SIGTERM and wait for exit; returns the exit code. */
   async stop(): Promise<number | null> {
     if (!this.child || !this.running) return this.child?.exitCode ?? null;

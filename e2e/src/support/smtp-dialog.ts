@@ -18,9 +18,11 @@ export class SmtpDialog {
     this.attach(socket);
   }
 
-  static async open(port: number, host = '127.0.0.1'): Promise<{ dialog: SmtpDialog; greeting: SmtpReply }> {
+  /** Connects and reads the greeting; `preamble` (e.g. a PROXY header) is written first. */
+  static async open(port: number, host = '127.0.0.1', preamble?: Buffer | string): Promise<{ dialog: SmtpDialog; greeting: SmtpReply }> {
     const socket = netConnect({ port, host });
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    if (preamble) socket.write(preamble);
     const dialog = new SmtpDialog(socket);
     const greeting = await dialog.reply();
     return { dialog, greeting };
@@ -83,6 +85,12 @@ export class SmtpDialog {
     }
   }
 
+  /** The certificate the server presented, once the session is encrypted. */
+  get peerCertificateFingerprint(): string | null {
+    const socket = this.socket as TLSSocket;
+    return typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate().fingerprint256 : null;
+  }
+
   /** After a 220 to STARTTLS: wrap the socket in TLS (the test server's certificate is self-signed). */
   async upgradeToTls(): Promise<void> {
     const plain = this.socket;
@@ -106,6 +114,15 @@ export class SmtpDialog {
     await this.upgradeToTls();
     expectCode(await this.command('EHLO e2e.test'), 250);
     expectCode(await this.login(user, key), 235);
+  }
+
+  /** One whole transaction on an already logged-in session; returns the final reply. */
+  async sendMessage(from: string, to: string, message: string): Promise<SmtpReply> {
+    expectCode(await this.command(`MAIL FROM:<${from}>`), 250);
+    expectCode(await this.command(`RCPT TO:<${to}>`), 250);
+    expectCode(await this.command('DATA'), 354);
+    this.write(`${message.replace(/\r?\n/g, '\r\n')}\r\n.\r\n`);
+    return this.reply();
   }
 
   close(): void {

@@ -3,6 +3,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Logger } from '../logging';
+import type { CaptureMetrics } from '../metrics';
 import { StoreUnavailableError } from '../store';
 
 export class ApiError extends Error {
@@ -31,7 +32,10 @@ const STATUS_TEXT: Record<number, string> = {
 
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly metrics: CaptureMetrics,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
@@ -44,7 +48,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   private describe(exception: unknown): { status: number; message: string; validationErrors?: string[] } {
     if (exception instanceof ApiError) return { status: exception.status, message: exception.message, validationErrors: exception.validationErrors };
-    if (exception instanceof StoreUnavailableError) return { status: 503, message: 'Storage is temporarily unavailable, try again later.' };
+    if (exception instanceof StoreUnavailableError) {
+      this.metrics.storeErrorsTotal.inc({ operation: 'read' });
+      return { status: 503, message: 'Storage is temporarily unavailable, try again later.' };
+    }
     if (exception instanceof HttpException) {
       // Nest's own errors: unknown routes (404), body-parser's bad JSON and too-large bodies (400/413).
       const body = exception.getResponse();

@@ -1,11 +1,10 @@
 // Path and query input, validated once where it enters. Handlers receive checked, typed values.
 import { z } from 'zod';
 import { isValidMailbox } from '../domain/mailbox';
+import { isMessageId } from '../domain/message-id';
 import { MESSAGE_FOLDERS, type MessageFolder } from '../domain/captured-message';
 import { badRequest } from './api-errors';
 
-/** Mailsac ids are `<queueId>-<n>`; anything else cannot name a message. */
-const MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}-\d{1,4}$/;
 const MAX_LABEL_LENGTH = 100;
 export const DEFAULT_LIST_LIMIT = 20;
 export const MAX_LIST_LIMIT = 1000;
@@ -16,7 +15,7 @@ export function parseEmail(value: string): string {
 }
 
 export function parseMessageId(value: string): string {
-  if (!MESSAGE_ID.test(value)) throw badRequest(`Invalid message id: ${truncate(value)}`);
+  if (!isMessageId(value)) throw badRequest(`Invalid message id: ${truncate(value)}`);
   return value;
 }
 

@@ -2,6 +2,7 @@
 // Public mail is readable by anyone (unless anonymous reading is switched off); starred mail only by the
 // account that starred it or an admin. To everyone else a private message does not exist (404).
 import { Inject, Injectable } from '@nestjs/common';
+import { mayReadInboxes, mayReadMessage } from '../accounts';
 import { CONFIG, type CaptureboxConfig } from '../config';
 import type { AttachmentContent, MessageFolder, StoredMessage } from '../domain/captured-message';
 import { inboxOf } from '../domain/mailbox';
@@ -115,11 +116,10 @@ export class MailboxReader {
   }
 
   private assertMayRead(caller: Caller): void {
-    if (!caller.account && !this.config.publicInboxes) throw unauthorized('Anonymous reading is switched off: an API key is required.');
+    if (!mayReadInboxes(caller.account, this.config.publicInboxes)) throw unauthorized('Anonymous reading is switched off: an API key is required.');
   }
 
   private mayRead(caller: Caller, message: StoredMessage): boolean {
-    if (!message.savedBy) return true;
-    return caller.account !== null && (caller.account.isAdmin || caller.account.id === message.savedBy);
+    return mayReadMessage(caller.account, message);
   }
 }

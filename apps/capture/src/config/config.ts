@@ -11,6 +11,11 @@ const port = z.coerce.number().int().min(0).max(65535);
 
 const EnvSchema = z.object({
   CAPTUREBOX_SMTP_PORT: port.default(5587),
+  CAPTUREBOX_SMTPS_PORT: port.optional(),
+  CAPTUREBOX_SMTP_PROXY_PROTOCOL: booleanFromEnv.default(false),
+  CAPTUREBOX_HTTP_TLS: booleanFromEnv.default(false),
+  CAPTUREBOX_TLS_RELOAD_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  CAPTUREBOX_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(25000),
   CAPTUREBOX_HTTP_PORT: port.default(8080),
   CAPTUREBOX_BIND: z.string().min(1).default('0.0.0.0'),
   CAPTUREBOX_DATA_DIR: z.string().min(1).default('./data'),
@@ -32,14 +37,20 @@ export interface CaptureboxConfig {
   dataDir: string;
   publicInboxes: boolean;
   logLevel: string;
+  /** How long SIGTERM waits for SMTP transactions in progress (keep under Kubernetes' grace period). */
+  shutdownTimeoutMs: number;
   smtp: {
     port: number;
+    /** Implicit-TLS port (465 style); off when undefined. */
+    implicitTlsPort: number | undefined;
+    /** Expect a PROXY protocol v1/v2 header on every SMTP connection. */
+    proxyProtocol: boolean;
     hostname: string | undefined;
     authMode: SmtpAuthMode;
     maxMessageBytes: number;
   };
-  http: { port: number };
-  tls: { certFile: string | undefined; keyFile: string | undefined };
+  http: { port: number; tls: boolean };
+  tls: { certFile: string | undefined; keyFile: string | undefined; reloadIntervalMs: number };
   admin: { username: string; apiKey: string | undefined };
 }
 
@@ -65,14 +76,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CaptureboxConf
     dataDir: resolve(e.CAPTUREBOX_DATA_DIR),
     publicInboxes: e.CAPTUREBOX_PUBLIC_INBOXES,
     logLevel: e.CAPTUREBOX_LOG_LEVEL,
+    shutdownTimeoutMs: e.CAPTUREBOX_SHUTDOWN_TIMEOUT_MS,
     smtp: {
       port: e.CAPTUREBOX_SMTP_PORT,
+      implicitTlsPort: e.CAPTUREBOX_SMTPS_PORT,
+      proxyProtocol: e.CAPTUREBOX_SMTP_PROXY_PROTOCOL,
       hostname: e.CAPTUREBOX_SMTP_HOSTNAME,
       authMode: e.CAPTUREBOX_SMTP_AUTH,
       maxMessageBytes: e.CAPTUREBOX_SMTP_MAX_BYTES,
     },
-    http: { port: e.CAPTUREBOX_HTTP_PORT },
-    tls: { certFile: e.CAPTUREBOX_TLS_CERT_FILE, keyFile: e.CAPTUREBOX_TLS_KEY_FILE },
+    http: { port: e.CAPTUREBOX_HTTP_PORT, tls: e.CAPTUREBOX_HTTP_TLS },
+    tls: { certFile: e.CAPTUREBOX_TLS_CERT_FILE, keyFile: e.CAPTUREBOX_TLS_KEY_FILE, reloadIntervalMs: e.CAPTUREBOX_TLS_RELOAD_INTERVAL_MS },
     admin: { username: e.CAPTUREBOX_ADMIN_USER, apiKey: e.CAPTUREBOX_ADMIN_API_KEY },
   };
 }

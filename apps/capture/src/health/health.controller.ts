@@ -1,9 +1,13 @@
 import { Controller, Get, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { SmtpCaptureServer } from '../smtp';
 import { MESSAGE_STORE, type MessageStore } from '../store';
 
 @Controller()
 export class HealthController {
-  constructor(@Inject(MESSAGE_STORE) private readonly store: MessageStore) {}
+  constructor(
+    @Inject(MESSAGE_STORE) private readonly store: MessageStore,
+    private readonly smtp: SmtpCaptureServer,
+  ) {}
 
   /** Liveness: the process answers. Deliberately checks nothing else, so a slow store never restarts pods. */
   @Get('healthz')
@@ -12,9 +16,10 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: the store answers. */
+  /** Readiness: the SMTP listeners are up (not yet, or no longer while draining) and the store answers. */
   @Get('readyz')
   async readyz() {
+    if (!this.smtp.listening) throw new ServiceUnavailableException('smtp listeners not accepting');
     try {
       await this.store.ping();
     } catch {

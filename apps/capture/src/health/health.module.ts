@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { SmtpModule } from '../smtp';
 import { HealthController } from './health.controller';
 
-@Module({ controllers: [HealthController] })
+@Module({ imports: [SmtpModule], controllers: [HealthController] })
 export class HealthModule {}

@@ -4,7 +4,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Envelope, SessionFacts } from '../domain/captured-message';
 import { MessageEvents } from '../events';
-import { MESSAGE_STORE, type MessageStore } from '../store';
+import { CaptureMetrics } from '../metrics';
+import { MESSAGE_STORE, StoreUnavailableError, type MessageStore } from '../store';
 import { applyCapturePrivacy, type CapturingAccount } from './apply-capture-privacy';
 import { runCapturePipeline } from './capture-pipeline';
 import { newQueueId } from './queue-id';
@@ -26,11 +27,13 @@ export class CaptureService {
   constructor(
     @Inject(MESSAGE_STORE) private readonly store: MessageStore,
     private readonly events: MessageEvents,
+    private readonly metrics: CaptureMetrics,
   ) {}
 
   /** Rejects with StoreUnavailableError when the store cannot take the write (SMTP answers 451). */
   async capture(request: CaptureRequest): Promise<CaptureResult> {
     const queueId = newQueueId();
+    const stopParseTimer = this.metrics.parseSeconds.startTimer();
     const { mail, copies } = await runCapturePipeline({
       queueId,
       raw: request.raw,
@@ -39,7 +42,16 @@ export class CaptureService {
       session: request.session,
     });
     const stored = applyCapturePrivacy(copies, request.account);
-    await this.store.saveCaptured(mail, stored);
+    stopParseTimer();
+    const stopStoreTimer = this.metrics.storeSeconds.startTimer();
+    try {
+      await this.store.saveCaptured(mail, stored);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) this.metrics.storeErrorsTotal.inc({ operation: 'save' });
+      throw error;
+    } finally {
+      stopStoreTimer();
+    }
     this.events.publishCaptured(stored);
     return { queueId, messageIds: stored.map((copy) => copy.id) };
   }

@@ -1,2 +1,2 @@
 export { SmtpModule } from './smtp.module';
-export { SmtpCaptureServer } from './smtp-capture.server';
+export { SmtpCaptureServer, type SmtpPorts } from './smtp-capture.server';

@@ -1,25 +1,25 @@
-// The SMTP listener: smtp-server configured for capture (any recipient, STARTTLS, AUTH PLAIN/LOGIN with
-// API keys, SIZE), handing each finished DATA to the CaptureService and answering 250 only after the
-// store has the message.
+// SMTP capture: smtp-server as the protocol engine (any recipient, STARTTLS, AUTH PLAIN/LOGIN with API
+// keys, SIZE), fed by our own listeners (smtp-listeners.ts). Each finished DATA goes to the
+// CaptureService; the 250 is sent only after the store has the message.
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { AccountsService, type Account } from '../accounts';
 import { CONFIG, type CaptureboxConfig } from '../config';
 import type { SessionFacts } from '../domain/captured-message';
+import { isValidMailbox } from '../domain/mailbox';
 import { CaptureService } from '../ingest';
 import { ROOT_LOGGER, type Logger } from '../logging';
+import { CaptureMetrics } from '../metrics';
 import { StoreUnavailableError } from '../store';
-import type { TlsMaterial } from '../tls';
-import { isValidMailbox } from '../domain/mailbox';
+import { TlsCertificates, type TlsMaterial } from '../tls';
+import { outcomeOfReply } from './refusal-reasons';
+import { SmtpListener } from './smtp-listeners';
 import { acceptedReply, SmtpRefusal } from './smtp-replies';
 
 /** Beyond this many RCPT TO in one transaction the client is asked to send the rest in another. */
 const MAX_RECIPIENTS_PER_MESSAGE = 100;
-/** How long close() lets transactions in progress finish before connections are cut. */
-const CLOSE_TIMEOUT_MS = 10_000;
-
-export const SMTP_TLS_MATERIAL = Symbol('SmtpTlsMaterial');
+const MIN_TLS_VERSION = 'TLSv1.2';
 
 /** The session user for credentials that "off" mode accepts without knowing them. */
 const UNVERIFIED_LOGIN = Object.freeze({ unverified: true });
@@ -29,30 +29,84 @@ function accountOf(session: SMTPServerSession): Account | null {
   return user && user !== UNVERIFIED_LOGIN ? (user as Account) : null;
 }
 
+export interface SmtpPorts {
+  smtp: number;
+  implicitTls: number | null;
+}
+
 @Injectable()
 export class SmtpCaptureServer implements BeforeApplicationShutdown {
-  private server: SMTPServer | null = null;
   private readonly logger: Logger;
+  /** Protocol engines: one for plain+STARTTLS, one for implicit TLS (they differ only in `secure`). */
+  private readonly engines: SMTPServer[] = [];
+  private readonly listeners: SmtpListener[] = [];
+  private implicitTlsContext: SecureContext;
+  private transactionsInFlight = 0;
+  private drained: (() => void) | null = null;
 
   constructor(
     @Inject(CONFIG) private readonly config: CaptureboxConfig,
-    @Inject(SMTP_TLS_MATERIAL) private readonly tls: TlsMaterial,
     @Inject(ROOT_LOGGER) rootLogger: Logger,
+    private readonly tls: TlsCertificates,
     private readonly accounts: AccountsService,
     private readonly capture: CaptureService,
+    private readonly metrics: CaptureMetrics,
   ) {
     this.logger = rootLogger.child({ module: 'smtp' });
+    this.implicitTlsContext = this.secureContextOf(tls.current);
+    tls.onChange((material) => this.useCertificate(material));
+    metrics.countOpenSmtpConnectionsWith(() => this.openConnections());
   }
 
-  /** Starts listening; resolves with the bound port (useful when configured as 0). */
-  async listen(): Promise<number> {
+  /** Starts the listeners; resolves with the bound ports (useful when configured as 0). */
+  async listen(): Promise<SmtpPorts> {
     const { smtp, bind } = this.config;
-    const server = new SMTPServer({
+    const plain = this.createEngine(false);
+    const plainListener = this.createListener(plain, smtp.port, null);
+    const ports: SmtpPorts = { smtp: await plainListener.listen(), implicitTls: null };
+    if (smtp.implicitTlsPort !== undefined) {
+      const implicit = this.createEngine(true);
+      const implicitListener = this.createListener(implicit, smtp.implicitTlsPort, () => this.implicitTlsContext);
+      ports.implicitTls = await implicitListener.listen();
+    }
+    this.logger.debug({ bind, ...ports }, 'smtp listeners up');
+    return ports;
+  }
+
+  get listening(): boolean {
+    return this.listeners.length > 0 && this.listeners.every((listener) => listener.listening);
+  }
+
+  /**
+   * Graceful stop: refuse new connections, let transactions already in DATA finish (bounded by the
+   * shutdown timeout), then close every remaining session with 421. Runs before the store closes.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.listeners.map((listener) => listener.close()));
+    if (this.transactionsInFlight > 0) {
+      this.logger.info({ inFlight: this.transactionsInFlight }, 'waiting for smtp transactions in progress');
+      await Promise.race([
+        new Promise<void>((resolve) => (this.drained = resolve)),
+        new Promise<void>((resolve) => setTimeout(resolve, this.config.shutdownTimeoutMs).unref()),
+      ]);
+    }
+    for (const engine of this.engines) {
+      for (const connection of engine.connections) {
+        connection.send(421, 'Capturebox is shutting down, try again later');
+        connection.close();
+      }
+    }
+  }
+
+  private createEngine(implicitTls: boolean): SMTPServer {
+    const { smtp } = this.config;
+    const options: SMTPServerOptions = {
+      secure: implicitTls,
       name: smtp.hostname,
       banner: 'Capturebox ESMTP: mail is captured, never delivered',
-      key: this.tls.key,
-      cert: this.tls.cert,
-      minVersion: 'TLSv1.2',
+      key: this.tls.current.key,
+      cert: this.tls.current.cert,
+      minVersion: MIN_TLS_VERSION,
       size: smtp.maxMessageBytes,
       authMethods: ['PLAIN', 'LOGIN'],
       authOptional: smtp.authMode !== 'required',
@@ -64,7 +118,6 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
       hideDSN: true,
       hideREQUIRETLS: true,
       logger: false,
-      closeTimeout: CLOSE_TIMEOUT_MS,
       // AUTH is neither offered nor accepted until the session is encrypted (as Postfix's
       // smtpd_tls_auth_only): clients never send an API key in clear text.
       onConnect: (session, callback) => {
@@ -88,26 +141,60 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
         callback();
       },
       onData: (stream, session, callback) => this.onData(stream, session, callback),
-    });
-    server.on('error', (error) => this.logger.warn({ err: error }, 'smtp connection error'));
-    this.server = server;
-
-    await new Promise<void>((resolve, reject) => {
-      server.server.once('error', reject);
-      server.listen(smtp.port, bind, () => {
-        server.server.off('error', reject);
-        resolve();
-      });
-    });
-    return (server.server.address() as AddressInfo).port;
+      onClose: (session) => this.metrics.smtpSessionsTotal.inc({ tls: String(Boolean(session.secure)) }),
+    };
+    const engine = new SMTPServer(options);
+    engine.on('error', (error) => this.logger.debug({ err: error }, 'smtp connection error'));
+    this.engines.push(engine);
+    return engine;
   }
 
-  /** Stop accepting, let transactions in progress finish (bounded); runs before the store closes. */
-  async beforeApplicationShutdown(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = null;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  private createListener(engine: SMTPServer, port: number, implicitTls: (() => SecureContext) | null): SmtpListener {
+    const listener = new SmtpListener({
+      port,
+      bind: this.config.bind,
+      engine,
+      proxyProtocol: this.config.smtp.proxyProtocol,
+      implicitTls,
+      logger: this.logger,
+      onSocket: () => this.metrics.smtpConnectionsTotal.inc(),
+    });
+    // Every reply smtp-server sends, ours or its own (552 for SIZE=, 530, 501...), is counted here, so
+    // refusal metrics are exact whichever layer refused.
+    const connect = engine.connect.bind(engine);
+    engine.connect = (socket, socketOptions) => {
+      connect(socket, socketOptions);
+      const connection = [...engine.connections].at(-1);
+      if (!connection) return;
+      const send = connection.send.bind(connection);
+      connection.send = (code, data, context) => {
+        this.countReply(code);
+        send(code, data, context);
+      };
+    };
+    this.listeners.push(listener);
+    return listener;
+  }
+
+  /** Connections open now on every listener, read when /metrics is scraped. */
+  async openConnections(): Promise<number> {
+    const counts = await Promise.all(this.listeners.map((listener) => listener.openConnections()));
+    return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  private countReply(code: number): void {
+    const outcome = outcomeOfReply(code);
+    if (outcome.kind === 'rejected') this.metrics.messagesRejectedTotal.inc({ reason: outcome.reason });
+    else if (outcome.kind === 'auth_failed') this.metrics.authFailuresTotal.inc();
+  }
+
+  private useCertificate(material: TlsMaterial): void {
+    this.implicitTlsContext = this.secureContextOf(material);
+    for (const engine of this.engines) engine.updateSecureContext({ key: material.key, cert: material.cert });
+  }
+
+  private secureContextOf(material: TlsMaterial): SecureContext {
+    return createSecureContext({ key: material.key, cert: material.cert, minVersion: MIN_TLS_VERSION });
   }
 
   private onAuth(
@@ -127,6 +214,12 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
     const limit = this.config.smtp.maxMessageBytes;
     const chunks: Buffer[] = [];
     let kept = 0;
+    this.transactionsInFlight++;
+    const reply = (error: Error | null, message?: string) => {
+      this.transactionsInFlight--;
+      if (this.transactionsInFlight === 0) this.drained?.();
+      callback(error, message);
+    };
     stream.on('data', (chunk: Buffer) => {
       // Past the limit the message is refused anyway; stop holding its bytes in memory.
       if (kept + chunk.length <= limit) {
@@ -134,12 +227,19 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
         kept += chunk.length;
       }
     });
-    stream.once('error', (error) => callback(error));
+    stream.once('error', (error) => reply(error));
     stream.once('end', () => {
-      if (stream.sizeExceeded) return callback(new SmtpRefusal('message_too_big'));
+      if (stream.sizeExceeded) return reply(new SmtpRefusal('message_too_big'));
+      const stopTimer = this.metrics.transactionSeconds.startTimer();
       this.captureTransaction(Buffer.concat(chunks, kept), session).then(
-        (queueId) => callback(null, acceptedReply(queueId)),
-        (error: unknown) => callback(this.refusalFor(error, session)),
+        (queueId) => {
+          stopTimer();
+          reply(null, acceptedReply(queueId));
+        },
+        (error: unknown) => {
+          stopTimer();
+          reply(this.refusalFor(error, session));
+        },
       );
     });
   }
@@ -155,6 +255,8 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
       session: sessionFacts(session, account),
       account,
     });
+    this.metrics.messagesAcceptedTotal.inc({ tls: String(Boolean(session.secure)) });
+    this.metrics.receivedBytesTotal.inc(raw.length);
     this.logger.info({ session: session.id, queueId: result.queueId, bytes: raw.length, copies: result.messageIds.length }, 'message captured');
     return result.queueId;
   }

@@ -1,20 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts';
-import { CONFIG, type CaptureboxConfig } from '../config';
 import { IngestModule } from '../ingest';
-import { loadTlsMaterial } from '../tls';
-import { SMTP_TLS_MATERIAL, SmtpCaptureServer } from './smtp-capture.server';
+import { SmtpCaptureServer } from './smtp-capture.server';
 
+/** Needs TlsCertificates and CaptureMetrics from their global modules. */
 @Module({
   imports: [AccountsModule, IngestModule],
-  providers: [
-    {
-      provide: SMTP_TLS_MATERIAL,
-      inject: [CONFIG],
-      useFactory: (config: CaptureboxConfig) => loadTlsMaterial(config.tls, config.dataDir, config.smtp.hostname ?? 'localhost'),
-    },
-    SmtpCaptureServer,
-  ],
+  providers: [SmtpCaptureServer],
   exports: [SmtpCaptureServer],
 })
 export class SmtpModule {}

@@ -1,0 +1,98 @@
+// Every Prometheus metric Capturebox exposes, declared in one place with its unit and labels.
+// Labels stay low-cardinality: never an address, a message id or a client IP.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Why an SMTP reply refused something; derived from the reply code (see smtp/refusal-reasons.ts). */
+export type RejectionReason = 'size' | 'auth' | 'syntax' | 'store' | 'recipients' | 'other';
+export type HttpRouteLabel = string;
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export class CaptureMetrics {
+  readonly registry = new Registry();
+
+  private openSmtpConnections: () => Promise<number> = async () => 0;
+  readonly smtpConnectionsCurrent: Gauge = new Gauge({
+    name: 'capturebox_smtp_connections',
+    help: 'SMTP connections open now',
+    registers: [this.registry],
+    // Read at scrape time from the listeners themselves, the only exact source.
+    collect: async () => this.smtpConnectionsCurrent.set(await this.openSmtpConnections()),
+  });
+  readonly smtpConnectionsTotal = new Counter({ name: 'capturebox_smtp_connections_total', help: 'SMTP connections accepted', registers: [this.registry] });
+  readonly smtpSessionsTotal = new Counter({
+    name: 'capturebox_smtp_sessions_total',
+    help: 'SMTP sessions ended, by whether they were encrypted (STARTTLS or implicit TLS) when they ended',
+    labelNames: ['tls'] as const,
+    registers: [this.registry],
+  });
+  readonly messagesAcceptedTotal = new Counter({
+    name: 'capturebox_smtp_messages_accepted_total',
+    help: 'SMTP transactions answered 250 after the message was stored',
+    labelNames: ['tls'] as const,
+    registers: [this.registry],
+  });
+  readonly messagesRejectedTotal = new Counter({
+    name: 'capturebox_smtp_messages_rejected_total',
+    help: 'SMTP refusals of a message or its envelope, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly receivedBytesTotal = new Counter({ name: 'capturebox_smtp_received_bytes_total', help: 'Bytes of message data stored', registers: [this.registry] });
+  readonly authFailuresTotal = new Counter({ name: 'capturebox_smtp_auth_failures_total', help: 'Failed SMTP AUTH attempts', registers: [this.registry] });
+  readonly transactionSeconds = new Histogram({
+    name: 'capturebox_smtp_transaction_duration_seconds',
+    help: 'From the end of DATA to the final reply (parse and store included)',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly parseSeconds = new Histogram({ name: 'capturebox_ingest_parse_duration_seconds', help: 'Time to parse and route one message', buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly storeSeconds = new Histogram({ name: 'capturebox_store_write_duration_seconds', help: 'Time to durably store one message', buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly storeErrorsTotal = new Counter({
+    name: 'capturebox_store_errors_total',
+    help: 'Store operations that failed because the store was unavailable',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+  readonly httpRequestsTotal = new Counter({
+    name: 'capturebox_http_requests_total',
+    help: 'HTTP requests by route pattern, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly httpRequestSeconds = new Histogram({
+    name: 'capturebox_http_request_duration_seconds',
+    help: 'HTTP request latency by route pattern and method',
+    labelNames: ['route', 'method'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly tlsCertificateReloadsTotal = new Counter({
+    name: 'capturebox_tls_certificate_reloads_total',
+    help: 'Certificate reloads from the configured files, by result',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    // Zero-initialise label sets so dashboards and rate() see the series before the first event.
+    for (const tls of ['true', 'false']) {
+      this.smtpSessionsTotal.inc({ tls }, 0);
+      this.messagesAcceptedTotal.inc({ tls }, 0);
+    }
+    for (const reason of ['size', 'auth', 'syntax', 'store', 'recipients', 'other'] satisfies RejectionReason[]) {
+      this.messagesRejectedTotal.inc({ reason }, 0);
+    }
+    this.storeErrorsTotal.inc({ operation: 'save' }, 0);
+  }
+
+  /** The SMTP module tells where the open-connection count comes from. */
+  countOpenSmtpConnectionsWith(source: () => Promise<number>): void {
+    this.openSmtpConnections = source;
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -1,0 +1,2 @@
+export { MetricsModule } from './metrics.module';
+export { CaptureMetrics, type RejectionReason } from './capture-metrics';

@@ -1,0 +1,68 @@
+// GET /ui/render/:email/:id: a captured message's HTML as a standalone document, for the message view's
+// sandboxed frame only (see ui-security-headers.ts and render-message-html.ts). Errors are small HTML
+// pages under the same headers, since the frame shows whatever comes back.
+import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AccountsService, mayReadInboxes, mayReadMessage } from '../accounts';
+import { CONFIG, type CaptureboxConfig } from '../config';
+import type { StoredMessage } from '../domain/captured-message';
+import { MESSAGE_STORE, type MessageStore } from '../store';
+import { escapeHtml, isSafeInlineImageType, renderMessageDocument, type InlineImage } from './render-message-html';
+import { resolveUiAccount } from './ui-caller';
+import { parseInbox, parseMessageId } from './ui-input';
+import { setRenderedMessageHeaders } from './ui-security-headers';
+
+/** Inline images above this (all together) stay as `cid:` references rather than bloat the document. */
+const MAX_INLINE_IMAGE_BYTES = 5 * 1024 * 1024;
+
+@Controller('ui/render')
+export class RenderedMessageController {
+  constructor(
+    @Inject(MESSAGE_STORE) private readonly store: MessageStore,
+    @Inject(CONFIG) private readonly config: CaptureboxConfig,
+    private readonly accounts: AccountsService,
+  ) {}
+
+  @Get(':email/:id')
+  async render(
+    @Param('email') email: string,
+    @Param('id') id: string,
+    @Query('images') images: string | undefined,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const inbox = parseInbox(email);
+    const messageId = parseMessageId(id);
+    const account = resolveUiAccount(request, this.accounts);
+    setRenderedMessageHeaders(response, images === '1');
+    if (!mayReadInboxes(account, this.config.publicInboxes)) {
+      response.status(401).send(notice('Sign in to read this inbox.'));
+      return;
+    }
+    const message = await this.store.getMessage(inbox, messageId);
+    const body = message && mayReadMessage(account, message) ? await this.store.getBody(inbox, messageId) : null;
+    if (!message || !body) {
+      response.status(404).send(notice('This message does not exist.'));
+      return;
+    }
+    response.status(200).send(renderMessageDocument(body, { inlineImages: await this.inlineImagesOf(message) }));
+  }
+
+  private async inlineImagesOf(message: StoredMessage): Promise<Map<string, InlineImage>> {
+    const images = new Map<string, InlineImage>();
+    let total = 0;
+    for (const meta of message.attachments) {
+      if (!meta.contentId || !isSafeInlineImageType(meta.contentType)) continue;
+      if (total + meta.size > MAX_INLINE_IMAGE_BYTES) continue;
+      const attachment = await this.store.getAttachment(message.inbox, message.id, meta.md5);
+      if (!attachment) continue;
+      total += attachment.content.length;
+      images.set(meta.contentId.replace(/^<|>$/g, ''), { contentType: meta.contentType, content: attachment.content });
+    }
+    return images;
+  }
+}
+
+function notice(text: string): string {
+  return `<!doctype html><meta charset="utf-8"><p style="font:14px system-ui,sans-serif;color:#666;padding:12px">${escapeHtml(text)}</p>`;
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts';
+import { InboxEventStreams } from './inbox-event-streams';
+import { InboxEventsController } from './inbox-events.controller';
+import { RenderedMessageController } from './rendered-message.controller';
+import { UiAssets } from './ui-assets';
+import { UiPagesController } from './ui-pages.controller';
+import { UiSessionController } from './ui-session.controller';
+
+/** The web UI: its pages and assets, the live inbox stream, the sandboxed message rendering, the UI session. */
+@Module({
+  imports: [AccountsModule],
+  controllers: [UiPagesController, InboxEventsController, RenderedMessageController, UiSessionController],
+  providers: [InboxEventStreams, { provide: UiAssets, useFactory: () => new UiAssets() }],
+})
+export class WebModule {}

@@ -1,0 +1,172 @@
+// The browser's client of Capturebox's Mailsac-compatible REST API: every piece of mail the UI shows comes
+// through here. The API key, when the reader signed in, travels in the Mailsac-Key header.
+
+/** Mailsac's EmailMessage, the fields the UI uses. */
+export interface EmailMessage {
+  _id: string;
+  inbox: string;
+  from: MailAddress[];
+  to: MailAddress[];
+  cc: MailAddress[];
+  bcc: MailAddress[];
+  subject: string;
+  received: string;
+  size: number;
+  attachments: string[];
+  links: string[];
+  read: boolean;
+  savedBy: string | null;
+  labels: string[];
+  folder: string;
+}
+
+export interface MailAddress {
+  address: string;
+  name: string;
+}
+
+export interface AttachmentInfo {
+  checksum: string;
+  fileName: string;
+  contentType: string;
+  contentId: string;
+  length: number;
+}
+
+export interface HeaderField {
+  name: string;
+  value: string;
+}
+
+export interface AccountInfo {
+  _id: string;
+  capturePrivate: boolean;
+  messageLimit: number;
+}
+
+/** Why a call failed, in words a reader can act on. `status` 0 means the service could not be reached. */
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  get unreachable(): boolean {
+    return this.status === 0;
+  }
+}
+
+const enc = encodeURIComponent;
+
+export const paths = {
+  inbox: (email: string) => `/api/addresses/${enc(email)}/messages`,
+  count: (email: string) => `/api/addresses/${enc(email)}/message-count`,
+  message: (email: string, id: string) => `/api/addresses/${enc(email)}/messages/${enc(id)}`,
+  raw: (email: string, id: string) => `/api/raw/${enc(email)}/${enc(id)}`,
+  text: (email: string, id: string) => `/api/text/${enc(email)}/${enc(id)}`,
+  attachment: (email: string, id: string, md5: string) => `/api/addresses/${enc(email)}/messages/${enc(id)}/attachments/${enc(md5)}`,
+  rendered: (email: string, id: string, remoteImages: boolean) => `/ui/render/${enc(email)}/${enc(id)}${remoteImages ? '?images=1' : ''}`,
+  liveInbox: (email: string) => `/ui/events/inbox/${enc(email)}`,
+};
+
+export class ApiClient {
+  constructor(readonly apiKey: string | null) {}
+
+  listMessages(email: string, page: { limit: number; until?: string }): Promise<EmailMessage[]> {
+    const query = new URLSearchParams({ limit: String(page.limit) });
+    if (page.until) query.set('until', page.until);
+    return this.json(`${paths.inbox(email)}?${query}`);
+  }
+
+  async countMessages(email: string): Promise<number> {
+    return (await this.json<{ count: number }>(paths.count(email))).count;
+  }
+
+  getMessage(email: string, id: string): Promise<EmailMessage> {
+    return this.json(paths.message(email, id));
+  }
+
+  async deleteMessage(email: string, id: string): Promise<void> {
+    await this.call(paths.message(email, id), { method: 'DELETE' });
+  }
+
+  async deleteAllMessages(email: string): Promise<void> {
+    await this.call(paths.inbox(email), { method: 'DELETE' });
+  }
+
+  toggleStar(email: string, id: string): Promise<EmailMessage> {
+    return this.json(`${paths.message(email, id)}/star`, { method: 'PUT' });
+  }
+
+  async markRead(email: string, id: string): Promise<void> {
+    await this.call(`${paths.message(email, id)}/read/true`, { method: 'PUT' });
+  }
+
+  async getText(email: string, id: string): Promise<string> {
+    return (await this.call(paths.text(email, id))).text();
+  }
+
+  async getRawSource(email: string, id: string): Promise<string> {
+    return (await this.call(paths.raw(email, id))).text();
+  }
+
+  getHeaders(email: string, id: string): Promise<HeaderField[]> {
+    return this.json(`${paths.message(email, id)}/headers?messageHeadersFormat=json-ordered`);
+  }
+
+  listAttachments(email: string, id: string): Promise<AttachmentInfo[]> {
+    return this.json(`${paths.message(email, id)}/attachments`);
+  }
+
+  /** Bytes of a download route, for saving through a blob when the route needs the key. */
+  async download(path: string): Promise<Blob> {
+    return (await this.call(path)).blob();
+  }
+
+  me(): Promise<AccountInfo> {
+    return this.json('/api/me');
+  }
+
+  listStarred(limit: number): Promise<EmailMessage[]> {
+    return this.json(`/api/addresses/starred/messages?limit=${limit}`);
+  }
+
+  private async json<T>(path: string, init: RequestInit = {}): Promise<T> {
+    return (await this.call(path, { ...init, headers: { Accept: 'application/json' } })).json() as Promise<T>;
+  }
+
+  private async call(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.apiKey) headers.set('Mailsac-Key', this.apiKey);
+    let response: Response;
+    try {
+      response = await fetch(path, { ...init, headers, credentials: 'same-origin' });
+    } catch {
+      throw new ApiError(0, 'Capturebox cannot be reached. Is the service running?');
+    }
+    if (!response.ok) throw new ApiError(response.status, await describeFailure(response));
+    return response;
+  }
+}
+
+async function describeFailure(response: Response): Promise<string> {
+  let detail = '';
+  try {
+    const body = (await response.json()) as { message?: unknown };
+    if (typeof body.message === 'string') detail = body.message;
+  } catch {
+    // not a Mailsac error body (a proxy's page, say)
+  }
+  switch (response.status) {
+    case 401:
+      return detail || 'An API key is needed for this. Sign in first.';
+    case 404:
+      return 'Not found. It may have been deleted, or it is private: sign in with its owner\u2019s key.';
+    case 502:
+    case 503:
+    case 504:
+      return 'Capturebox is temporarily unavailable (storage or proxy). Try again in a moment.';
+    default:
+      return detail || `The request failed (HTTP ${response.status}).`;
+  }
+}

@@ -1,0 +1,67 @@
+// Inbox rows, newest first: sender, subject, received time, size, attachment marker and unread state.
+import type { EmailMessage } from '../api-client';
+import { byteSize, longTime, senderName, shortTime } from '../format';
+import { hrefs, Link } from '../routing';
+
+export function MessageList({ messages, arrived, showInbox = false }: { messages: EmailMessage[]; arrived?: Set<string>; showInbox?: boolean }) {
+  return (
+    <ul class="message-list" aria-label="Messages, newest first">
+      {messages.map((message) => (
+        <MessageRow key={message._id} message={message} isNew={arrived?.has(message._id) ?? false} showInbox={showInbox} />
+      ))}
+    </ul>
+  );
+}
+
+function MessageRow({ message, isNew, showInbox }: { message: EmailMessage; isNew: boolean; showInbox: boolean }) {
+  const classes = ['message-row', message.read ? 'is-read' : 'is-unread', isNew ? 'is-new' : ''].filter(Boolean).join(' ');
+  const hasAttachments = message.attachments.length > 0;
+  return (
+    <li class={classes} data-message-id={message._id}>
+      <Link href={hrefs.message(message.inbox, message._id)} class="message-row__link">
+        <span class="message-row__unread" aria-hidden="true" />
+        <span class="message-row__from">
+          {!message.read && <span class="visually-hidden">Unread. </span>}
+          {senderName(message.from)}
+        </span>
+        <span class="message-row__subject">
+          {message.savedBy && (
+            <span class="star-mark" title="Starred (private)">
+              <span aria-hidden="true">{'\u2605'}</span>
+              <span class="visually-hidden">Starred. </span>
+            </span>
+          )}
+          {message.subject || '(no subject)'}
+          {showInbox && <span class="message-row__inbox"> {message.inbox}</span>}
+        </span>
+        <span class="message-row__meta">
+          {hasAttachments && (
+            <span class="attachment-mark" title={`${message.attachments.length} attachment(s)`}>
+              <PaperclipIcon />
+              <span class="visually-hidden">Has attachments. </span>
+            </span>
+          )}
+          <span class="message-row__size">{byteSize(message.size)}</span>
+          <time class="message-row__time" dateTime={message.received} title={longTime(message.received)}>
+            {shortTime(message.received)}
+          </time>
+        </span>
+      </Link>
+    </li>
+  );
+}
+
+function PaperclipIcon() {
+  return (
+    <svg class="icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
+      <path
+        fill="none"
+        stroke="currentColor"
+        stroke-width="2"
+        stroke-linecap="round"
+        stroke-linejoin="round"
+        d="M21 11.5l-8.6 8.6a5.5 5.5 0 01-7.8-7.8l8.6-8.6a3.7 3.7 0 015.2 5.2l-8.6 8.6a1.8 1.8 0 01-2.6-2.6l7.9-7.9"
+      />
+    </svg>
+  );
+}

@@ -1,0 +1,156 @@
+// One message: who, when, how big; star and delete; and its content in tabs.
+import { useEffect, useState } from 'preact/hooks';
+import type { EmailMessage } from '../api-client';
+import { AttachmentsPanel, HeadersPanel, HtmlPanel, LinksPanel, SourcePanel, TextPanel } from '../components/message-panels';
+import { ErrorNotice, Loading } from '../components/notices';
+import { SignInDialog } from '../components/sign-in-dialog';
+import { Tabs } from '../components/tabs';
+import { addressList, byteSize, longTime } from '../format';
+import { hrefs, Link, navigate } from '../routing';
+import { useSession } from '../session';
+import { useAsync } from '../use-async';
+import { asApiError } from '../use-inbox';
+import { PageHeading } from './page-heading';
+
+type TabId = 'html' | 'text' | 'source' | 'headers' | 'attachments' | 'links';
+
+export function MessagePage({ email, id }: { email: string; id: string }) {
+  const session = useSession();
+  const message = useAsync(() => session.api.getMessage(email, id), [session.api, email, id], session.ready);
+
+  // Opening a message reads it, as in any mail client (needs a key: anonymous readers leave it unread).
+  useEffect(() => {
+    const loaded = message.value;
+    if (loaded && !loaded.read && session.api.apiKey) session.api.markRead(email, id).catch(() => undefined);
+  }, [message.value?._id, session.api]);
+
+  return (
+    <section class="message">
+      <p class="back-link">
+        <Link href={hrefs.inbox(email)}>
+          <span aria-hidden="true">{'\u2190'} </span>Inbox of {email}
+        </Link>
+      </p>
+      {!session.ready || message.loading ? (
+        <>
+          <PageHeading title="Message" provisional />
+          <Loading label="Loading the message\u2026" />
+        </>
+      ) : message.error || !message.value ? (
+        <>
+          <PageHeading title="Message not available" />
+          {message.error && <ErrorNotice error={message.error} onRetry={message.retry} />}
+        </>
+      ) : (
+        <MessageDetails message={message.value} onChanged={message.set} />
+      )}
+    </section>
+  );
+}
+
+function MessageDetails({ message, onChanged }: { message: EmailMessage; onChanged(message: EmailMessage): void }) {
+  const session = useSession();
+  const [tab, setTab] = useState<TabId>('html');
+  // An action waiting for sign-in, and one to run once the new key is in the session.
+  const [pending, setPending] = useState<null | 'star' | 'delete'>(null);
+  const [queued, setQueued] = useState<null | 'star' | 'delete'>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const starred = message.savedBy !== null;
+
+  const run = async (action: 'star' | 'delete') => {
+    setProblem(null);
+    try {
+      if (action === 'star') onChanged(await session.api.toggleStar(message.inbox, message._id));
+      else {
+        await session.api.deleteMessage(message.inbox, message._id);
+        navigate(hrefs.inbox(message.inbox), { replace: true });
+      }
+    } catch (failure) {
+      setProblem(asApiError(failure).message);
+    }
+  };
+  const request = (action: 'star' | 'delete') => (session.api.apiKey ? void run(action) : setPending(action));
+  useEffect(() => {
+    if (!queued || !session.api.apiKey) return;
+    setQueued(null);
+    void run(queued);
+  }, [queued, session.api]);
+
+  const tabs: { id: TabId; label: string }[] = [
+    { id: 'html', label: 'HTML' },
+    { id: 'text', label: 'Text' },
+    { id: 'source', label: 'Source' },
+    { id: 'headers', label: 'Headers' },
+    { id: 'attachments', label: `Attachments (${message.attachments.length})` },
+    { id: 'links', label: `Links (${message.links.length})` },
+  ];
+
+  return (
+    <>
+      <div class="message__header">
+        <PageHeading title={message.subject || '(no subject)'} />
+        <div class="message__actions">
+          <button type="button" class="button" aria-pressed={starred ? 'true' : 'false'} onClick={() => request('star')}>
+            <span aria-hidden="true">{starred ? '\u2605' : '\u2606'} </span>
+            {starred ? 'Starred' : 'Star'}
+          </button>
+          <button type="button" class="button button--danger" onClick={() => request('delete')}>
+            Delete
+          </button>
+        </div>
+      </div>
+      {problem && (
+        <p class="field-problem" role="alert">
+          {problem}
+        </p>
+      )}
+      <dl class="message__facts">
+        <dt>From</dt>
+        <dd>{addressList(message.from) || '(none)'}</dd>
+        <dt>To</dt>
+        <dd>{addressList(message.to) || '(none)'}</dd>
+        {message.cc.length > 0 && (
+          <>
+            <dt>Cc</dt>
+            <dd>{addressList(message.cc)}</dd>
+          </>
+        )}
+        {message.bcc.length > 0 && (
+          <>
+            <dt>Bcc</dt>
+            <dd>{addressList(message.bcc)}</dd>
+          </>
+        )}
+        <dt>Received</dt>
+        <dd>
+          <time dateTime={message.received}>{longTime(message.received)}</time>
+        </dd>
+        <dt>Size</dt>
+        <dd>{byteSize(message.size)}</dd>
+        {starred && (
+          <>
+            <dt>Private</dt>
+            <dd>Starred by {message.savedBy}: only that account (and admins) can see it.</dd>
+          </>
+        )}
+      </dl>
+      <Tabs label="Message content" tabs={tabs} selected={tab} onSelect={setTab}>
+        {tab === 'html' && <HtmlPanel message={message} />}
+        {tab === 'text' && <TextPanel message={message} />}
+        {tab === 'source' && <SourcePanel message={message} />}
+        {tab === 'headers' && <HeadersPanel message={message} />}
+        {tab === 'attachments' && <AttachmentsPanel message={message} />}
+        {tab === 'links' && <LinksPanel message={message} />}
+      </Tabs>
+      <SignInDialog
+        open={pending !== null}
+        reason={pending === 'delete' ? 'Deleting mail needs an API key.' : 'Starring mail needs an API key.'}
+        onDone={() => {
+          setQueued(pending);
+          setPending(null);
+        }}
+        onCancel={() => setPending(null)}
+      />
+    </>
+  );
+}
