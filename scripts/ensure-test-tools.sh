@@ -3,6 +3,7 @@
 #   swaks    - a real SMTP client (Debian package), with Perl's TLS modules for STARTTLS
 #   python3  - Python's smtplib, a real SMTP client (on the machine already; checked here)
 #   chromium - Debian's Chromium, driven by playwright-core in the web UI tests (never a downloaded browser)
+#   ferretdb - a real MongoDB-wire server (FerretDB v1, SQLite backend), built once with Go into ~/.cache/capturebox
 set -euo pipefail
 
 need_apt=()
@@ -20,3 +21,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
 fi
 echo "ensure-test-tools: swaks $(swaks --version 2>/dev/null | head -1 | awk '{print $NF}'), $(python3 --version), $(/usr/bin/chromium --version 2>/dev/null | head -1)"
+
+# Built from the Go module proxy on first use (about a minute), then reused from the cache.
+./scripts/ferretdb.sh install >/dev/null
+echo "ensure-test-tools: ferretdb $("$(./scripts/ferretdb.sh path)" --version | awk '/^version:/ {print $2}')"

@@ -19,6 +19,10 @@ const EnvSchema = z.object({
   CAPTUREBOX_HTTP_PORT: port.default(8080),
   CAPTUREBOX_BIND: z.string().min(1).default('0.0.0.0'),
   CAPTUREBOX_DATA_DIR: z.string().min(1).default('./data'),
+  CAPTUREBOX_MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI').optional(),
+  CAPTUREBOX_RETENTION_MAX_MESSAGES_PER_INBOX: z.coerce.number().int().min(0).default(1000),
+  CAPTUREBOX_RETENTION_MAX_AGE_HOURS: z.coerce.number().min(0).default(168),
+  CAPTUREBOX_RETENTION_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   CAPTUREBOX_SMTP_AUTH: z.enum(['required', 'optional', 'off']).default('required'),
   CAPTUREBOX_SMTP_MAX_BYTES: z.coerce.number().int().positive().default(1048576),
   CAPTUREBOX_SMTP_HOSTNAME: z.string().min(1).optional(),
@@ -35,6 +39,10 @@ export type SmtpAuthMode = 'required' | 'optional' | 'off';
 export interface CaptureboxConfig {
   bind: string;
   dataDir: string;
+  /** MongoDB store when set; the embedded SQLite store in dataDir otherwise. */
+  mongodbUri: string | undefined;
+  /** Public (unstarred) mail only; 0 turns a limit off. */
+  retention: { maxMessagesPerInbox: number; maxAgeHours: number; intervalMs: number };
   publicInboxes: boolean;
   logLevel: string;
   /** How long SIGTERM waits for SMTP transactions in progress (keep under Kubernetes' grace period). */
@@ -74,6 +82,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CaptureboxConf
   return {
     bind: e.CAPTUREBOX_BIND,
     dataDir: resolve(e.CAPTUREBOX_DATA_DIR),
+    mongodbUri: e.CAPTUREBOX_MONGODB_URI,
+    retention: {
+      maxMessagesPerInbox: e.CAPTUREBOX_RETENTION_MAX_MESSAGES_PER_INBOX,
+      maxAgeHours: e.CAPTUREBOX_RETENTION_MAX_AGE_HOURS,
+      intervalMs: e.CAPTUREBOX_RETENTION_INTERVAL_MS,
+    },
     publicInboxes: e.CAPTUREBOX_PUBLIC_INBOXES,
     logLevel: e.CAPTUREBOX_LOG_LEVEL,
     shutdownTimeoutMs: e.CAPTUREBOX_SHUTDOWN_TIMEOUT_MS,

@@ -9,3 +9,4 @@ export {
   type MessageStore,
 } from './message-store';
 export { SqliteMessageStore, type SqliteMessageStoreOptions } from './sqlite-message-store';
+export { MongoMessageStore, type MongoMessageStoreOptions } from './mongo-message-store';

@@ -1,9 +1,20 @@
-// Picks and opens the configured MessageStore adapter and closes it on shutdown.
+// Picks the configured MessageStore adapter (MongoDB when CAPTUREBOX_MONGODB_URI is set, the embedded
+// SQLite file otherwise), opens it, and closes it on shutdown.
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
 import { CONFIG, type CaptureboxConfig } from '../config';
+import { ROOT_LOGGER, type Logger } from '../logging';
 import { MESSAGE_STORE, type MessageStore } from './message-store';
+import { MongoMessageStore } from './mongo-message-store';
 import { SqliteMessageStore } from './sqlite-message-store';
+import { StoreOpener } from './store-opener';
+
+const STORE_OPENER = Symbol('StoreOpener');
+
+export function createConfiguredStore(config: CaptureboxConfig): MessageStore {
+  if (config.mongodbUri) return new MongoMessageStore({ uri: config.mongodbUri });
+  return new SqliteMessageStore({ file: join(config.dataDir, 'capturebox.sqlite') });
+}
 
 @Global()
 @Module({
@@ -11,21 +22,30 @@ import { SqliteMessageStore } from './sqlite-message-store';
     {
       provide: MESSAGE_STORE,
       inject: [CONFIG],
-      useFactory: async (config: CaptureboxConfig): Promise<MessageStore> => {
-        const store = new SqliteMessageStore({ file: join(config.dataDir, 'capturebox.sqlite') });
-        await store.open();
-        return store;
+      useFactory: (config: CaptureboxConfig): MessageStore => createConfiguredStore(config),
+    },
+    {
+      provide: STORE_OPENER,
+      inject: [MESSAGE_STORE, ROOT_LOGGER],
+      useFactory: async (store: MessageStore, logger: Logger): Promise<StoreOpener> => {
+        const opener = new StoreOpener(store, logger.child({ module: 'store' }));
+        await opener.openOrKeepTrying();
+        return opener;
       },
     },
   ],
   exports: [MESSAGE_STORE],
 })
 export class StoreModule implements OnApplicationShutdown {
-  constructor(@Inject(MESSAGE_STORE) private readonly store: MessageStore) {}
+  constructor(
+    @Inject(MESSAGE_STORE) private readonly store: MessageStore,
+    @Inject(STORE_OPENER) private readonly opener: StoreOpener,
+  ) {}
 
   // onApplicationShutdown runs after every beforeApplicationShutdown hook, where SMTP stops, so no
   // transaction in progress loses its store.
   async onApplicationShutdown(): Promise<void> {
+    this.opener.stop();
     await this.store.close();
   }
 }
