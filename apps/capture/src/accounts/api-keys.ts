@@ -1,6 +1,6 @@
 // API keys are random and high-entropy, so a single SHA-256 is a sound hash for them (unlike passwords,
-// there is nothing to brute-force). Comparison is constant-time so the check leaks nothing by timing.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+// there is nothing to brute-force). Keys are looked up by hash; AccountsService compares in constant time.
+import { createHash, randomBytes } from 'node:crypto';
 
 const KEY_PREFIX = 'cbx_';
 
@@ -11,10 +11,4 @@ export function generateApiKey(): string {
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
-}
-
-export function apiKeyMatches(candidate: string, storedHash: string): boolean {
-  const candidateHash = Buffer.from(hashApiKey(candidate), 'hex');
-  const expected = Buffer.from(storedHash, 'hex');
-  return candidateHash.length === expected.length && timingSafeEqual(candidateHash, expected);
 }

@@ -1,5 +1,7 @@
-export { AccountsModule } from './accounts.module';
-export { AccountsService, BOOTSTRAP_ADMIN_KEY, ADMIN_ACCOUNT_ID } from './accounts.service';
+export { AccountsModule, createConfiguredAccountStore } from './accounts.module';
+export { AccountsService, BOOTSTRAP_ADMIN_KEY, ADMIN_ACCOUNT_ID, InvalidAccountInput, AccountConflictError, type IssuedApiKey } from './accounts.service';
+export { ACCOUNT_STORE, type AccountStore, type ClaimResult, type PrivateAddress, type CustomDomain } from './account-store';
+export { FailureThrottle, sleep } from './failure-throttle';
 export type { Account } from './account';
 export type { BootstrapAdminKey } from './bootstrap-admin';
-export { mayReadMessage, mayReadInboxes } from './message-visibility';
+export { mayReadMessage, mayReadInbox, mayReadInboxes } from './message-visibility';

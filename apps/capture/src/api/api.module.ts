@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AccountsModule } from '../accounts';
+import { AddressesController } from './addresses.controller';
+import { AdminController } from './admin.controller';
 import { CallerGuard } from './caller';
+import { DomainMailbox } from './domain-mailbox.service';
+import { DomainsController } from './domains.controller';
 import { MailboxReader } from './mailbox-reader.service';
 import { MeController } from './me.controller';
 import { MessageContentController } from './message-content.controller';
@@ -9,7 +13,8 @@ import { MessagesController } from './messages.controller';
 
 @Module({
   imports: [AccountsModule],
-  controllers: [MessagesController, MessageContentController, MeController],
-  providers: [MailboxReader, { provide: APP_GUARD, useClass: CallerGuard }],
+  // MessagesController first: its `starred/messages` must win over AddressesController's `:email`.
+  controllers: [MessagesController, MessageContentController, AddressesController, DomainsController, MeController, AdminController],
+  providers: [MailboxReader, DomainMailbox, { provide: APP_GUARD, useClass: CallerGuard }],
 })
 export class ApiModule {}

@@ -3,7 +3,7 @@
 // so a typo never silently shows less mail.
 import { createParamDecorator, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { AccountsService, type Account } from '../accounts';
+import { AccountsService, FailureThrottle, sleep, type Account } from '../accounts';
 import { unauthorized } from './api-errors';
 
 export interface Caller {
@@ -19,20 +19,27 @@ function presentedKey(request: Request): string | undefined {
   return typeof query === 'string' && query !== '' ? query : undefined;
 }
 
-/** Global guard: resolves the caller once per request. */
+/** Global guard: resolves the caller once per request; unknown keys from one client are slowed down. */
 @Injectable()
 export class CallerGuard implements CanActivate {
+  private readonly failures = new FailureThrottle();
+
   constructor(private readonly accounts: AccountsService) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
     const key = presentedKey(request);
     if (key === undefined) {
       request.caller = { account: null };
       return true;
     }
-    const account = this.accounts.findByApiKey(key);
-    if (!account) throw unauthorized('Unknown API key.');
+    const client = request.socket.remoteAddress ?? 'unknown';
+    const account = await this.accounts.findByApiKey(key);
+    if (!account) {
+      await sleep(this.failures.recordFailure(client));
+      throw unauthorized('Unknown API key.');
+    }
+    this.failures.recordSuccess(client);
     request.caller = { account };
     return true;
   }

@@ -1,8 +1,9 @@
-// The read and organise rules of the API, on top of the store: who may see which message.
-// Public mail is readable by anyone (unless anonymous reading is switched off); starred mail only by the
-// account that starred it or an admin. To everyone else a private message does not exist (404).
+// The read and organise rules of the API, on top of the store: who may see which message, by the one
+// visibility rule in accounts/ (public mail: anyone; starred mail: the account that starred it; mail in a
+// private address or custom domain: its owner; admins: everything). To everyone else a private message
+// does not exist (404) and a private inbox is empty.
 import { Inject, Injectable } from '@nestjs/common';
-import { mayReadInboxes, mayReadMessage } from '../accounts';
+import { AccountsService, mayReadInbox, mayReadInboxes, mayReadMessage } from '../accounts';
 import { CONFIG, type CaptureboxConfig } from '../config';
 import type { AttachmentContent, MessageFolder, StoredMessage } from '../domain/captured-message';
 import { inboxOf } from '../domain/mailbox';
@@ -16,18 +17,23 @@ export class MailboxReader {
   constructor(
     @Inject(MESSAGE_STORE) private readonly store: MessageStore,
     @Inject(CONFIG) private readonly config: CaptureboxConfig,
+    private readonly accounts: AccountsService,
   ) {}
 
   async listInbox(caller: Caller, email: string, query: ListQuery): Promise<StoredMessage[]> {
     this.assertMayRead(caller);
-    const messages = await this.store.listInbox(inboxOf(email), query);
-    // TODO(accounts issue): push visibility into the store query so a page is never short.
-    return messages.filter((message) => this.mayRead(caller, message));
+    const owner = await this.accounts.ownerOfInbox(email);
+    if (!mayReadInbox(caller.account, owner, this.config.publicInboxes)) return [];
+    const messages = await this.store.listInbox(inboxOf(email), { ...query, ...starredFilter(caller, owner) });
+    // The store already left out what the caller may not see; the rule is applied once more as a guard.
+    return messages.filter((message) => mayReadMessage(caller.account, message, owner));
   }
 
   async countInbox(caller: Caller, email: string): Promise<number> {
     this.assertMayRead(caller);
-    return this.store.countInbox(inboxOf(email));
+    const owner = await this.accounts.ownerOfInbox(email);
+    if (!mayReadInbox(caller.account, owner, this.config.publicInboxes)) return 0;
+    return this.store.countInbox(inboxOf(email), starredFilter(caller, owner));
   }
 
   async listStarred(caller: Caller, query: ListQuery): Promise<StoredMessage[]> {
@@ -36,8 +42,8 @@ export class MailboxReader {
 
   async getMessage(caller: Caller, email: string, id: string): Promise<StoredMessage> {
     this.assertMayRead(caller);
-    const message = await this.store.getMessage(inboxOf(email), id);
-    if (!message || !this.mayRead(caller, message)) throw messageNotFound();
+    const [message, owner] = await Promise.all([this.store.getMessage(inboxOf(email), id), this.accounts.ownerOfInbox(email)]);
+    if (!message || !mayReadMessage(caller.account, message, owner)) throw messageNotFound();
     return message;
   }
 
@@ -75,8 +81,11 @@ export class MailboxReader {
     if (!(await this.store.deleteMessage(inboxOf(email), id))) throw messageNotFound();
   }
 
+  /** Deletes the inbox's unstarred mail; another account's private inbox does not exist, so nothing goes. */
   async deleteInbox(caller: Caller, email: string): Promise<number> {
-    requireAccount(caller);
+    const account = requireAccount(caller);
+    const owner = await this.accounts.ownerOfInbox(email);
+    if (!mayReadInbox(account, owner, true)) return 0;
     return this.store.deleteInbox(inboxOf(email));
   }
 
@@ -84,6 +93,9 @@ export class MailboxReader {
   async toggleStar(caller: Caller, email: string, id: string): Promise<StoredMessage> {
     const account = requireAccount(caller);
     const message = await this.getMessage(caller, email, id);
+    // Only the account that starred a message can unstar it: an admin toggling another account's star
+    // would otherwise turn that account's private mail public. Such a toggle changes nothing.
+    if (message.savedBy && message.savedBy !== account.id) return message;
     return this.patch(email, id, { savedBy: message.savedBy ? null : account.id });
   }
 
@@ -118,8 +130,14 @@ export class MailboxReader {
   private assertMayRead(caller: Caller): void {
     if (!mayReadInboxes(caller.account, this.config.publicInboxes)) throw unauthorized('Anonymous reading is switched off: an API key is required.');
   }
+}
 
-  private mayRead(caller: Caller, message: StoredMessage): boolean {
-    return mayReadMessage(caller.account, message);
-  }
+/**
+ * Which starred messages of an inbox the caller may see: all of them in an inbox it owns (or as admin);
+ * in a public inbox only its own stars (other accounts' starred mail is private to them).
+ */
+function starredFilter(caller: Caller, owner: string | null): { starredVisibleTo?: string | null } {
+  const account = caller.account;
+  if (account && (account.isAdmin || account.id === owner)) return {};
+  return { starredVisibleTo: account?.id ?? null };
 }

@@ -9,3 +9,4 @@ export { parseMail, type ParsedMail } from './parse-mail';
 export { extractLinks, MAX_LINKS, MAX_LINK_LENGTH } from './extract-links';
 export { routeToInboxes, type RouteOptions } from './route-to-inboxes';
 export { newQueueId } from './queue-id';
+export { MessageLimitReached } from './private-mail-limits';

@@ -19,7 +19,10 @@ export function outcomeOfReply(code: number): ReplyOutcome {
       return { kind: 'rejected', reason: 'syntax' };
     case 451:
       return { kind: 'rejected', reason: 'store' };
+    case 454:
+      return { kind: 'rejected', reason: 'auth' };
     case 452:
+      // Too many recipients, or an owning account's message limit.
       return { kind: 'rejected', reason: 'recipients' };
     default:
       return code >= 400 && !(code >= 500 && code <= 504) && code !== 421 ? { kind: 'rejected', reason: 'other' } : { kind: 'none' };

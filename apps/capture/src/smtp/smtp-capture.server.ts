@@ -4,11 +4,11 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
-import { AccountsService, type Account } from '../accounts';
+import { AccountsService, FailureThrottle, sleep, type Account } from '../accounts';
 import { CONFIG, type CaptureboxConfig } from '../config';
 import type { SessionFacts } from '../domain/captured-message';
 import { isValidMailbox } from '../domain/mailbox';
-import { CaptureService } from '../ingest';
+import { CaptureService, MessageLimitReached } from '../ingest';
 import { ROOT_LOGGER, type Logger } from '../logging';
 import { CaptureMetrics } from '../metrics';
 import { StoreUnavailableError } from '../store';
@@ -42,6 +42,8 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
   private readonly listeners: SmtpListener[] = [];
   private implicitTlsContext: SecureContext;
   private transactionsInFlight = 0;
+  /** Failed logins per client IP: repeated failures are answered ever more slowly. */
+  private readonly loginFailures = new FailureThrottle();
   private drained: (() => void) | null = null;
 
   constructor(
@@ -202,12 +204,25 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
     session: SMTPServerSession,
     callback: (err: Error | null | undefined, response?: { user?: unknown }) => void,
   ): void {
-    const account = this.accounts.authenticateSmtp(auth.username ?? '', auth.password ?? '');
-    if (account) return callback(null, { user: account });
-    // smtp-server treats a falsy user as a failed login, so "off" mode logs in as nobody in particular.
-    if (this.config.smtp.authMode === 'off') return callback(null, { user: UNVERIFIED_LOGIN });
-    this.logger.info({ session: session.id, ip: session.remoteAddress, method: auth.method }, 'smtp auth failed');
-    callback(new SmtpRefusal('auth_failed'));
+    const client = session.remoteAddress;
+    this.accounts.authenticateSmtp(auth.username ?? '', auth.password ?? '').then(
+      async (account) => {
+        if (account) {
+          this.loginFailures.recordSuccess(client);
+          return callback(null, { user: account });
+        }
+        // smtp-server treats a falsy user as a failed login, so "off" mode logs in as nobody in particular.
+        if (this.config.smtp.authMode === 'off') return callback(null, { user: UNVERIFIED_LOGIN });
+        this.logger.info({ session: session.id, ip: client, method: auth.method }, 'smtp auth failed');
+        await sleep(this.loginFailures.recordFailure(client));
+        callback(new SmtpRefusal('auth_failed'));
+      },
+      (error: unknown) => {
+        // The accounts store is down: a temporary failure, so the client retries instead of giving up.
+        this.logger.error({ session: session.id, err: error }, 'smtp auth could not be checked');
+        callback(new SmtpRefusal(error instanceof StoreUnavailableError ? 'auth_unavailable' : 'auth_failed'));
+      },
+    );
   }
 
   private onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void): void {
@@ -262,6 +277,10 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
   }
 
   private refusalFor(error: unknown, session: SMTPServerSession): SmtpRefusal {
+    if (error instanceof MessageLimitReached) {
+      this.logger.info({ session: session.id, account: error.accountId }, 'message refused: account message limit reached');
+      return new SmtpRefusal('mailbox_full');
+    }
     if (error instanceof StoreUnavailableError) {
       this.logger.error({ session: session.id, err: error }, 'store unavailable, message refused with 451');
       return new SmtpRefusal('store_unavailable');

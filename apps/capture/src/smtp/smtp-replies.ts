@@ -4,6 +4,8 @@
 export type RefusalReason =
   | 'auth_failed'
   | 'auth_required'
+  | 'auth_unavailable'
+  | 'mailbox_full'
   | 'too_many_recipients'
   | 'bad_sender'
   | 'bad_recipient'
@@ -20,6 +22,8 @@ interface Reply {
 const REFUSALS: Record<RefusalReason, Reply> = {
   auth_failed: { code: 535, enhanced: '5.7.8', text: 'Authentication credentials invalid' },
   auth_required: { code: 530, enhanced: '5.7.0', text: 'Authentication required: STARTTLS, then AUTH with your username and API key' },
+  auth_unavailable: { code: 454, enhanced: '4.7.0', text: 'Temporary authentication failure, try again later' },
+  mailbox_full: { code: 452, enhanced: '4.2.2', text: "Mailbox full: the owning account's message limit is reached" },
   too_many_recipients: { code: 452, enhanced: '4.5.3', text: 'Too many recipients' },
   bad_sender: { code: 553, enhanced: '5.1.7', text: 'Sender address is not a valid mailbox' },
   bad_recipient: { code: 553, enhanced: '5.1.3', text: 'Recipient address is not a valid mailbox' },

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { CapturedMail, StoredMessage } from '../domain/captured-message';
-import { StoreUnavailableError, type MessagePatch, type MessageStore } from './message-store';
+import { StoreUnavailableError, type ListInboxQuery, type MessagePatch, type MessageStore } from './message-store';
 import { makeAttachment, makeCapturedMail, makeCopies } from './test-fixtures';
 
 /** What an adapter's spec hands the contract for each test: a fresh, empty, not yet opened store. */
@@ -17,6 +17,23 @@ export interface MessageStoreHarness {
   reopen?: () => Promise<MessageStore>;
   /** Removes the backing data; called after the current store is closed. */
   cleanup: () => Promise<void>;
+  /**
+   * Optional: counts what the backing storage keeps beside message metadata, so the contract can prove
+   * that deletes and prunes leave nothing behind. Without it those assertions are skipped.
+   */
+  countStored?: () => Promise<StoredLeftovers>;
+  /**
+   * Optional: lets any grace period pass during which the adapter keeps an unreferenced attachment that a
+   * save used recently (MongoDB's), as if that long had gone by. Adapters without one leave it out.
+   */
+  elapseBlobGrace?: () => Promise<void>;
+}
+
+export interface StoredLeftovers {
+  /** Raw sources (one per stored transaction). */
+  rawSources: number;
+  /** Attachment contents (one per md5). */
+  attachmentContents: number;
 }
 
 const MINUTE = 60_000;
@@ -45,6 +62,11 @@ export function describeMessageStoreContract(name: string, makeStore: () => Prom
       await store.close();
       await harness.cleanup();
     });
+
+    /** Asserts what the backing storage holds, when the harness can tell. */
+    async function assertStored(expected: StoredLeftovers, message: string): Promise<void> {
+      if (harness.countStored) assert.deepEqual(await harness.countStored(), expected, message);
+    }
 
     /** Saves a mail with one copy per recipient and returns the copies. */
     async function save(mail: CapturedMail, recipients?: string[], overrides?: Partial<StoredMessage>) {
@@ -149,6 +171,39 @@ export function describeMessageStoreContract(name: string, makeStore: () => Prom
       await store.deleteMessage('count@example.com', first.id);
       assert.equal(await store.countInbox('count@example.com'), 2);
       assert.equal(await store.countInbox('other@example.com'), 1);
+    });
+
+    it("hides other accounts' starred mail from a listing and count that ask, never shortening a page", async () => {
+      const inbox = 'shared@example.com';
+      const [older] = await save(makeCapturedMail({ received: at(1) }), [inbox]);
+      const [mine] = await save(makeCapturedMail({ received: at(2) }), [inbox], { savedBy: 'account-1' });
+      const [theirs] = await save(makeCapturedMail({ received: at(3) }), [inbox], { savedBy: 'account-2' });
+      const [newer] = await save(makeCapturedMail({ received: at(4) }), [inbox]);
+      const list = (query: Omit<ListInboxQuery, 'limit'>, limit = 10) => store.listInbox(inbox, { limit, ...query });
+
+      assert.deepEqual(ids(await list({})), ids([newer, theirs, mine, older]), 'absent: everything');
+      assert.equal(await store.countInbox(inbox), 4);
+      assert.equal(await store.countInbox(inbox, {}), 4);
+
+      assert.deepEqual(ids(await list({ starredVisibleTo: 'account-1' })), ids([newer, mine, older]));
+      assert.equal(await store.countInbox(inbox, { starredVisibleTo: 'account-1' }), 3);
+      assert.deepEqual(ids(await list({ starredVisibleTo: 'account-2' })), ids([newer, theirs, older]));
+      assert.equal(await store.countInbox(inbox, { starredVisibleTo: 'account-2' }), 3);
+
+      assert.deepEqual(ids(await list({ starredVisibleTo: null })), ids([newer, older]), 'null: public only');
+      assert.equal(await store.countInbox(inbox, { starredVisibleTo: null }), 2);
+      assert.deepEqual(ids(await list({ starredVisibleTo: undefined })), ids([newer, older]), 'present but undefined');
+      assert.equal(await store.countInbox(inbox, { starredVisibleTo: undefined }), 2);
+      assert.equal(await store.countInbox(inbox, { starredVisibleTo: 'account-3' }), 2);
+
+      // Hidden messages take no place in a page: the limit counts only what is shown.
+      assert.deepEqual(ids(await list({ starredVisibleTo: null }, 2)), ids([newer, older]));
+      assert.deepEqual(ids(await list({ starredVisibleTo: 'account-1' }, 2)), ids([newer, mine]));
+      assert.deepEqual(ids(await list({ starredVisibleTo: 'account-1', until: at(4) }, 1)), ids([mine]));
+      assert.deepEqual(ids(await list({ starredVisibleTo: 'account-2', until: at(3) }, 1)), ids([older]));
+
+      await store.updateMessage(inbox, theirs.id, { savedBy: null });
+      assert.equal(await store.countInbox(inbox, { starredVisibleTo: null }), 3, 'un-starred: public again');
     });
 
     it("lists an account's starred messages across inboxes, newest first, with limit and until", async () => {
@@ -326,6 +381,116 @@ export function describeMessageStoreContract(name: string, makeStore: () => Prom
       assert.deepEqual(await store.getMessage(copy.inbox, copy.id), copy);
     });
 
+    it('lists a domain across its inboxes newest first, ties by id, paging with limit and until', async () => {
+      const domain = 'a.test';
+      const [first] = await save(makeCapturedMail({ received: at(1) }), ['x@a.test']);
+      const [third] = await save(makeCapturedMail({ received: at(3) }), ['Mixed@A.Test']);
+      const [second, elsewhere] = await save(makeCapturedMail({ received: at(2) }), ['y@a.test', 'y@other.test']);
+      const tied: StoredMessage[] = [];
+      for (const inbox of ['p@a.test', 'q@a.test', 'r@a.test']) {
+        tied.push(...(await save(makeCapturedMail({ received: at(5) }), [inbox])));
+      }
+      // Not this domain: a subdomain, a domain that merely ends like it, an inbox named like it.
+      await save(makeCapturedMail({ received: at(4) }), ['x@b.a.test', 'x@aa.test', 'a.test@example.com']);
+      const expected = [...ids(tied).sort().reverse(), third.id, second.id, first.id];
+
+      assert.equal(third.domain, domain, 'fixture sanity: the domain is lower-cased');
+      assert.deepEqual(ids(await store.listDomain(domain, { limit: 10 })), expected);
+      assert.equal(await store.countDomain(domain), 6);
+
+      // Page by page, as a client follows `until`: every message once, in order (the tie fits in one page).
+      const firstPage = await store.listDomain(domain, { limit: 4 });
+      const until = firstPage[firstPage.length - 1].received;
+      const secondPage = await store.listDomain(domain, { limit: 4, until });
+      assert.deepEqual(ids(firstPage), expected.slice(0, 4));
+      assert.deepEqual(ids(secondPage), expected.slice(4));
+      assert.deepEqual(ids(await store.listDomain(domain, { limit: 10, until: at(3) })), [second.id, first.id]);
+      assert.deepEqual(await store.listDomain(domain, { limit: 10, until: at(1) }), []);
+
+      assert.equal(await store.countDomain('b.a.test'), 1);
+      assert.equal(await store.countDomain('aa.test'), 1);
+      assert.deepEqual(ids(await store.listDomain('other.test', { limit: 10 })), [elsewhere.id]);
+      assert.equal(await store.countDomain('nobody.test'), 0);
+      assert.deepEqual(await store.listDomain('nobody.test', { limit: 10 }), []);
+    });
+
+    it("hides other accounts' starred messages from a domain listing that asks it to", async () => {
+      const [older] = await save(makeCapturedMail({ received: at(1) }), ['one@d.test']);
+      const [mine] = await save(makeCapturedMail({ received: at(2) }), ['two@d.test'], { savedBy: 'account-1' });
+      const [theirs] = await save(makeCapturedMail({ received: at(3) }), ['one@d.test'], { savedBy: 'account-2' });
+      const [newer] = await save(makeCapturedMail({ received: at(4) }), ['three@d.test']);
+      const list = (query: Omit<ListInboxQuery, 'limit'>, limit = 10) =>
+        store.listDomain('d.test', { limit, ...query });
+
+      assert.deepEqual(ids(await list({})), ids([newer, theirs, mine, older]));
+      assert.deepEqual(ids(await list({ starredVisibleTo: 'account-1' })), ids([newer, mine, older]));
+      assert.deepEqual(ids(await list({ starredVisibleTo: null })), ids([newer, older]));
+      assert.deepEqual(ids(await list({ starredVisibleTo: 'account-2' }, 2)), ids([newer, theirs]));
+      assert.deepEqual(ids(await list({ starredVisibleTo: 'account-2', until: at(3) }, 1)), ids([older]));
+    });
+
+    it("clears a domain's mail in every inbox but keeps starred mail, other domains and shared sources", async () => {
+      const bothHere = makeCapturedMail({ received: at(1) });
+      const [one] = await save(bothHere, ['one@d.test', 'two@d.test']);
+      const shared = makeCapturedMail({ received: at(2) });
+      const [three, keptElsewhere] = await save(shared, ['three@d.test', 'keep@other.test']);
+      const starredMail = makeCapturedMail({ received: at(3) });
+      const [starred] = await save(starredMail, ['star@d.test'], { savedBy: 'account-1' });
+      const [sub] = await save(makeCapturedMail({ received: at(4) }), ['sub@sub.d.test']);
+      await assertStored({ rawSources: 4, attachmentContents: 1 }, 'before clearing');
+
+      assert.equal(await store.deleteDomainMail('d.test'), 3);
+      assert.deepEqual(ids(await store.listDomain('d.test', { limit: 10 })), [starred.id]);
+      assert.equal(await store.countDomain('d.test'), 1);
+      assert.equal(await store.getMessage(one.inbox, one.id), null);
+      assert.equal(await store.getRaw(three.inbox, three.id), null);
+      assert.deepEqual(await store.getRaw(starred.inbox, starred.id), starredMail.raw);
+      assert.deepEqual(await store.getRaw(keptElsewhere.inbox, keptElsewhere.id), shared.raw, 'a sibling keeps it');
+      assert.deepEqual(await store.getMessage(sub.inbox, sub.id), sub, 'a subdomain is another domain');
+      await assertStored({ rawSources: 3, attachmentContents: 1 }, 'the source only the domain had went with it');
+
+      assert.equal(await store.deleteDomainMail('d.test'), 0);
+      assert.equal(await store.deleteDomainMail('never-used.test'), 0);
+    });
+
+    it("counts an account's usage: starred, stored and bytes, and private mail once where they overlap", async () => {
+      const owner = 'account-1';
+      const sized = (size: number, savedBy: string | null = null) => ({ size, savedBy });
+      await save(makeCapturedMail(), ['mine@example.com'], sized(1)); // stored
+      await save(makeCapturedMail(), ['x@own.test'], sized(10)); // stored through the domain
+      await save(makeCapturedMail(), ['Mine@Example.com'], sized(100, owner)); // stored and starred
+      await save(makeCapturedMail(), ['elsewhere@example.com'], sized(1000, owner)); // starred only
+      await save(makeCapturedMail(), ['y@own.test'], sized(10_000, 'account-2')); // stored, another's star
+      // Not the account's: other inboxes, a subdomain, a domain that merely ends like it, another's star.
+      await save(makeCapturedMail(), ['mine2@example.com', 'z@sub.own.test', 'z@myown.test'], sized(100_000));
+      await save(makeCapturedMail(), ['public@example.com'], sized(1_000_000, 'account-2'));
+
+      const scope = { accountId: owner, inboxes: ['mine@example.com'], domains: ['own.test'] };
+      assert.deepEqual(await store.usage(scope), { starred: 2, stored: 4, bytes: 10_111, private: 5 });
+      assert.deepEqual(
+        await store.usage({ ...scope, inboxes: ['mine@example.com', 'x@own.test'] }),
+        { starred: 2, stored: 4, bytes: 10_111, private: 5 },
+        'an inbox of an owned domain counts once',
+      );
+      assert.deepEqual(await store.usage({ ...scope, inboxes: [], domains: [] }), {
+        starred: 2,
+        stored: 0,
+        bytes: 0,
+        private: 2,
+      });
+      assert.deepEqual(await store.usage({ ...scope, domains: [] }), { starred: 2, stored: 2, bytes: 101, private: 3 });
+      assert.deepEqual(await store.usage({ accountId: 'account-2', inboxes: [], domains: ['own.test'] }), {
+        starred: 2,
+        stored: 2,
+        bytes: 10_010,
+        private: 3,
+      });
+      const none = { starred: 0, stored: 0, bytes: 0, private: 0 };
+      assert.deepEqual(await store.usage({ accountId: 'account-9', inboxes: [], domains: [] }), none);
+      const strangers = { accountId: 'account-9', inboxes: ['nobody@example.com'], domains: ['no.test'] };
+      assert.deepEqual(await store.usage(strangers), none);
+    });
+
     it('rejects a second save of the same queue id and writes nothing of it', async () => {
       const original = makeCapturedMail();
       const [originalCopy] = await save(original, ['first@example.com']);
@@ -374,6 +539,112 @@ export function describeMessageStoreContract(name: string, makeStore: () => Prom
       for (const [i, [, solo]] of copies.entries()) {
         assert.deepEqual(await store.getRaw(solo.inbox, solo.id), mails[i].raw);
       }
+    });
+
+    it('prunes public mail received strictly before the cutoff, keeping starred and newer mail', async () => {
+      const inbox = 'aging@example.com';
+      await save(makeCapturedMail({ received: at(1) }), [inbox]);
+      await save(makeCapturedMail({ received: at(2) }), [inbox, 'aging-too@example.com']);
+      const [starred] = await save(makeCapturedMail({ received: at(0) }), [inbox], { savedBy: 'account-1' });
+      const [atCutoff] = await save(makeCapturedMail({ received: at(3) }), [inbox]);
+      const [newer] = await save(makeCapturedMail({ received: at(5) }), [inbox]);
+
+      assert.equal(await store.pruneOlderThan(at(3)), 3, 'one copy of the first mail, both of the second');
+      assert.deepEqual(ids(await store.listInbox(inbox, { limit: 10 })), [newer.id, atCutoff.id, starred.id]);
+      assert.equal(await store.countInbox('aging-too@example.com'), 0);
+      assert.deepEqual(ids(await store.listStarred('account-1', { limit: 10 })), [starred.id]);
+      assert.equal(await store.pruneOlderThan(at(3)), 0, 'nothing left to prune');
+    });
+
+    it('prunes more public mail than one round takes, in one call', async () => {
+      const crowd = Array.from({ length: 1200 }, (_, i) => `crowd-${i}@example.com`);
+      await save(makeCapturedMail({ received: at(1) }), crowd);
+      assert.equal(await store.pruneOlderThan(at(2)), 1200);
+      assert.equal(await store.countInbox(crowd[1199]), 0);
+      await assertStored({ rawSources: 0, attachmentContents: 1 }, 'the raw source went with the last copy');
+    });
+
+    it('trims an inbox to its newest public messages, ties by id, ignoring starred mail and others', async () => {
+      const inbox = 'full@example.com';
+      for (const minute of [1, 1, 1, 2, 2]) {
+        await save(makeCapturedMail({ received: at(minute) }), [inbox, `neighbour-${minute}@example.com`]);
+      }
+      await save(makeCapturedMail({ received: at(0) }), [inbox], { savedBy: 'account-1' });
+      await save(makeCapturedMail({ received: at(3) }), [inbox], { savedBy: 'account-1' });
+      const listed = await store.listInbox(inbox, { limit: 10 });
+      const keptPublic = ids(listed.filter((message) => message.savedBy === null)).slice(0, 3);
+      const expected = ids(listed.filter((message) => message.savedBy !== null || keptPublic.includes(message.id)));
+
+      assert.equal(await store.trimInbox(inbox, 3), 2, 'the two oldest of the three mails in minute 1');
+      assert.deepEqual(ids(await store.listInbox(inbox, { limit: 10 })), expected);
+      assert.equal(await store.countInbox('neighbour-1@example.com'), 3, 'other inboxes keep their copies');
+      assert.equal(await store.trimInbox(inbox, 3), 0, 'already within the limit');
+
+      assert.equal(await store.trimInbox(inbox, 0), 3, 'keeping none takes every public message');
+      assert.equal(await store.countInbox(inbox), 2, 'starred mail stays');
+      assert.equal(await store.trimInbox('never-used@example.com', 5), 0);
+      await assert.rejects(store.trimInbox(inbox, -1), RangeError);
+      await assert.rejects(store.trimInbox(inbox, 1.5), RangeError);
+    });
+
+    it("drops a pruned mail's raw source and unreferenced attachments, keeping a shared one readable", async () => {
+      const shared = makeAttachment('the logo every mail carries', { filename: 'logo.txt' });
+      const unique = makeAttachment('only the old mail carries this');
+      const oldMail = makeCapturedMail({ received: at(1), attachments: [shared, unique] });
+      await save(oldMail, ['old@example.com', 'old-cc@example.com']);
+      const newMail = makeCapturedMail({ received: at(10), attachments: [shared] });
+      const [kept] = await save(newMail, ['new@example.com']);
+      await assertStored({ rawSources: 2, attachmentContents: 2 }, 'before pruning');
+
+      assert.equal(await store.pruneOlderThan(at(5)), 2);
+      await assertStored({ rawSources: 1, attachmentContents: 2 }, 'raw source gone with its last copy');
+      await harness.elapseBlobGrace?.();
+      assert.equal(await store.pruneUnreferencedBlobs(), 1, 'the attachment only the pruned mail carried');
+      await assertStored({ rawSources: 1, attachmentContents: 1 }, 'after the sweep');
+      assert.equal(await store.pruneUnreferencedBlobs(), 0, 'nothing more to sweep');
+
+      assert.deepEqual(await store.getAttachment(kept.inbox, kept.id, shared.md5), shared);
+      assert.deepEqual(await store.getRaw(kept.inbox, kept.id), newMail.raw);
+    });
+
+    it('leaves what trimmed and deleted messages carried to the sweep, and the sweep takes it', async () => {
+      const twice = makeAttachment('attached twice to one mail');
+      const twiceMail = makeCapturedMail({ received: at(1), attachments: [twice, twice] });
+      const [trimmed] = await save(twiceMail, ['t@example.com']);
+      const [deleted] = await save(makeCapturedMail({ received: at(2) }), ['d@example.com']);
+      const [cleared] = await save(makeCapturedMail({ received: at(3) }), ['c@example.com']);
+      await save(makeCapturedMail({ received: at(4), attachments: [] }), ['t@example.com']);
+
+      assert.equal(await store.trimInbox(trimmed.inbox, 1), 1);
+      assert.equal(await store.deleteMessage(deleted.inbox, deleted.id), true);
+      assert.equal(await store.deleteInbox(cleared.inbox), 1);
+      // The default fixture attachment was carried by the deleted and the cleared mail.
+      await assertStored({ rawSources: 1, attachmentContents: 2 }, 'contents wait for the sweep');
+      await harness.elapseBlobGrace?.();
+      assert.equal(await store.pruneUnreferencedBlobs(), 2);
+      await assertStored({ rawSources: 1, attachmentContents: 0 }, 'after the sweep');
+    });
+
+    it('keeps an unreferenced attachment that a later save refers to again, across sweeps', async () => {
+      // Over 1 MiB, so that stores that split contents into chunks have more than one to keep together.
+      const shared = makeAttachment(Buffer.alloc(1_200_000, 'x'), { filename: 'big.bin' });
+      const [first] = await save(makeCapturedMail({ attachments: [shared] }), ['first@example.com']);
+      await store.deleteMessage(first.inbox, first.id);
+      await harness.elapseBlobGrace?.(); // unreferenced and old: fair game for a sweep, until a save uses it
+
+      const [again] = await save(makeCapturedMail({ attachments: [shared] }), ['again@example.com']);
+      assert.equal(await store.pruneUnreferencedBlobs(), 0);
+      await harness.elapseBlobGrace?.();
+      assert.equal(await store.pruneUnreferencedBlobs(), 0, 'referenced: no grace period needed to keep it');
+      assert.deepEqual(await store.getAttachment(again.inbox, again.id, shared.md5), shared);
+      await assertStored({ rawSources: 1, attachmentContents: 1 }, 'one content, referenced again');
+    });
+
+    it('prunes an empty store without complaint', async () => {
+      assert.equal(await store.pruneOlderThan(at(1_000_000)), 0);
+      assert.equal(await store.trimInbox('nobody@example.com', 0), 0);
+      assert.equal(await store.pruneUnreferencedBlobs(), 0);
+      await assertStored({ rawSources: 0, attachmentContents: 0 }, 'an empty store');
     });
 
     it('keeps its data across close and reopen', async (t) => {

@@ -1,12 +1,42 @@
-// The storage port: the small vocabulary that ingest and the API speak. Adapters (embedded SQLite now,
-// MongoDB next) implement it and pass the same contract tests in `message-store.contract.ts`.
+// The storage port: the small vocabulary that ingest, the API and retention speak. Adapters (embedded
+// SQLite, MongoDB) implement it and pass the same contract tests in `message-store.contract.ts`.
 import type { AttachmentContent, CapturedMail, HeaderLine, MessageFolder, StoredMessage } from '../domain/captured-message';
 
-export interface ListInboxQuery {
+/** Whether a listing or count shows every starred message, or only those a given account starred. */
+export interface StarredVisibility {
+  /**
+   * Absent: every message. Present: public messages (savedBy null) and those this account starred; null
+   * (or undefined) for public ones only. Filtered in the query itself, so pages are never short and counts
+   * reveal nothing either.
+   */
+  starredVisibleTo?: string | null;
+}
+
+export interface ListInboxQuery extends StarredVisibility {
   /** Newest first; at most this many (the caller bounds it). */
   limit: number;
   /** Only messages received strictly before this instant (Mailsac's `until`). */
   until?: Date;
+}
+
+/** What counts toward an account's messageLimit, and what Mailsac's /api/me/stats shows. */
+export interface UsageScope {
+  accountId: string;
+  /** The account's private addresses (lower-case inboxes). */
+  inboxes: string[];
+  /** The account's custom domains (lower-case). */
+  domains: string[];
+}
+
+export interface Usage {
+  /** Messages the account starred, wherever they are. */
+  starred: number;
+  /** Messages in the scope's inboxes or domains, starred or not. */
+  stored: number;
+  /** The `size` of the stored ones, summed. */
+  bytes: number;
+  /** Distinct messages that are starred by the account or stored: a message that is both counts once. */
+  private: number;
 }
 
 /** Fields of a message that the API may change after capture. */
@@ -39,7 +69,10 @@ export interface MessageStore {
   saveCaptured(mail: CapturedMail, copies: StoredMessage[]): Promise<void>;
 
   listInbox(inbox: string, query: ListInboxQuery): Promise<StoredMessage[]>;
-  countInbox(inbox: string): Promise<number>;
+  countInbox(inbox: string, options?: StarredVisibility): Promise<number>;
+  /** Every inbox of a (lower-case) domain at once, in listInbox's order and with its paging. */
+  listDomain(domain: string, query: ListInboxQuery): Promise<StoredMessage[]>;
+  countDomain(domain: string): Promise<number>;
   /** Messages starred by an account, newest first. */
   listStarred(accountId: string, query: ListInboxQuery): Promise<StoredMessage[]>;
   getMessage(inbox: string, id: string): Promise<StoredMessage | null>;
@@ -53,6 +86,56 @@ export interface MessageStore {
   deleteMessage(inbox: string, id: string): Promise<boolean>;
   /** Delete every message of an inbox that is not starred; returns how many went. */
   deleteInbox(inbox: string): Promise<number>;
+  /** Delete every message of a domain that is not starred; returns how many went. */
+  deleteDomainMail(domain: string): Promise<number>;
+
+  /** Counted from indexes: cheap for a small scope however much other mail is stored. Empty lists count none. */
+  usage(scope: UsageScope): Promise<Usage>;
+
+  // Retention. Starred (savedBy set) messages are private property of an account: none of these take them.
+  // Like every delete, they drop a transaction's raw source and body with its last copy; attachment contents
+  // (shared by md5) are left to pruneUnreferencedBlobs.
+
+  /** Delete every public message received strictly before `cutoff`; returns how many copies went. */
+  pruneOlderThan(cutoff: Date): Promise<number>;
+  /**
+   * Delete the public messages of `inbox` beyond its newest `keepNewest` public ones (newest in listInbox
+   * order: received, then id, descending); starred ones are neither deleted nor counted. Returns how many
+   * went. Throws a RangeError when `keepNewest` is not a non-negative integer.
+   */
+  trimInbox(inbox: string, keepNewest: number): Promise<number>;
+  /**
+   * Delete stored attachment contents that no message refers to any more; returns how many went. Safe
+   * alongside saves: a content that a save in progress has found stored and is about to refer to is kept.
+   * An adapter may keep a content for a grace period after a save last used it (MongoDB does, see there).
+   */
+  pruneUnreferencedBlobs(): Promise<number>;
+}
+
+/** Catches caller bugs that no schema can: copies of another transaction, or a transaction with none. */
+export function assertCopiesBelongTo(mail: CapturedMail, copies: StoredMessage[]): void {
+  if (copies.length === 0) throw new Error(`saveCaptured: transaction ${mail.queueId} has no recipient copies`);
+  const stranger = copies.find((copy) => copy.queueId !== mail.queueId);
+  if (stranger) {
+    throw new Error(`saveCaptured: copy ${stranger.id} belongs to ${stranger.queueId}, not ${mail.queueId}`);
+  }
+}
+
+/**
+ * The account whose starred messages a query shows besides public ones (null: none), or `undefined` when the
+ * query does not filter. By the property's presence, so `{ starredVisibleTo: undefined }` (a caller with no
+ * account id) shows public messages only, never everything.
+ */
+export function starredViewerOf(options: StarredVisibility | undefined): string | null | undefined {
+  if (!options || !('starredVisibleTo' in options)) return undefined;
+  return options.starredVisibleTo ?? null;
+}
+
+/** Validates trimInbox's `keepNewest` the same way in every adapter. */
+export function assertKeepNewest(keepNewest: number): void {
+  if (!Number.isInteger(keepNewest) || keepNewest < 0) {
+    throw new RangeError(`trimInbox: keepNewest must be a non-negative integer, not ${keepNewest}`);
+  }
 }
 
 /** The backing storage cannot be reached or refused the write: a temporary condition (SMTP 451, HTTP 503). */

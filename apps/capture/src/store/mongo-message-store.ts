@@ -12,12 +12,31 @@
 // Every write waits for w:'majority' with the journal, so saveCaptured resolves only once the mail would
 // survive the loss of the primary. When step 2 or 3 fails, what this call wrote under its queue id
 // (copies, raw and body blobs, then the claim) is deleted again before the error is passed on. Attachment
-// blobs stay: another mail may share them (a prune pass removes unreferenced ones, as with SQLite).
+// blobs stay: another mail may share them (pruneUnreferencedBlobs removes unreferenced ones, see below).
 // The compensation stops at its first failure: when the database is gone it would fail anyway, and SMTP
 // should answer 451 quickly. What it leaves is a claim with blobs and no copies, which nothing reads.
 // The one visible leftover: copies whose insert the server applied but whose acknowledgement was lost while
 // the compensation could not run either. The sender got 451 and retries, so that mail is kept twice:
 // at least once, never lost.
+//
+// Attachment contents are shared by md5, and without transactions "is anyone still referring to it?" and
+// "delete it" cannot be one step. So an attachment goes only when three things hold:
+//   - it is marked for a recheck (`recheck` on its head chunk): set when first written and whenever a
+//     message carrying it is deleted, so the sweep looks only at what may have lost its last reference;
+//   - no message refers to it (the messages_by_attachment index answers that);
+//   - no save has touched it within the grace period: a save that finds the attachment stored sets the
+//     head's `touchedAt` before it inserts the copies that refer to it, and the head is deleted with the
+//     condition `touchedAt <= cutoff`, atomically on that one document. A save that touched it after the
+//     sweep's reference check keeps it that way; a save that touched it earlier had the grace period to
+//     insert its copies, which the reference check then sees. A save that finds it gone writes it afresh,
+//     chunk by chunk with a new `touchedAt`, so the sweep's tail delete (same condition) spares those chunks.
+// The grace period must therefore exceed the longest save (seconds: every call is bounded by the driver's
+// timeouts) plus the clock difference between replicas; one hour is ample. Every failure leaves an
+// attachment in place (stored longer than needed), never one deleted while referred to.
+// This rests on MongoDB's single-document atomicity. FerretDB v1 (the test server) runs a conditional
+// delete or update as a read and then a write by _id, so there a save's touch that lands inside a sweep's
+// own delete command is not seen: the grace period still makes that need an attachment unreferenced and
+// unused for an hour, reused in those milliseconds. The spec's race test is a todo on FerretDB for this.
 import {
   Binary,
   MongoBulkWriteError,
@@ -31,8 +50,11 @@ import {
   MongoServerSelectionError,
   MongoTopologyClosedError,
   MongoWriteConcernError,
+  type AnyBulkWriteOperation,
   type Collection,
   type Db,
+  type Document,
+  type FindCursor,
   type IndexDescription,
   type MongoClientOptions,
   type UpdateFilter,
@@ -45,28 +67,46 @@ import type {
 } from '../domain/captured-message';
 import {
   StoreUnavailableError,
+  assertCopiesBelongTo,
+  assertKeepNewest,
   type ListInboxQuery,
   type MessageBody,
   type MessagePatch,
   type MessageStore,
+  type StarredVisibility,
+  type Usage,
+  type UsageScope,
 } from './message-store';
 import {
   BLOB_CHUNK_BYTES,
   COLLECTIONS,
   INDEXES,
   attachmentBlobKey,
+  attachmentsToRecheckQuery,
   blobChunkId,
   blobChunksQuery,
   blobTailQuery,
   bodyBlobKey,
   copiesOfQueueIdsQuery,
+  copiesWithAttachmentsQuery,
+  countDomainPipeline,
   countInboxPipeline,
+  deleteDomainMailQuery,
   deleteInboxQuery,
+  listDomainQuery,
   listInboxQuery,
   listStarredQuery,
+  md5OfAttachmentBlobKey,
   messageByIdQuery,
   messageKey,
+  privateUsagePipeline,
+  publicInboxQuery,
+  publicOlderThanQuery,
   rawBlobKey,
+  staleBlobTailQuery,
+  starredUsagePipeline,
+  storedBytesPipeline,
+  storedCountPipeline,
   type BlobChunkDocument,
   type CapturedDocument,
   type MessageDocument,
@@ -83,12 +123,28 @@ export interface MongoMessageStoreOptions {
   serverSelectionTimeoutMS?: number;
   /** How long one socket read may take, so a hung (not dead) server also fails the call. Default 20000. */
   socketTimeoutMS?: number;
+  /**
+   * How long pruneUnreferencedBlobs keeps an unreferenced attachment after a save last used it: longer than
+   * any save takes plus the clock difference between replicas (see the top of this file). Default one hour.
+   */
+  blobGraceMs?: number;
 }
 
 export const DEFAULT_DATABASE_NAME = 'capturebox';
 
 /** Deletes and orphan checks go in batches of this many ids, keeping each command far below 16 MB. */
 const ID_BATCH = 1000;
+
+/** Copies per age-prune round: found, deleted and cleaned up after before the next are looked for. */
+const PRUNE_BATCH = ID_BATCH;
+
+const DEFAULT_BLOB_GRACE_MS = 60 * 60_000;
+
+/** What cleaning up after a deleted copy needs to know of it. */
+type CopyRefs = Pick<MessageDocument, '_id' | 'queueId'> & { attachments: Pick<AttachmentMeta, 'md5'>[] };
+const COPY_REFS_PROJECTION = { _id: 1, queueId: 1, 'attachments.md5': 1 } as const;
+
+type RecheckCandidate = Pick<BlobChunkDocument, '_id' | 'blob' | 'recheck'>;
 
 /** Everything that exists only while the store is open. */
 interface OpenStore {
@@ -102,11 +158,13 @@ interface OpenStore {
 export class MongoMessageStore implements MessageStore {
   private readonly uri: string;
   private readonly clientOptions: MongoClientOptions;
+  private readonly blobGraceMs: number;
   private opened: OpenStore | null = null;
 
   constructor(options: MongoMessageStoreOptions) {
     this.uri = options.uri;
     this.clientOptions = mongoClientOptions(options);
+    this.blobGraceMs = options.blobGraceMs ?? DEFAULT_BLOB_GRACE_MS;
   }
 
   async open(): Promise<void> {
@@ -147,7 +205,7 @@ export class MongoMessageStore implements MessageStore {
     await this.use('saveCaptured', async (s) => {
       await claimQueueId(s, mail);
       try {
-        await writeBlobs(s, mail);
+        await writeBlobs(s, mail, new Date());
         await insertCopies(s, copies);
       } catch (error) {
         await undoFailedSave(s, mail, copies);
@@ -157,14 +215,19 @@ export class MongoMessageStore implements MessageStore {
   }
 
   async listInbox(inbox: string, query: ListInboxQuery): Promise<StoredMessage[]> {
-    return this.use('listInbox', (s) => findPage(s, listInboxQuery(inbox, query.until), query.limit));
+    return this.use('listInbox', (s) => findPage(s, listInboxQuery(inbox, query), query.limit));
   }
 
-  async countInbox(inbox: string): Promise<number> {
-    return this.use('countInbox', async (s) => {
-      const [result] = await s.messages.aggregate<{ count: number }>(countInboxPipeline(inbox)).toArray();
-      return result?.count ?? 0;
-    });
+  async countInbox(inbox: string, options?: StarredVisibility): Promise<number> {
+    return this.use('countInbox', (s) => total(s, countInboxPipeline(inbox, options)));
+  }
+
+  async listDomain(domain: string, query: ListInboxQuery): Promise<StoredMessage[]> {
+    return this.use('listDomain', (s) => findPage(s, listDomainQuery(domain, query), query.limit));
+  }
+
+  async countDomain(domain: string): Promise<number> {
+    return this.use('countDomain', (s) => total(s, countDomainPipeline(domain)));
   }
 
   async listStarred(accountId: string, query: ListInboxQuery): Promise<StoredMessage[]> {
@@ -226,7 +289,7 @@ export class MongoMessageStore implements MessageStore {
       // No projection: FerretDB v1 refuses findAndModify's `fields`, and the document is small anyway.
       const deleted = await s.messages.findOneAndDelete(messageKey(inbox, id));
       if (!deleted) return false;
-      await dropOrphanedTransactions(s, [deleted.queueId]);
+      await cleanUpAfterDeleting(s, [deleted]);
       return true;
     });
   }
@@ -234,16 +297,56 @@ export class MongoMessageStore implements MessageStore {
   async deleteInbox(inbox: string): Promise<number> {
     return this.use('deleteInbox', async (s) => {
       const query = deleteInboxQuery(inbox);
-      const doomed = await s.messages.find(query.filter, { projection: { _id: 1, queueId: 1 } }).toArray();
-      let deleted = 0;
-      for (const batch of inBatches(doomed, ID_BATCH)) {
-        // The filter is repeated: a message starred since the find above is not deleted after all.
-        const ids = batch.map((document) => document._id);
-        deleted += (await s.messages.deleteMany({ ...query.filter, _id: { $in: ids } })).deletedCount;
-      }
-      await dropOrphanedTransactions(s, [...new Set(doomed.map((document) => document.queueId))]);
-      return deleted;
+      return deleteFound(s, await findCopyRefs(s, query).toArray(), query);
     });
+  }
+
+  async deleteDomainMail(domain: string): Promise<number> {
+    return this.use('deleteDomainMail', async (s) => {
+      const query = deleteDomainMailQuery(domain);
+      return deleteFound(s, await findCopyRefs(s, query).toArray(), query);
+    });
+  }
+
+  async usage(scope: UsageScope): Promise<Usage> {
+    return this.use('usage', async (s) => {
+      const [starred, stored, bytes, privateCount] = await Promise.all([
+        total(s, starredUsagePipeline(scope.accountId)),
+        total(s, storedCountPipeline(scope)),
+        total(s, storedBytesPipeline(scope)),
+        total(s, privateUsagePipeline(scope)),
+      ]);
+      return { starred, stored, bytes, private: privateCount };
+    });
+  }
+
+  async pruneOlderThan(cutoff: Date): Promise<number> {
+    return this.use('pruneOlderThan', async (s) => {
+      // Round by round, so a large first prune holds neither a huge id list nor one endless command. Ends:
+      // each round deletes what it found, and what a round could not delete (starred meanwhile) no longer
+      // matches the next find.
+      const query = publicOlderThanQuery(cutoff);
+      let deleted = 0;
+      for (;;) {
+        const found = await findCopyRefs(s, query).limit(PRUNE_BATCH).toArray();
+        deleted += await deleteFound(s, found, query);
+        if (found.length < PRUNE_BATCH) return deleted;
+      }
+    });
+  }
+
+  async trimInbox(inbox: string, keepNewest: number): Promise<number> {
+    assertKeepNewest(keepNewest);
+    return this.use('trimInbox', async (s) => {
+      const query = publicInboxQuery(inbox);
+      return deleteFound(s, await findCopyRefs(s, query).skip(keepNewest).toArray(), query);
+    });
+  }
+
+  async pruneUnreferencedBlobs(): Promise<number> {
+    return this.use('pruneUnreferencedBlobs', (s) =>
+      pruneUnreferencedAttachments(s, new Date(Date.now() - this.blobGraceMs)),
+    );
   }
 
   /** Runs one unit of work on the open client, turning driver faults into StoreUnavailableError. */
@@ -300,6 +403,13 @@ async function findPage(s: OpenStore, query: NamedQuery<MessageDocument>, limit:
   return documents.map(fromMessageDocument);
 }
 
+/** The `total` of a counting or summing pipeline: 0 when nothing matched, or when there is nothing to ask. */
+async function total(s: OpenStore, pipeline: Document[] | null): Promise<number> {
+  if (!pipeline) return 0;
+  const [result] = await s.messages.aggregate<{ total: number }>(pipeline).toArray();
+  return result?.total ?? 0;
+}
+
 /** A message, only through its own inbox: comparing the inbox is the access check. */
 async function findMessage(s: OpenStore, inbox: string, id: string): Promise<MessageDocument | null> {
   const document = await s.messages.findOne(messageByIdQuery(id));
@@ -319,38 +429,48 @@ async function claimQueueId(s: OpenStore, mail: CapturedMail): Promise<void> {
   }
 }
 
-/**
- * Writes the raw source, the body and every attachment not stored yet in two unordered inserts: all chunks
- * but the first, then the first chunks, which carry the totals and so mark their blobs complete. A small
- * mail is one insert. A chunk that exists already holds the same bytes (same key: same claimed queue id,
- * or same md5), so duplicate keys are fine: two saves racing on one new attachment both succeed.
- */
-async function writeBlobs(s: OpenStore, mail: CapturedMail): Promise<void> {
-  const blobs = new Map<string, Buffer>([
-    [rawBlobKey(mail.queueId), mail.raw],
-    [bodyBlobKey(mail.queueId), encodeBody(mail)],
-  ]);
-  const attachments = new Map(
-    mail.attachments.map((attachment) => [attachmentBlobKey(attachment.md5), attachment.content]),
-  );
-  const stored = await completeBlobs(s, [...attachments.keys()]);
-  for (const [key, content] of attachments) if (!stored.has(key)) blobs.set(key, content);
-
-  const chunked = [...blobs].map(([key, content]) => splitIntoChunks(key, content));
-  const tails = chunked.flatMap(([, ...rest]) => rest);
-  if (tails.length > 0) await insertIgnoringDuplicates(s.blobChunks, tails);
-  await insertIgnoringDuplicates(s.blobChunks, chunked.map(([head]) => head));
+interface BlobToWrite {
+  key: string;
+  content: Buffer;
+  /** Attachments: start marked for the sweep, in case this save never gets a copy stored. */
+  recheck: boolean;
 }
 
 /**
- * Which of these blobs exist completely, i.e. have their chunk 0. One lookup by _id per blob rather than
- * one $in: FerretDB v1 hands only a plain {_id: value} filter to SQL and decodes every document otherwise.
+ * Writes the raw source, the body and every attachment not stored yet in two unordered batches of upserts:
+ * all chunks but the first, then the first chunks, which carry the totals and so mark their blobs complete.
+ * A small mail is one batch. A chunk that exists already holds the same bytes (same key: same claimed queue
+ * id, or same md5), so it only gets its `touchedAt` renewed: two saves racing on one new attachment both
+ * succeed, and a chunk the sweep was about to delete is spared (see the top of the file).
  */
-async function completeBlobs(s: OpenStore, keys: string[]): Promise<Set<string>> {
-  const heads = await Promise.all(
-    keys.map((key) => s.blobChunks.findOne({ _id: blobChunkId(key, 0) }, { projection: { _id: 1 } })),
+async function writeBlobs(s: OpenStore, mail: CapturedMail, now: Date): Promise<void> {
+  const attachments = new Map(
+    mail.attachments.map((attachment) => [attachmentBlobKey(attachment.md5), attachment.content]),
   );
-  return new Set(keys.filter((_, i) => heads[i] !== null));
+  const stored = await touchStoredBlobs(s, [...attachments.keys()], now);
+  const blobs: BlobToWrite[] = [
+    { key: rawBlobKey(mail.queueId), content: mail.raw, recheck: false },
+    { key: bodyBlobKey(mail.queueId), content: encodeBody(mail), recheck: false },
+  ];
+  for (const [key, content] of attachments) if (!stored.has(key)) blobs.push({ key, content, recheck: true });
+
+  const chunked = blobs.map((blob) => splitIntoChunks(blob, now));
+  const tails = chunked.flatMap(([, ...rest]) => rest);
+  if (tails.length > 0) await upsertChunks(s.blobChunks, tails);
+  await upsertChunks(s.blobChunks, chunked.map(([head]) => head));
+}
+
+/**
+ * Renews `touchedAt` on the heads of these blobs and says which exist completely (have their chunk 0): the
+ * touch is what keeps the sweep off an attachment this save will refer to. One update by _id per blob
+ * rather than one $in: FerretDB v1 hands only a plain {_id: value} filter to SQL and decodes every
+ * document otherwise.
+ */
+async function touchStoredBlobs(s: OpenStore, keys: string[], now: Date): Promise<Set<string>> {
+  const touched = await Promise.all(
+    keys.map((key) => s.blobChunks.updateOne({ _id: blobChunkId(key, 0) }, { $set: { touchedAt: now } })),
+  );
+  return new Set(keys.filter((_, i) => touched[i].matchedCount > 0));
 }
 
 async function insertCopies(s: OpenStore, copies: StoredMessage[]): Promise<void> {
@@ -378,24 +498,31 @@ async function undoFailedSave(s: OpenStore, mail: CapturedMail, copies: StoredMe
 }
 
 /** At least one chunk (an empty blob is one empty chunk); chunk 0 carries the totals. */
-function splitIntoChunks(key: string, content: Buffer): [BlobChunkDocument, ...BlobChunkDocument[]] {
+function splitIntoChunks(blob: BlobToWrite, touchedAt: Date): [BlobChunkDocument, ...BlobChunkDocument[]] {
+  const { key, content } = blob;
   const count = Math.max(1, Math.ceil(content.length / BLOB_CHUNK_BYTES));
   const chunk = (n: number): BlobChunkDocument => ({
     _id: blobChunkId(key, n),
     blob: key,
     n,
     data: new Binary(content.subarray(n * BLOB_CHUNK_BYTES, (n + 1) * BLOB_CHUNK_BYTES)),
+    touchedAt,
   });
   const rest = Array.from({ length: count - 1 }, (_, i) => chunk(i + 1));
-  return [{ ...chunk(0), chunks: count, size: content.length }, ...rest];
+  const head: BlobChunkDocument = { ...chunk(0), chunks: count, size: content.length };
+  return [blob.recheck ? { ...head, recheck: 1 } : head, ...rest];
 }
 
-async function insertIgnoringDuplicates(
-  collection: Collection<BlobChunkDocument>,
-  documents: BlobChunkDocument[],
-): Promise<void> {
+/**
+ * Inserts the chunks that are missing and renews `touchedAt` on those that exist, leaving their bytes
+ * alone. Two saves upserting one chunk at once may collide on its _id; the loser's chunk is there anyway.
+ */
+async function upsertChunks(collection: Collection<BlobChunkDocument>, chunks: BlobChunkDocument[]): Promise<void> {
+  const upserts: AnyBulkWriteOperation<BlobChunkDocument>[] = chunks.map(({ _id, touchedAt, ...rest }) => ({
+    updateOne: { filter: { _id }, update: { $set: { touchedAt }, $setOnInsert: rest }, upsert: true },
+  }));
   try {
-    await collection.insertMany(documents, { ordered: false });
+    await collection.bulkWrite(upserts, { ordered: false });
   } catch (error) {
     if (!isOnlyDuplicateKeys(error)) throw error;
   }
@@ -446,10 +573,47 @@ function decodeBody(content: Buffer): MessageBody {
 
 // ---- deleting ------------------------------------------------------------------------------------------
 
+function findCopyRefs(s: OpenStore, query: NamedQuery<MessageDocument>): FindCursor<CopyRefs> {
+  const cursor = s.messages.find<CopyRefs>(query.filter, { projection: COPY_REFS_PROJECTION });
+  return query.sort ? cursor.sort(query.sort) : cursor;
+}
+
+/**
+ * Deletes copies found by `query`, in batches, and cleans up after them. The query's filter is repeated
+ * with the ids: a copy starred since it was found is not deleted after all.
+ */
+async function deleteFound(s: OpenStore, found: CopyRefs[], query: NamedQuery<MessageDocument>): Promise<number> {
+  let deleted = 0;
+  for (const batch of inBatches(found, ID_BATCH)) {
+    const ids = batch.map((copy) => copy._id);
+    deleted += (await s.messages.deleteMany({ ...query.filter, _id: { $in: ids } })).deletedCount;
+  }
+  // Cleaning up after a copy that was spared costs a needless check, never a loss: both steps look again.
+  await cleanUpAfterDeleting(s, found);
+  return deleted;
+}
+
+/** Every delete path ends here: what the deleted copies leave behind goes, or is marked for the sweep. */
+async function cleanUpAfterDeleting(s: OpenStore, deleted: CopyRefs[]): Promise<void> {
+  if (deleted.length === 0) return;
+  await markAttachmentsForRecheck(s, deleted.flatMap((copy) => copy.attachments.map((attachment) => attachment.md5)));
+  await dropOrphanedTransactions(s, [...new Set(deleted.map((copy) => copy.queueId))]);
+}
+
+/** Raises `recheck` on these attachments' heads, after the copies went, so the sweep's look comes later. */
+async function markAttachmentsForRecheck(s: OpenStore, md5s: string[]): Promise<void> {
+  for (const batch of inBatches([...new Set(md5s)], ID_BATCH)) {
+    const marks: AnyBulkWriteOperation<BlobChunkDocument>[] = batch.map((md5) => ({
+      updateOne: { filter: { _id: blobChunkId(attachmentBlobKey(md5), 0) }, update: { $inc: { recheck: 1 } } },
+    }));
+    await s.blobChunks.bulkWrite(marks, { ordered: false });
+  }
+}
+
 /**
  * Removes the raw source, body and captured record of every given queue id that has no copy left. Blobs go
  * before the record: if this stops half-way, the record still points a later sweep at what remains.
- * Attachment blobs stay (they may be shared), as in the SQLite store.
+ * Attachment blobs stay (they may be shared): pruneUnreferencedBlobs takes them, as in the SQLite store.
  */
 async function dropOrphanedTransactions(s: OpenStore, queueIds: string[]): Promise<void> {
   for (const batch of inBatches(queueIds, ID_BATCH)) {
@@ -460,6 +624,53 @@ async function dropOrphanedTransactions(s: OpenStore, queueIds: string[]): Promi
     await s.blobChunks.deleteMany(blobChunksQuery(blobs).filter);
     await s.captured.deleteMany({ _id: { $in: orphans } });
   }
+}
+
+// ---- unreferenced attachments ---------------------------------------------------------------------------
+
+/** The sweep described at the top of the file; returns how many attachments went. */
+async function pruneUnreferencedAttachments(s: OpenStore, untouchedSince: Date): Promise<number> {
+  const query = attachmentsToRecheckQuery(untouchedSince);
+  const projection = { _id: 1, blob: 1, recheck: 1 } as const;
+  const candidates = await s.blobChunks.find<RecheckCandidate>(query.filter, { projection }).toArray();
+  let removed = 0;
+  for (const batch of inBatches(candidates, ID_BATCH)) {
+    const referenced = await referencedMd5s(s, batch.map((candidate) => md5OfAttachmentBlobKey(candidate.blob)));
+    const isReferenced = (candidate: RecheckCandidate) => referenced.has(md5OfAttachmentBlobKey(candidate.blob));
+    await clearRecheck(s, batch.filter(isReferenced));
+    const unreferenced = batch.filter((candidate) => !isReferenced(candidate));
+    const deleted = await Promise.all(
+      unreferenced.map((candidate) => deleteBlobIfUntouched(s, candidate, untouchedSince)),
+    );
+    removed += deleted.filter(Boolean).length;
+  }
+  return removed;
+}
+
+async function referencedMd5s(s: OpenStore, md5s: string[]): Promise<Set<string>> {
+  // distinct gives every md5 of the matching copies, a superset of the asked ones that are still carried.
+  const carried: unknown[] = await s.messages.distinct('attachments.md5', copiesWithAttachmentsQuery(md5s).filter);
+  return new Set(carried.filter((md5): md5 is string => typeof md5 === 'string'));
+}
+
+/** Compare and clear: a mark raised since the candidate was read survives for the next sweep. */
+async function clearRecheck(s: OpenStore, candidates: RecheckCandidate[]): Promise<void> {
+  if (candidates.length === 0) return;
+  const clears: AnyBulkWriteOperation<BlobChunkDocument>[] = candidates.map(({ _id, recheck }) => ({
+    updateOne: { filter: { _id, recheck }, update: { $unset: { recheck: '' } } },
+  }));
+  await s.blobChunks.bulkWrite(clears, { ordered: false });
+}
+
+/**
+ * The head decides, atomically on its one document: it goes only if no save touched it since the cutoff.
+ * Then its other chunks, under the same condition, so that chunks a save is writing afresh stay.
+ */
+async function deleteBlobIfUntouched(s: OpenStore, head: RecheckCandidate, untouchedSince: Date): Promise<boolean> {
+  const deleted = await s.blobChunks.deleteOne({ _id: head._id, touchedAt: { $lte: untouchedSince } });
+  if (deleted.deletedCount === 0) return false;
+  await s.blobChunks.deleteMany(staleBlobTailQuery(head.blob, untouchedSince).filter);
+  return true;
 }
 
 // ---- patches -------------------------------------------------------------------------------------------
@@ -554,15 +765,6 @@ function isOnlyDuplicateKeys(error: unknown): boolean {
 
 function* inBatches<T>(items: T[], size: number): Generator<T[]> {
   for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
-}
-
-/** Catches caller bugs that the schema cannot: copies of another transaction, or a transaction with none. */
-function assertCopiesBelongTo(mail: CapturedMail, copies: StoredMessage[]): void {
-  if (copies.length === 0) throw new Error(`saveCaptured: transaction ${mail.queueId} has no recipient copies`);
-  const stranger = copies.find((copy) => copy.queueId !== mail.queueId);
-  if (stranger) {
-    throw new Error(`saveCaptured: copy ${stranger.id} belongs to ${stranger.queueId}, not ${mail.queueId}`);
-  }
 }
 
 function toCapturedDocument(mail: CapturedMail): CapturedDocument {

@@ -8,6 +8,7 @@
 // document limit, so a 25 MB message fits.
 import type { Binary, Document, Filter, IndexDirection, Sort } from 'mongodb';
 import type { Envelope, SessionFacts, StoredMessage } from '../domain/captured-message';
+import { starredViewerOf, type ListInboxQuery, type StarredVisibility, type UsageScope } from './message-store';
 
 export const COLLECTIONS = {
   messages: 'messages',
@@ -39,8 +40,8 @@ export interface CapturedDocument {
 }
 
 /**
- * One chunk of a blob. `_id` is `<blob key>#<n>`, so writing a chunk twice is a duplicate-key no-op, never
- * a second copy. Chunk 0 is written last and carries the totals: when it exists, the blob is complete.
+ * One chunk of a blob. `_id` is `<blob key>#<n>`, so writing a chunk twice is a no-op, never a second copy.
+ * Chunk 0 (the head) is written last and carries the totals: when it exists, the blob is complete.
  */
 export interface BlobChunkDocument {
   _id: string;
@@ -50,6 +51,18 @@ export interface BlobChunkDocument {
   /** Chunk 0 only: how many chunks and bytes the whole blob has. */
   chunks?: number;
   size?: number;
+  /**
+   * When a save last wrote this chunk or (head of an attachment) found it stored and went on to refer to
+   * it. The unreferenced-attachment sweep leaves anything touched within its grace period alone.
+   */
+  touchedAt: Date;
+  /**
+   * Attachment heads only: present (> 0) while the attachment may have no message referring to it: set when
+   * it is first written, raised whenever a message that carries it is deleted, and removed by the sweep
+   * once it finds a reference. A counter rather than a flag, so the sweep clears it only when nothing raised
+   * it while the sweep was looking.
+   */
+  recheck?: number;
 }
 
 /** Well below the 16 MB document limit, and few enough round trips for a 25 MB source (25 chunks). */
@@ -59,7 +72,9 @@ export const rawBlobKey = (queueId: string): string => `raw:${queueId}`;
 /** Text, HTML and headers as one JSON blob: a 20 MB HTML part must not break the document limit either. */
 export const bodyBlobKey = (queueId: string): string => `body:${queueId}`;
 /** Content-addressed: the same attachment in a thousand mails is stored once. */
-export const attachmentBlobKey = (md5: string): string => `attachment:${md5}`;
+const ATTACHMENT_BLOB_PREFIX = 'attachment:';
+export const attachmentBlobKey = (md5: string): string => `${ATTACHMENT_BLOB_PREFIX}${md5}`;
+export const md5OfAttachmentBlobKey = (key: string): string => key.slice(ATTACHMENT_BLOB_PREFIX.length);
 export const blobChunkId = (blob: string, n: number): string => `${blob}#${n}`;
 
 export interface IndexDeclaration {
@@ -78,7 +93,7 @@ export interface NamedQuery<T extends Document> {
 
 // ---- messages ----------------------------------------------------------------------------------------
 
-/** Serves listInbox (newest first, ties by id descending), countInbox and deleteInbox. */
+/** Serves listInbox (newest first, ties by id descending), countInbox, deleteInbox and usage's inboxes. */
 export const MESSAGES_BY_INBOX: IndexDeclaration = {
   collection: COLLECTIONS.messages,
   name: 'messages_by_inbox',
@@ -86,9 +101,10 @@ export const MESSAGES_BY_INBOX: IndexDeclaration = {
 };
 
 /**
- * Serves listStarred. MongoDB could make this partial ({savedBy: {$type: 'string'}}) so it holds only
- * starred mail, but FerretDB v1 refuses partialFilterExpression (NotImplemented), and one declaration for
- * both servers matters more than the space: public copies sit under savedBy: null.
+ * Serves listStarred, usage's starred mail and, with savedBy: null, pruneOlderThan (public mail by age).
+ * MongoDB could make it partial ({savedBy: {$type: 'string'}}) so it holds only starred mail, but FerretDB v1
+ * refuses partialFilterExpression (NotImplemented), and the public copies under savedBy: null are exactly
+ * what the age prune needs, so one index serves both.
  */
 export const MESSAGES_BY_STARRED: IndexDeclaration = {
   collection: COLLECTIONS.messages,
@@ -103,15 +119,54 @@ export const MESSAGES_BY_QUEUE_ID: IndexDeclaration = {
   key: { queueId: 1 },
 };
 
+/**
+ * Serves the unreferenced-attachment sweep's question "which of these md5s does any message still carry?".
+ * Multikey: one entry per attachment of each copy.
+ */
+export const MESSAGES_BY_ATTACHMENT: IndexDeclaration = {
+  collection: COLLECTIONS.messages,
+  name: 'messages_by_attachment',
+  key: { 'attachments.md5': 1 },
+};
+
+/** Serves listDomain (newest first, ties by id descending), countDomain, deleteDomainMail and usage's domains. */
+export const MESSAGES_BY_DOMAIN: IndexDeclaration = {
+  collection: COLLECTIONS.messages,
+  name: 'messages_by_domain',
+  key: { domain: 1, received: -1, _id: -1 },
+};
+
 /** `until` when the caller gave none: later than any real message, so one query shape serves both. */
 const NO_UNTIL = new Date(8.64e15);
 const NEWEST_FIRST = { received: -1, _id: -1 } as const satisfies Sort;
+const OLDEST_FIRST = { received: 1, _id: 1 } as const satisfies Sort;
 
-export function listInboxQuery(inbox: string, until: Date | undefined): NamedQuery<MessageDocument> {
+/** What listInbox and listDomain filter by besides their inbox or domain. */
+export type PageFilter = Omit<ListInboxQuery, 'limit'>;
+
+/**
+ * The starred messages a filtered listing or count shows besides public ones; no condition when it does not
+ * filter. A condition on the documents the inbox or domain index yields, so a page is never short.
+ */
+function starredVisibleFilter(options: StarredVisibility | undefined): Filter<MessageDocument> {
+  const viewer = starredViewerOf(options);
+  if (viewer === undefined) return {};
+  return { savedBy: viewer === null ? null : { $in: [null, viewer] } };
+}
+
+export function listInboxQuery(inbox: string, page: PageFilter): NamedQuery<MessageDocument> {
   return {
-    filter: { inbox, received: { $lt: until ?? NO_UNTIL } },
+    filter: { inbox, received: { $lt: page.until ?? NO_UNTIL }, ...starredVisibleFilter(page) },
     sort: NEWEST_FIRST,
     index: MESSAGES_BY_INBOX.name,
+  };
+}
+
+export function listDomainQuery(domain: string, page: PageFilter): NamedQuery<MessageDocument> {
+  return {
+    filter: { domain, received: { $lt: page.until ?? NO_UNTIL }, ...starredVisibleFilter(page) },
+    sort: NEWEST_FIRST,
+    index: MESSAGES_BY_DOMAIN.name,
   };
 }
 
@@ -123,14 +178,80 @@ export function listStarredQuery(accountId: string, until: Date | undefined): Na
   };
 }
 
-/** An aggregate rather than countDocuments, so the store runs exactly what the explain test checks. */
-export function countInboxPipeline(inbox: string): Document[] {
-  return [{ $match: { inbox } }, { $count: 'count' }];
+/**
+ * Counts and sums are aggregates (rather than countDocuments) so the store runs exactly what the explain test
+ * checks. Each yields one document `{ total }`, or none when nothing matched.
+ */
+function countPipeline(filter: Filter<MessageDocument>): Document[] {
+  return [{ $match: filter }, { $count: 'total' }];
+}
+
+export function countInboxPipeline(inbox: string, options?: StarredVisibility): Document[] {
+  return countPipeline({ inbox, ...starredVisibleFilter(options) });
+}
+
+export function countDomainPipeline(domain: string): Document[] {
+  return countPipeline({ domain });
 }
 
 /** Starred messages are private property of an account: clearing an inbox never takes them. */
 export function deleteInboxQuery(inbox: string): NamedQuery<MessageDocument> {
   return { filter: { inbox, savedBy: null }, index: MESSAGES_BY_INBOX.name };
+}
+
+/** As deleteInboxQuery, for every inbox of a domain. */
+export function deleteDomainMailQuery(domain: string): NamedQuery<MessageDocument> {
+  return { filter: { domain, savedBy: null }, index: MESSAGES_BY_DOMAIN.name };
+}
+
+// usage: four aggregates, each a $match whose every $or branch one index serves (MongoDB unites the branches'
+// index scans, so a document counts once). An empty list leaves its branch out, as MongoDB refuses an empty
+// $or; a scope with neither inboxes nor domains has no stored mail to ask about (null). Bytes are summed
+// apart from the count because FerretDB v1 computes only the first of several accumulators in a $group.
+
+/** The account's starred messages. */
+export function starredUsagePipeline(accountId: string): Document[] {
+  return countPipeline({ savedBy: accountId });
+}
+
+/** The messages stored in the scope's inboxes or domains. */
+export function storedCountPipeline(scope: UsageScope): Document[] | null {
+  const stored = storedInScope(scope);
+  if (stored.length === 0) return null;
+  return countPipeline({ $or: stored });
+}
+
+/** The bytes of the messages stored in the scope's inboxes or domains. */
+export function storedBytesPipeline(scope: UsageScope): Document[] | null {
+  const stored = storedInScope(scope);
+  if (stored.length === 0) return null;
+  return [{ $match: { $or: stored } }, { $group: { _id: null, total: { $sum: '$size' } } }];
+}
+
+/** Starred by the account or stored: a message that is both is one document, counted once. */
+export function privateUsagePipeline(scope: UsageScope): Document[] {
+  return countPipeline({ $or: [{ savedBy: scope.accountId }, ...storedInScope(scope)] });
+}
+
+function storedInScope(scope: UsageScope): Filter<MessageDocument>[] {
+  const branches: Filter<MessageDocument>[] = [];
+  if (scope.inboxes.length > 0) branches.push({ inbox: { $in: scope.inboxes } });
+  if (scope.domains.length > 0) branches.push({ domain: { $in: scope.domains } });
+  return branches;
+}
+
+/** Public mail received before `cutoff`, oldest first (the index walked backwards). */
+export function publicOlderThanQuery(cutoff: Date): NamedQuery<MessageDocument> {
+  return { filter: { savedBy: null, received: { $lt: cutoff } }, sort: OLDEST_FIRST, index: MESSAGES_BY_STARRED.name };
+}
+
+/** An inbox's public mail in listing order; trimInbox skips the newest it keeps. */
+export function publicInboxQuery(inbox: string): NamedQuery<MessageDocument> {
+  return { filter: { inbox, savedBy: null }, sort: NEWEST_FIRST, index: MESSAGES_BY_INBOX.name };
+}
+
+export function copiesWithAttachmentsQuery(md5s: string[]): NamedQuery<MessageDocument> {
+  return { filter: { 'attachments.md5': { $in: md5s } }, index: MESSAGES_BY_ATTACHMENT.name };
 }
 
 export function copiesOfQueueIdsQuery(queueIds: string[]): NamedQuery<MessageDocument> {
@@ -176,10 +297,32 @@ export function blobChunksQuery(blobs: string[]): NamedQuery<BlobChunkDocument> 
   };
 }
 
+/** Serves the sweep's candidates: attachment heads marked for a recheck and untouched since the cutoff. */
+export const BLOB_CHUNKS_TO_RECHECK: IndexDeclaration = {
+  collection: COLLECTIONS.blobChunks,
+  name: 'blob_chunks_to_recheck',
+  key: { recheck: 1, touchedAt: 1 },
+};
+
+export function attachmentsToRecheckQuery(untouchedSince: Date): NamedQuery<BlobChunkDocument> {
+  return { filter: { recheck: { $gt: 0 }, touchedAt: { $lte: untouchedSince } }, index: BLOB_CHUNKS_TO_RECHECK.name };
+}
+
+/** A deleted blob's other chunks, except any that a save has written afresh since the cutoff. */
+export function staleBlobTailQuery(blob: string, untouchedSince: Date): NamedQuery<BlobChunkDocument> {
+  return {
+    filter: { blob, n: { $gte: 1 }, touchedAt: { $lte: untouchedSince } },
+    index: BLOB_CHUNKS_BY_BLOB.name,
+  };
+}
+
 /** Every secondary index the store needs, created (idempotently) by open(). */
 export const INDEXES: readonly IndexDeclaration[] = [
   MESSAGES_BY_INBOX,
   MESSAGES_BY_STARRED,
+  MESSAGES_BY_DOMAIN,
   MESSAGES_BY_QUEUE_ID,
+  MESSAGES_BY_ATTACHMENT,
   BLOB_CHUNKS_BY_BLOB,
+  BLOB_CHUNKS_TO_RECHECK,
 ];

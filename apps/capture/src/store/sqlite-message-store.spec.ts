@@ -9,7 +9,20 @@ import Database from 'better-sqlite3';
 import { StoreUnavailableError } from './message-store';
 import { describeMessageStoreContract } from './message-store.contract';
 import { SqliteMessageStore } from './sqlite-message-store';
-import { COUNT_INBOX_SQL, LIST_INBOX_SQL, LIST_STARRED_SQL, SCHEMA_VERSION } from './sqlite-schema';
+import {
+  COUNT_DOMAIN_SQL,
+  COUNT_INBOX_SQL,
+  DELETE_DOMAIN_MAIL_SQL,
+  LIST_DOMAIN_SQL,
+  LIST_INBOX_SQL,
+  LIST_STARRED_SQL,
+  MIGRATIONS,
+  PRUNE_OLDER_THAN_SQL,
+  PRUNE_UNREFERENCED_BLOBS_SQL,
+  SCHEMA_VERSION,
+  TRIM_INBOX_SQL,
+  USAGE_SQL,
+} from './sqlite-schema';
 import { makeAttachment, makeCapturedMail, makeCopies } from './test-fixtures';
 
 function makeTempDir(): string {
@@ -24,6 +37,15 @@ describeMessageStoreContract('SqliteMessageStore', async () => {
     store: new SqliteMessageStore({ file }),
     reopen: async () => new SqliteMessageStore({ file }),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    countStored: async () => {
+      const peer = new Database(file, { readonly: true });
+      try {
+        const count = (table: string) => peer.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${table}`).get()!.n;
+        return { rawSources: count('captured'), attachmentContents: count('attachment_blobs') };
+      } finally {
+        peer.close();
+      }
+    },
   };
 });
 
@@ -63,32 +85,146 @@ describe('SqliteMessageStore', () => {
     assert.equal(peer.pragma('user_version', { simple: true }), SCHEMA_VERSION);
   });
 
-  it('serves the inbox, count and starred queries from indexes, without scans or sorting', async () => {
+  /** The EXPLAIN QUERY PLAN steps of `sql`, seen through another connection. */
+  function plan(sql: string, params: object): string[] {
+    return connectPeer({ readonly: true })
+      .prepare<[object], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+      .all(params)
+      .map((row) => row.detail);
+  }
+
+  function assertSearchesIndex(steps: string[], index: string): void {
+    assert.ok(
+      steps.some((step) => new RegExp(`^SEARCH messages USING (COVERING )?INDEX ${index} `).test(step)),
+      `expected ${index} in ${JSON.stringify(steps)}`,
+    );
+    assert.ok(!steps.some((step) => step.startsWith('SCAN messages')), `table scan in ${JSON.stringify(steps)}`);
+  }
+
+  it('serves listing, count, delete, age-prune and trim queries from indexes, without scans or sorting', async () => {
     await store.open();
     const mail = makeCapturedMail();
     await store.saveCaptured(mail, makeCopies(mail, ['plan@example.com'], { savedBy: 'account-1' }));
-    const peer = connectPeer({ readonly: true });
-    const plan = (sql: string, params: object) =>
-      peer
-        .prepare<[object], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
-        .all(params)
-        .map((row) => row.detail);
 
     const page = { until: Date.now(), limit: 10 };
+    const everyone = { all_starred: 1, starred_viewer: null };
+    const visibleTo = { all_starred: 0, starred_viewer: 'account-1' };
     const cases = [
-      { sql: LIST_INBOX_SQL, params: { inbox: 'plan@example.com', ...page }, index: 'messages_by_inbox' },
-      { sql: COUNT_INBOX_SQL, params: { inbox: 'plan@example.com' }, index: 'messages_by_inbox' },
+      { sql: LIST_INBOX_SQL, params: { inbox: 'plan@example.com', ...page, ...everyone }, index: 'messages_by_inbox' },
+      { sql: LIST_INBOX_SQL, params: { inbox: 'plan@example.com', ...page, ...visibleTo }, index: 'messages_by_inbox' },
+      { sql: COUNT_INBOX_SQL, params: { inbox: 'plan@example.com', ...everyone }, index: 'messages_by_inbox' },
+      { sql: COUNT_INBOX_SQL, params: { inbox: 'plan@example.com', ...visibleTo }, index: 'messages_by_inbox' },
+      { sql: LIST_DOMAIN_SQL, params: { domain: 'example.com', ...page, ...everyone }, index: 'messages_by_domain' },
+      { sql: LIST_DOMAIN_SQL, params: { domain: 'example.com', ...page, ...visibleTo }, index: 'messages_by_domain' },
+      { sql: COUNT_DOMAIN_SQL, params: { domain: 'example.com' }, index: 'messages_by_domain' },
+      { sql: DELETE_DOMAIN_MAIL_SQL, params: { domain: 'example.com' }, index: 'messages_by_domain' },
       { sql: LIST_STARRED_SQL, params: { saved_by: 'account-1', ...page }, index: 'messages_by_starred' },
+      { sql: PRUNE_OLDER_THAN_SQL, params: { cutoff: Date.now(), limit: 500 }, index: 'messages_public_by_received' },
+      { sql: TRIM_INBOX_SQL, params: { inbox: 'plan@example.com', keep: 10 }, index: 'messages_by_inbox' },
     ];
     for (const { sql, params, index } of cases) {
       const steps = plan(sql, params);
-      assert.ok(
-        steps.some((step) => new RegExp(`^SEARCH messages USING (COVERING )?INDEX ${index} `).test(step)),
-        `expected ${index} in ${JSON.stringify(steps)}`,
-      );
-      assert.ok(!steps.some((step) => step.startsWith('SCAN messages')), `table scan in ${JSON.stringify(steps)}`);
+      assertSearchesIndex(steps, index);
       assert.ok(!steps.some((step) => step.includes('TEMP B-TREE')), `sort step in ${JSON.stringify(steps)}`);
     }
+  });
+
+  it('counts usage from the starred, inbox and domain indexes, even where statistics favour a scan', async () => {
+    await store.open();
+    // One big domain the account does not own; ANALYZE makes the planner know how big it is.
+    const crowd = makeCapturedMail();
+    await store.saveCaptured(crowd, makeCopies(crowd, Array.from({ length: 500 }, (_, i) => `n${i}@crowd.test`)));
+    connectPeer().exec('ANALYZE');
+
+    const params = { account_id: 'account-1', inboxes: '["mine@example.com"]', domains: '["own.test"]' };
+    const steps = plan(USAGE_SQL, params);
+    for (const index of ['messages_by_starred', 'messages_by_inbox', 'messages_by_domain']) {
+      assertSearchesIndex(steps, index);
+    }
+    assert.deepEqual(await store.usage({ accountId: 'account-1', inboxes: [], domains: ['crowd.test'] }), {
+      starred: 0,
+      stored: 500,
+      bytes: 500 * crowd.raw.length,
+      private: 500,
+    });
+  });
+
+  it('finds unreferenced attachment contents through their partial index, not by reading every content', async () => {
+    await store.open();
+    const steps = connectPeer({ readonly: true })
+      .prepare<[], { detail: string }>(`EXPLAIN QUERY PLAN ${PRUNE_UNREFERENCED_BLOBS_SQL}`)
+      .all()
+      .map((row) => row.detail);
+    assert.ok(
+      steps.some((step) => /USING (COVERING )?INDEX attachment_blobs_unreferenced\b/.test(step)),
+      `expected attachment_blobs_unreferenced in ${JSON.stringify(steps)}`,
+    );
+  });
+
+  it('upgrades a version 1 database, counting the attachment references it already holds', async () => {
+    // Real rows from a current store, copied into a database that has only the first migration.
+    const sourceFile = join(dir, 'source.sqlite');
+    const source = new SqliteMessageStore({ file: sourceFile });
+    await source.open();
+    const logo = makeAttachment('a logo attached twice to one mail');
+    const mail = makeCapturedMail({ attachments: [logo, logo] });
+    const [x, y] = makeCopies(mail, ['x@example.com', 'y@example.com']);
+    await source.saveCaptured(mail, [x, y]);
+    const orphan = makeCapturedMail({ attachments: [makeAttachment('left behind by a v1 delete')] });
+    await source.saveCaptured(orphan, makeCopies(orphan, ['gone@example.com']));
+    await source.deleteInbox('gone@example.com');
+    await source.close();
+
+    const v1 = connectPeer();
+    v1.exec(MIGRATIONS[0]);
+    v1.pragma('user_version = 1');
+    v1.prepare('ATTACH DATABASE ? AS source').run(sourceFile);
+    v1.exec(`
+      INSERT INTO main.captured SELECT * FROM source.captured;
+      INSERT INTO main.messages SELECT * FROM source.messages;
+      INSERT INTO main.attachment_blobs (md5, content) SELECT md5, content FROM source.attachment_blobs;
+      DETACH DATABASE source;`);
+
+    await store.open();
+    assert.equal(connectPeer({ readonly: true }).pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    assert.equal(await store.pruneUnreferencedBlobs(), 1, 'only the content no message carries');
+    await store.deleteMessage(x.inbox, x.id);
+    assert.equal(await store.pruneUnreferencedBlobs(), 0, 'one reference left');
+    assert.deepEqual(await store.getAttachment(y.inbox, y.id, logo.md5), logo);
+    await store.deleteMessage(y.inbox, y.id);
+    assert.equal(await store.pruneUnreferencedBlobs(), 1, 'the last reference went');
+    assert.equal(countRows('attachment_blobs'), 0);
+  });
+
+  it('upgrades a version 2 database, listing the mail it holds by domain through the new index', async () => {
+    const sourceFile = join(dir, 'source.sqlite');
+    const source = new SqliteMessageStore({ file: sourceFile });
+    await source.open();
+    const mail = makeCapturedMail();
+    const [x, y] = makeCopies(mail, ['x@a.test', 'y@a.test']);
+    await source.saveCaptured(mail, [x, y]);
+    await source.close();
+
+    const v2 = connectPeer();
+    v2.exec(MIGRATIONS[0]);
+    v2.exec(MIGRATIONS[1]);
+    v2.pragma('user_version = 2');
+    v2.prepare('ATTACH DATABASE ? AS source').run(sourceFile);
+    v2.exec(`
+      INSERT INTO main.captured SELECT * FROM source.captured;
+      INSERT INTO main.attachment_blobs (md5, content) SELECT md5, content FROM source.attachment_blobs;
+      INSERT INTO main.messages SELECT * FROM source.messages;
+      DETACH DATABASE source;`);
+    assert.equal(v2.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'messages_by_domain'`).get(), undefined);
+
+    await store.open();
+    assert.equal(connectPeer({ readonly: true }).pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    const byDomain = new Set((await store.listDomain('a.test', { limit: 10 })).map((message) => message.id));
+    assert.deepEqual(byDomain, new Set([x.id, y.id]));
+    assertSearchesIndex(plan(COUNT_DOMAIN_SQL, { domain: 'a.test' }), 'messages_by_domain');
+    assert.equal(await store.deleteDomainMail('a.test'), 2);
+    assert.equal(countRows('captured'), 0);
+    assert.equal(await store.pruneUnreferencedBlobs(), 1, 'the v2 reference counts still hold');
   });
 
   it('stores an attachment shared by two messages once', async () => {

@@ -5,6 +5,7 @@
 // millisecond, plus an fsync per save), which one appliance can afford; a worker thread is the next step.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type {
   AttachmentContent,
@@ -14,13 +15,21 @@ import type {
 } from '../domain/captured-message';
 import {
   StoreUnavailableError,
+  assertCopiesBelongTo,
+  assertKeepNewest,
+  starredViewerOf,
   type ListInboxQuery,
   type MessageBody,
   type MessagePatch,
   type MessageStore,
+  type StarredVisibility,
+  type Usage,
+  type UsageScope,
 } from './message-store';
 import {
+  COUNT_DOMAIN_SQL,
   COUNT_INBOX_SQL,
+  DELETE_DOMAIN_MAIL_SQL,
   DELETE_INBOX_SQL,
   DELETE_MESSAGE_SQL,
   GET_ATTACHMENT_BLOB_SQL,
@@ -30,12 +39,17 @@ import {
   INSERT_ATTACHMENT_BLOB_SQL,
   INSERT_CAPTURED_SQL,
   INSERT_MESSAGE_SQL,
+  LIST_DOMAIN_SQL,
   LIST_INBOX_SQL,
   LIST_STARRED_SQL,
   MIGRATIONS,
   PING_SQL,
+  PRUNE_OLDER_THAN_SQL,
+  PRUNE_UNREFERENCED_BLOBS_SQL,
   SCHEMA_VERSION,
+  TRIM_INBOX_SQL,
   UPDATE_MESSAGE_SQL,
+  USAGE_SQL,
 } from './sqlite-schema';
 
 export interface SqliteMessageStoreOptions {
@@ -47,6 +61,9 @@ export interface SqliteMessageStoreOptions {
 
 /** `until` when the caller gave none: later than any real message, so one query shape serves both cases. */
 const NO_UNTIL = Number.MAX_SAFE_INTEGER;
+
+/** Messages per age-prune transaction: small enough that a save waiting for the write lock barely notices. */
+const PRUNE_BATCH = 500;
 
 // Rows as SQLite hands them back (and as the inserts bind them): snake_case columns, JSON in TEXT,
 // booleans as 0/1, instants as epoch milliseconds.
@@ -98,6 +115,19 @@ interface PageParams {
   limit: number;
 }
 
+/** See STARRED_VISIBLE in the schema. */
+interface StarredParams {
+  all_starred: 0 | 1;
+  starred_viewer: string | null;
+}
+
+interface UsageParams {
+  account_id: string;
+  /** JSON arrays of strings. */
+  inboxes: string;
+  domains: string;
+}
+
 type Statement<Params extends object, Result = unknown> = Database.Statement<Params, Result>;
 
 /** Everything that exists only while the store is open: the connection and what was prepared on it. */
@@ -106,8 +136,10 @@ interface OpenStore {
   insertCaptured: Statement<CapturedRow>;
   insertMessage: Statement<MessageRow>;
   insertAttachmentBlob: Statement<{ md5: string; content: Buffer }>;
-  listInbox: Statement<PageParams & { inbox: string }, MessageRow>;
-  countInbox: Statement<{ inbox: string }, { count: number }>;
+  listInbox: Statement<PageParams & StarredParams & { inbox: string }, MessageRow>;
+  countInbox: Statement<StarredParams & { inbox: string }, { count: number }>;
+  listDomain: Statement<PageParams & StarredParams & { domain: string }, MessageRow>;
+  countDomain: Statement<{ domain: string }, { count: number }>;
   listStarred: Statement<PageParams & { saved_by: string }, MessageRow>;
   getMessage: Statement<MessageKey, MessageRow>;
   getBody: Statement<MessageKey, Pick<CapturedRow, 'text' | 'html' | 'headers'>>;
@@ -116,6 +148,11 @@ interface OpenStore {
   updateMessage: Statement<MessageKey & Pick<MessageRow, 'folder' | 'read' | 'saved_by' | 'labels'>>;
   deleteMessage: Statement<MessageKey>;
   deleteInbox: Statement<{ inbox: string }>;
+  deleteDomainMail: Statement<{ domain: string }>;
+  usage: Statement<UsageParams, Usage>;
+  pruneOlderThan: Statement<{ cutoff: number; limit: number }>;
+  trimInbox: Statement<{ inbox: string; keep: number }>;
+  pruneUnreferencedBlobs: Database.Statement<[]>;
   ping: Database.Statement<[]>;
   saveCaptured: (mail: CapturedMail, copies: StoredMessage[]) => void;
   updateMessageTx: (key: MessageKey, patch: MessagePatch) => StoredMessage | null;
@@ -162,12 +199,21 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async listInbox(inbox: string, query: ListInboxQuery): Promise<StoredMessage[]> {
-    const rows = this.use('listInbox', (s) => s.listInbox.all({ inbox, ...pageParams(query) }));
-    return rows.map(fromMessageRow);
+    const params = { inbox, ...pageParams(query), ...starredParams(query) };
+    return this.use('listInbox', (s) => s.listInbox.all(params)).map(fromMessageRow);
   }
 
-  async countInbox(inbox: string): Promise<number> {
-    return this.use('countInbox', (s) => s.countInbox.get({ inbox })?.count ?? 0);
+  async countInbox(inbox: string, options?: StarredVisibility): Promise<number> {
+    return this.use('countInbox', (s) => s.countInbox.get({ inbox, ...starredParams(options) })?.count ?? 0);
+  }
+
+  async listDomain(domain: string, query: ListInboxQuery): Promise<StoredMessage[]> {
+    const params = { domain, ...pageParams(query), ...starredParams(query) };
+    return this.use('listDomain', (s) => s.listDomain.all(params)).map(fromMessageRow);
+  }
+
+  async countDomain(domain: string): Promise<number> {
+    return this.use('countDomain', (s) => s.countDomain.get({ domain })?.count ?? 0);
   }
 
   async listStarred(accountId: string, query: ListInboxQuery): Promise<StoredMessage[]> {
@@ -206,12 +252,53 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async deleteMessage(inbox: string, id: string): Promise<boolean> {
-    // The schema's trigger removes the captured row with the last copy; blobs stay until a prune.
+    // The schema's trigger removes the captured row with the last copy; attachment contents stay until
+    // pruneUnreferencedBlobs.
     return this.use('deleteMessage', (s) => s.deleteMessage.run({ inbox, id }).changes > 0);
   }
 
   async deleteInbox(inbox: string): Promise<number> {
     return this.use('deleteInbox', (s) => s.deleteInbox.run({ inbox }).changes);
+  }
+
+  async deleteDomainMail(domain: string): Promise<number> {
+    // As deleteInbox: the schema's triggers clean up after every deleted row.
+    return this.use('deleteDomainMail', (s) => s.deleteDomainMail.run({ domain }).changes);
+  }
+
+  async usage(scope: UsageScope): Promise<Usage> {
+    const params = {
+      account_id: scope.accountId,
+      inboxes: JSON.stringify(scope.inboxes),
+      domains: JSON.stringify(scope.domains),
+    };
+    // An aggregate always yields its one row (zeros when nothing matched); the fallback is for the type only.
+    return this.use('usage', (s) => s.usage.get(params)) ?? { starred: 0, stored: 0, bytes: 0, private: 0 };
+  }
+
+  async pruneOlderThan(cutoff: Date): Promise<number> {
+    // In batches, each its own transaction, with a turn of the event loop between them: the first prune
+    // after a long pause may take many thousands, and must hold neither the write lock nor the (synchronous)
+    // event loop for all of them while SMTP waits to save. The schema's triggers clean up per row.
+    let deleted = 0;
+    for (;;) {
+      const params = { cutoff: cutoff.getTime(), limit: PRUNE_BATCH };
+      const batch = this.use('pruneOlderThan', (s) => s.pruneOlderThan.run(params).changes);
+      deleted += batch;
+      if (batch < PRUNE_BATCH) return deleted;
+      await nextTurn();
+    }
+  }
+
+  async trimInbox(inbox: string, keepNewest: number): Promise<number> {
+    assertKeepNewest(keepNewest);
+    // One statement: an inbox holds about its limit, so the excess is a handful of rows.
+    return this.use('trimInbox', (s) => s.trimInbox.run({ inbox, keep: keepNewest }).changes);
+  }
+
+  async pruneUnreferencedBlobs(): Promise<number> {
+    // Exact and safe alongside saves without any grace period: see ref_count in the schema.
+    return this.use('pruneUnreferencedBlobs', (s) => s.pruneUnreferencedBlobs.run().changes);
   }
 
   /** Runs one unit of work on the open connection, turning storage faults into StoreUnavailableError. */
@@ -256,8 +343,10 @@ function prepare(db: Database.Database): OpenStore {
     insertCaptured: db.prepare<CapturedRow>(INSERT_CAPTURED_SQL),
     insertMessage: db.prepare<MessageRow>(INSERT_MESSAGE_SQL),
     insertAttachmentBlob: db.prepare<{ md5: string; content: Buffer }>(INSERT_ATTACHMENT_BLOB_SQL),
-    listInbox: db.prepare<PageParams & { inbox: string }, MessageRow>(LIST_INBOX_SQL),
-    countInbox: db.prepare<{ inbox: string }, { count: number }>(COUNT_INBOX_SQL),
+    listInbox: db.prepare<PageParams & StarredParams & { inbox: string }, MessageRow>(LIST_INBOX_SQL),
+    countInbox: db.prepare<StarredParams & { inbox: string }, { count: number }>(COUNT_INBOX_SQL),
+    listDomain: db.prepare<PageParams & StarredParams & { domain: string }, MessageRow>(LIST_DOMAIN_SQL),
+    countDomain: db.prepare<{ domain: string }, { count: number }>(COUNT_DOMAIN_SQL),
     listStarred: db.prepare<PageParams & { saved_by: string }, MessageRow>(LIST_STARRED_SQL),
     getMessage: db.prepare<MessageKey, MessageRow>(GET_MESSAGE_SQL),
     getBody: db.prepare<MessageKey, Pick<CapturedRow, 'text' | 'html' | 'headers'>>(GET_BODY_SQL),
@@ -268,6 +357,11 @@ function prepare(db: Database.Database): OpenStore {
     ),
     deleteMessage: db.prepare<MessageKey>(DELETE_MESSAGE_SQL),
     deleteInbox: db.prepare<{ inbox: string }>(DELETE_INBOX_SQL),
+    deleteDomainMail: db.prepare<{ domain: string }>(DELETE_DOMAIN_MAIL_SQL),
+    usage: db.prepare<UsageParams, Usage>(USAGE_SQL),
+    pruneOlderThan: db.prepare<{ cutoff: number; limit: number }>(PRUNE_OLDER_THAN_SQL),
+    trimInbox: db.prepare<{ inbox: string; keep: number }>(TRIM_INBOX_SQL),
+    pruneUnreferencedBlobs: db.prepare<[]>(PRUNE_UNREFERENCED_BLOBS_SQL),
     ping: db.prepare<[]>(PING_SQL),
   };
 
@@ -312,11 +406,9 @@ function pageParams(query: ListInboxQuery): PageParams {
   return { until: query.until ? query.until.getTime() : NO_UNTIL, limit: query.limit };
 }
 
-/** Catches caller bugs that the schema cannot: copies of another transaction, or a transaction with none. */
-function assertCopiesBelongTo(mail: CapturedMail, copies: StoredMessage[]): void {
-  if (copies.length === 0) throw new Error(`saveCaptured: transaction ${mail.queueId} has no recipient copies`);
-  const stranger = copies.find((copy) => copy.queueId !== mail.queueId);
-  if (stranger) throw new Error(`saveCaptured: copy ${stranger.id} belongs to ${stranger.queueId}, not ${mail.queueId}`);
+function starredParams(options: StarredVisibility | undefined): StarredParams {
+  const viewer = starredViewerOf(options);
+  return viewer === undefined ? { all_starred: 1, starred_viewer: null } : { all_starred: 0, starred_viewer: viewer };
 }
 
 /**

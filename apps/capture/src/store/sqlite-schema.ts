@@ -70,6 +70,52 @@ export const MIGRATIONS: readonly string[] = [
     DELETE FROM captured WHERE queue_id = OLD.queue_id;
   END;
   `,
+
+  // 2: retention: public mail by age, and attachment contents that no message refers to any more.
+  `
+  -- Serves PRUNE_OLDER_THAN_SQL. Partial, the mirror image of messages_by_starred: starred mail is never
+  -- pruned, so the index holds only what the pruner may take, oldest first.
+  CREATE INDEX messages_public_by_received ON messages (received) WHERE saved_by IS NULL;
+
+  -- How many messages refer to each attachment content. The triggers below keep it in the same transaction
+  -- as every insert and delete of a message, so it is exact and PRUNE_UNREFERENCED_BLOBS_SQL needs neither
+  -- a scan of every message's JSON nor any care about saves in progress: SQLite runs one writer at a time,
+  -- and a save inserts (or finds) the content and raises its count in one transaction.
+  ALTER TABLE attachment_blobs ADD COLUMN ref_count INTEGER NOT NULL DEFAULT 0;
+
+  -- Counts the references that existed before this migration (once; a JSON scan is fine here).
+  UPDATE attachment_blobs SET ref_count = counted.refs
+  FROM (
+    SELECT json_extract(attachment.value, '$.md5') AS md5, count(DISTINCT m.id) AS refs
+    FROM messages m, json_each(m.attachments) attachment
+    GROUP BY 1
+  ) AS counted
+  WHERE counted.md5 = attachment_blobs.md5;
+
+  -- Serves PRUNE_UNREFERENCED_BLOBS_SQL: only unreferenced contents are in it, so a sweep with nothing to do
+  -- reads nothing.
+  CREATE INDEX attachment_blobs_unreferenced ON attachment_blobs (md5) WHERE ref_count = 0;
+
+  -- One reference per message and md5, however often the message lists it (IN de-duplicates).
+  CREATE TRIGGER messages_count_attachment_refs AFTER INSERT ON messages
+  BEGIN
+    UPDATE attachment_blobs SET ref_count = ref_count + 1
+    WHERE md5 IN (SELECT json_extract(value, '$.md5') FROM json_each(NEW.attachments));
+  END;
+
+  CREATE TRIGGER messages_uncount_attachment_refs AFTER DELETE ON messages
+  BEGIN
+    UPDATE attachment_blobs SET ref_count = ref_count - 1
+    WHERE md5 IN (SELECT json_extract(value, '$.md5') FROM json_each(OLD.attachments));
+  END;
+  `,
+
+  // 3: custom domains: a domain's mail across all its inboxes.
+  `
+  -- Serves LIST_DOMAIN_SQL (newest first, ties by id), COUNT_DOMAIN_SQL, DELETE_DOMAIN_MAIL_SQL and the
+  -- domains part of USAGE_SQL.
+  CREATE INDEX messages_by_domain ON messages (domain, received DESC, id DESC);
+  `,
 ];
 
 /** The schema version this build writes: the number of migrations. */
@@ -112,16 +158,32 @@ export const INSERT_MESSAGE_SQL = `
 export const INSERT_ATTACHMENT_BLOB_SQL = `INSERT OR IGNORE INTO attachment_blobs (md5, content) VALUES (@md5, @content)`;
 
 /**
+ * Which starred messages a listing or count shows: all of them when `@all_starred` is 1, else only those
+ * `@starred_viewer` starred (none when NULL), besides public ones. A condition on the rows the index range
+ * yields, so the LIMIT counts only what is shown and one statement serves both cases.
+ */
+const STARRED_VISIBLE = `(@all_starred = 1 OR saved_by IS NULL OR saved_by = @starred_viewer)`;
+
+/**
  * An inbox, newest first; `@until` is exclusive and always bound (a far-future instant when the caller
  * gave none) so one statement serves both cases with an index range.
  */
 export const LIST_INBOX_SQL = `
   SELECT * FROM messages
-  WHERE inbox = @inbox AND received < @until
+  WHERE inbox = @inbox AND received < @until AND ${STARRED_VISIBLE}
   ORDER BY received DESC, id DESC
   LIMIT @limit`;
 
-export const COUNT_INBOX_SQL = `SELECT count(*) AS count FROM messages WHERE inbox = @inbox`;
+export const COUNT_INBOX_SQL = `SELECT count(*) AS count FROM messages WHERE inbox = @inbox AND ${STARRED_VISIBLE}`;
+
+/** A domain's inboxes together, in LIST_INBOX_SQL's order. */
+export const LIST_DOMAIN_SQL = `
+  SELECT * FROM messages
+  WHERE domain = @domain AND received < @until AND ${STARRED_VISIBLE}
+  ORDER BY received DESC, id DESC
+  LIMIT @limit`;
+
+export const COUNT_DOMAIN_SQL = `SELECT count(*) AS count FROM messages WHERE domain = @domain`;
 
 /** Messages an account starred, across all inboxes, newest first. */
 export const LIST_STARRED_SQL = `
@@ -152,5 +214,55 @@ export const DELETE_MESSAGE_SQL = `DELETE FROM messages WHERE id = @id AND inbox
 
 /** Starred messages are private property of an account: clearing an inbox never takes them. */
 export const DELETE_INBOX_SQL = `DELETE FROM messages WHERE inbox = @inbox AND saved_by IS NULL`;
+
+/** As DELETE_INBOX_SQL, for every inbox of a domain. */
+export const DELETE_DOMAIN_MAIL_SQL = `DELETE FROM messages WHERE domain = @domain AND saved_by IS NULL`;
+
+/**
+ * An account's usage in one pass over the messages it concerns: those it starred, and those stored in
+ * its inboxes (`@inboxes`) or domains (`@domains`), both JSON arrays. Their rowids come from one index
+ * each, united so that a message in several sets counts once. INDEXED BY holds the planner to those
+ * indexes even where statistics (one large domain elsewhere) would tempt it into scanning the table.
+ */
+export const USAGE_SQL = `
+  WITH
+    owned_inboxes AS (SELECT value FROM json_each(@inboxes)),
+    owned_domains AS (SELECT value FROM json_each(@domains))
+  SELECT
+    count(*) AS private,
+    count(*) FILTER (WHERE saved_by = @account_id) AS starred,
+    count(*) FILTER (WHERE stored) AS stored,
+    coalesce(sum(size) FILTER (WHERE stored), 0) AS bytes
+  FROM (
+    SELECT saved_by, size, (inbox IN owned_inboxes OR domain IN owned_domains) AS stored
+    FROM messages
+    WHERE rowid IN (
+      SELECT rowid FROM messages INDEXED BY messages_by_starred WHERE saved_by = @account_id
+      UNION SELECT rowid FROM messages INDEXED BY messages_by_inbox WHERE inbox IN owned_inboxes
+      UNION SELECT rowid FROM messages INDEXED BY messages_by_domain WHERE domain IN owned_domains))`;
+
+/**
+ * One batch of public mail received before `@cutoff`, oldest first. By rowid, so the partial index covers
+ * the inner query. The caller repeats it until a batch comes back short.
+ */
+export const PRUNE_OLDER_THAN_SQL = `
+  DELETE FROM messages WHERE rowid IN (
+    SELECT rowid FROM messages
+    WHERE saved_by IS NULL AND received < @cutoff
+    ORDER BY received
+    LIMIT @limit)`;
+
+/**
+ * The public messages of an inbox after its newest `@keep` public ones, in LIST_INBOX_SQL's order (so ties
+ * in `received` go by id, as the listing shows them). LIMIT -1: no limit, only the offset.
+ */
+export const TRIM_INBOX_SQL = `
+  DELETE FROM messages WHERE rowid IN (
+    SELECT rowid FROM messages
+    WHERE inbox = @inbox AND saved_by IS NULL
+    ORDER BY received DESC, id DESC
+    LIMIT -1 OFFSET @keep)`;
+
+export const PRUNE_UNREFERENCED_BLOBS_SQL = `DELETE FROM attachment_blobs WHERE ref_count = 0`;
 
 export const PING_SQL = `SELECT 1`;

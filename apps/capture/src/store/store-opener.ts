@@ -2,7 +2,12 @@
 // network blip), keeps trying in the background instead of crashing: until it opens, every store call
 // fails with StoreUnavailableError, so SMTP answers 451, the API 503 and /readyz stays not ready.
 import type { Logger } from '../logging';
-import { StoreUnavailableError, type MessageStore } from './message-store';
+import { StoreUnavailableError } from './message-store';
+
+/** Anything opened once against a database that may not be up yet. */
+export interface Openable {
+  open(): Promise<void>;
+}
 
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 10_000;
@@ -12,8 +17,10 @@ export class StoreOpener {
   private stopped = false;
 
   constructor(
-    private readonly store: MessageStore,
+    private readonly store: Openable,
     private readonly logger: Logger,
+    /** Work that needs the open store (e.g. creating the bootstrap admin); retried with the open. */
+    private readonly afterOpen: () => Promise<void> = async () => undefined,
   ) {}
 
   /** Resolves once the first attempt is done (opened or not); configuration errors are thrown. */
@@ -30,6 +37,7 @@ export class StoreOpener {
   private async attempt(): Promise<boolean> {
     try {
       await this.store.open();
+      await this.afterOpen();
       return true;
     } catch (error) {
       if (!(error instanceof StoreUnavailableError)) throw error;

@@ -6,6 +6,7 @@ import { CONFIG, type CaptureboxConfig } from '../config';
 import { ROOT_LOGGER, type Logger } from '../logging';
 import { MESSAGE_STORE, type MessageStore } from './message-store';
 import { MongoMessageStore } from './mongo-message-store';
+import { RetentionService } from './retention.service';
 import { SqliteMessageStore } from './sqlite-message-store';
 import { StoreOpener } from './store-opener';
 
@@ -33,8 +34,9 @@ export function createConfiguredStore(config: CaptureboxConfig): MessageStore {
         return opener;
       },
     },
+    RetentionService,
   ],
-  exports: [MESSAGE_STORE],
+  exports: [MESSAGE_STORE, RetentionService],
 })
 export class StoreModule implements OnApplicationShutdown {
   constructor(

@@ -2,3 +2,4 @@
 // `index.ts` so production code never loads node:test.
 export { describeMessageStoreContract, type MessageStoreHarness } from './message-store.contract';
 export { makeAttachment, makeCapturedMail, makeCopies, makeQueueId } from './test-fixtures';
+export { startMongoTestServer, withDatabase, type MongoTestServer } from './mongo-test-server';

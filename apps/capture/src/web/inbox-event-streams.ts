@@ -40,10 +40,10 @@ export class InboxEventStreams implements BeforeApplicationShutdown {
   }
 
   /** Starts a stream of `inbox` for `account` on `sink`; returns its close, to call when the client goes. */
-  openStream(inbox: string, account: Account | null, sink: EventSink, heartbeatMs = HEARTBEAT_MS): () => void {
+  openStream(inbox: string, account: Account | null, inboxOwnerId: string | null, sink: EventSink, heartbeatMs = HEARTBEAT_MS): () => void {
     sink.write(`retry: ${RECONNECT_MS}\n: live inbox ${inbox}\n\n`);
     const unsubscribe = this.events.onCaptured(inbox, (message: StoredMessage) => {
-      if (!mayReadMessage(account, message)) return;
+      if (!mayReadMessage(account, message, inboxOwnerId)) return;
       const event: CapturedEvent = { _id: message.id, inbox: message.inbox, received: message.received.toISOString() };
       sink.write(formatEvent('captured', event));
     });

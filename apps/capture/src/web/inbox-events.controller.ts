@@ -2,7 +2,7 @@
 // `{ _id, inbox, received }`); the UI then reads the message through the REST API.
 import { Controller, Get, Inject, Param, Req, Res, UnauthorizedException } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AccountsService, mayReadInboxes } from '../accounts';
+import { AccountsService, mayReadInbox } from '../accounts';
 import { CONFIG, type CaptureboxConfig } from '../config';
 import { InboxEventStreams } from './inbox-event-streams';
 import { resolveUiAccount } from './ui-caller';
@@ -17,10 +17,11 @@ export class InboxEventsController {
   ) {}
 
   @Get('inbox/:email')
-  streamInbox(@Param('email') email: string, @Req() request: Request, @Res() response: Response): void {
+  async streamInbox(@Param('email') email: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     const inbox = parseInbox(email);
-    const account = resolveUiAccount(request, this.accounts);
-    if (!mayReadInboxes(account, this.config.publicInboxes)) throw new UnauthorizedException('Sign in to read this inbox.');
+    const account = await resolveUiAccount(request, this.accounts);
+    const owner = await this.accounts.ownerOfInbox(inbox);
+    if (!mayReadInbox(account, owner, this.config.publicInboxes)) throw new UnauthorizedException('Sign in to read this inbox.');
     response.status(200);
     response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     response.setHeader('Cache-Control', 'no-store');
@@ -29,7 +30,7 @@ export class InboxEventsController {
     response.setHeader('X-Accel-Buffering', 'no');
     response.flushHeaders();
     request.socket.setNoDelay(true);
-    const close = this.streams.openStream(inbox, account, { write: (chunk) => response.write(chunk), end: () => response.end() });
+    const close = this.streams.openStream(inbox, account, owner, { write: (chunk) => response.write(chunk), end: () => response.end() });
     request.on('close', close);
   }
 }

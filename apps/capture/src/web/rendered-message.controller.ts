@@ -3,7 +3,7 @@
 // pages under the same headers, since the frame shows whatever comes back.
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AccountsService, mayReadInboxes, mayReadMessage } from '../accounts';
+import { AccountsService, mayReadInbox, mayReadMessage } from '../accounts';
 import { CONFIG, type CaptureboxConfig } from '../config';
 import type { StoredMessage } from '../domain/captured-message';
 import { MESSAGE_STORE, type MessageStore } from '../store';
@@ -33,14 +33,15 @@ export class RenderedMessageController {
   ): Promise<void> {
     const inbox = parseInbox(email);
     const messageId = parseMessageId(id);
-    const account = resolveUiAccount(request, this.accounts);
+    const account = await resolveUiAccount(request, this.accounts);
     setRenderedMessageHeaders(response, images === '1');
-    if (!mayReadInboxes(account, this.config.publicInboxes)) {
+    const owner = await this.accounts.ownerOfInbox(inbox);
+    if (!mayReadInbox(account, owner, this.config.publicInboxes) && account === null) {
       response.status(401).send(notice('Sign in to read this inbox.'));
       return;
     }
     const message = await this.store.getMessage(inbox, messageId);
-    const body = message && mayReadMessage(account, message) ? await this.store.getBody(inbox, messageId) : null;
+    const body = message && mayReadMessage(account, message, owner) ? await this.store.getBody(inbox, messageId) : null;
     if (!message || !body) {
       response.status(404).send(notice('This message does not exist.'));
       return;

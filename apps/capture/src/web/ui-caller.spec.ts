@@ -5,7 +5,7 @@ import type { Account, AccountsService } from '../accounts';
 import { readCookie, resolveUiAccount, UI_SESSION_COOKIE } from './ui-caller';
 
 const admin: Account = { id: 'admin', username: 'admin', isAdmin: true, capturePrivate: false, messageLimit: 100 };
-const accounts = { findByApiKey: (key: string) => (key === 'good-key-0123456789' ? admin : null) } as unknown as AccountsService;
+const accounts = { findByApiKey: async (key: string) => (key === 'good-key-0123456789' ? admin : null) } as unknown as AccountsService;
 
 function request(headers: Record<string, string>, query: Record<string, string> = {}): Request {
   return { headers, query } as unknown as Request;
@@ -19,12 +19,12 @@ describe('UI caller', () => {
     assert.equal(readCookie(request({}), UI_SESSION_COOKIE), undefined);
   });
 
-  test('header, then query, then cookie; a bad explicit key is refused, a stale cookie is anonymous', () => {
-    assert.equal(resolveUiAccount(request({ 'mailsac-key': 'good-key-0123456789' }), accounts), admin);
-    assert.equal(resolveUiAccount(request({}, { _mailsacKey: 'good-key-0123456789' }), accounts), admin);
-    assert.equal(resolveUiAccount(request({ cookie: `${UI_SESSION_COOKIE}=good-key-0123456789` }), accounts), admin);
-    assert.equal(resolveUiAccount(request({ cookie: `${UI_SESSION_COOKIE}=revoked` }), accounts), null);
-    assert.equal(resolveUiAccount(request({}), accounts), null);
-    assert.throws(() => resolveUiAccount(request({ 'mailsac-key': 'wrong' }), accounts), /Unknown API key/);
+  test('header, then query, then cookie; a bad explicit key is refused, a stale cookie is anonymous', async () => {
+    assert.equal(await resolveUiAccount(request({ 'mailsac-key': 'good-key-0123456789' }), accounts), admin);
+    assert.equal(await resolveUiAccount(request({}, { _mailsacKey: 'good-key-0123456789' }), accounts), admin);
+    assert.equal(await resolveUiAccount(request({ cookie: `${UI_SESSION_COOKIE}=good-key-0123456789` }), accounts), admin);
+    assert.equal(await resolveUiAccount(request({ cookie: `${UI_SESSION_COOKIE}=revoked` }), accounts), null);
+    assert.equal(await resolveUiAccount(request({}), accounts), null);
+    await assert.rejects(resolveUiAccount(request({ 'mailsac-key': 'wrong' }), accounts), /Unknown API key/);
   });
 });

@@ -40,10 +40,10 @@ export function readCookie(request: Request, name: string): string | undefined {
  * API; the app's global CallerGuard already refuses it). A stale session cookie (key revoked) counts as
  * anonymous: the UI checks its key with /api/me on start and asks to sign in again.
  */
-export function resolveUiAccount(request: Request, accounts: AccountsService): Account | null {
+export async function resolveUiAccount(request: Request, accounts: AccountsService): Promise<Account | null> {
   const explicit = presentedApiKey(request);
   if (explicit !== undefined) {
-    const account = accounts.findByApiKey(explicit);
+    const account = await accounts.findByApiKey(explicit);
     if (!account) throw new UnauthorizedException('Unknown API key.');
     return account;
   }

@@ -13,9 +13,9 @@ export class UiSessionController {
   /** Needs the key in the `Mailsac-Key` header: a key in a form or query would end up in logs and history. */
   @Post()
   @HttpCode(204)
-  signIn(@Req() request: Request, @Res({ passthrough: true }) response: Response): void {
+  async signIn(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
     const key = request.headers['mailsac-key'];
-    if (typeof key !== 'string' || key === '' || !this.accounts.findByApiKey(key)) {
+    if (typeof key !== 'string' || key === '' || !(await this.accounts.findByApiKey(key))) {
       throw new UnauthorizedException('A valid API key is required in the Mailsac-Key header.');
     }
     setUiSessionCookie(response, key, request.secure);

@@ -1,0 +1,622 @@
+// The AccountStore on MongoDB: five collections in the same database as the mail (the URI's path,
+// `capturebox` by default). Natural keys are `_id` (account id, key id, address, domain, account+month), so
+// the server's own unique _id index makes ids, addresses and domains unique; usernames (lower-cased) and
+// key hashes have unique indexes of their own.
+//
+// No transactions (FerretDB v1 and standalone MongoDB have none), so:
+//   - a claim is one insertOne: the first insert of an address or domain wins, a duplicate key means
+//     someone owns it already, and a read of the owner says who;
+//   - deleteAccount deletes the account first, then what refers to it. Anything attached to an account is
+//     written only after reading that the account exists, and read again afterwards: if the account went
+//     in between, the write is undone. So a concurrent delete cannot leave an orphan key, address or
+//     domain behind (its sweep either sees the new document, or the writer sees the account gone).
+// Claims, key uniqueness and deletes rest on inserts and _id only. Updates ($inc on counters, $set on info
+// and settings) are atomic on MongoDB; FerretDB v1 (the test server) applies them as find, change, replace
+// without isolation, so there two concurrent additions to one counter may count once (a todo in the spec).
+// Writes wait for w:'majority' with the journal, as the message store's do.
+import {
+  MongoClient,
+  MongoClientClosedError,
+  MongoError,
+  MongoErrorLabel,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  MongoWriteConcernError,
+  type Collection,
+  type Db,
+  type IndexDirection,
+  type MongoClientOptions,
+} from 'mongodb';
+import { StoreUnavailableError } from '../store';
+import {
+  AccountConflictError,
+  AccountNotFoundError,
+  assertKeyHash,
+  assertOperationCount,
+  assertUsageMonth,
+  type AccountPatch,
+  type AccountStore,
+  type ClaimResult,
+  type CustomDomain,
+  type PrivateAddress,
+  type StoredAccount,
+  type StoredApiKey,
+} from './account-store';
+
+export interface MongoAccountStoreOptions {
+  /** A mongodb:// or mongodb+srv:// URI. The database is the URI's path, `capturebox` when it names none. */
+  uri: string;
+  /** How long an operation waits for a reachable server before failing with StoreUnavailableError. Default 2000. */
+  serverSelectionTimeoutMS?: number;
+  /** How long one socket read may take, so a hung (not dead) server also fails the call. Default 20000. */
+  socketTimeoutMS?: number;
+}
+
+export const DEFAULT_DATABASE_NAME = 'capturebox';
+
+export const ACCOUNT_COLLECTIONS = {
+  accounts: 'accounts',
+  apiKeys: 'api_keys',
+  privateAddresses: 'private_addresses',
+  customDomains: 'custom_domains',
+  accountUsage: 'account_usage',
+} as const;
+
+type AccountCollectionName = (typeof ACCOUNT_COLLECTIONS)[keyof typeof ACCOUNT_COLLECTIONS];
+
+// ---- documents -----------------------------------------------------------------------------------------
+
+export interface AccountDocument {
+  _id: string;
+  username: string;
+  /** String#toLowerCase of username: the unique, case-insensitive key. */
+  usernameLower: string;
+  isAdmin: boolean;
+  capturePrivate: boolean;
+  messageLimit: number;
+  created: Date;
+  updated: Date;
+}
+
+export interface ApiKeyDocument {
+  /** The key's public id. */
+  _id: string;
+  accountId: string;
+  /** Hex SHA-256; the clear key is never stored. */
+  keyHash: string;
+  label: string;
+  created: Date;
+}
+
+export interface PrivateAddressDocument {
+  /** The lower-case address. */
+  _id: string;
+  ownerId: string;
+  info: string;
+  created: Date;
+  updated: Date;
+}
+
+export interface CustomDomainDocument {
+  /** The lower-case domain. */
+  _id: string;
+  ownerId: string;
+  created: Date;
+  updated: Date;
+}
+
+export interface AccountUsageDocument {
+  /** `<accountId>|<YYYY-MM>`: one counter per account and month, made unique by _id. */
+  _id: string;
+  accountId: string;
+  month: string;
+  operations: number;
+}
+
+// ---- indexes -------------------------------------------------------------------------------------------
+
+export interface AccountIndexDeclaration {
+  collection: AccountCollectionName;
+  name: string;
+  key: Record<string, IndexDirection>;
+  unique?: boolean;
+}
+
+/**
+ * Every secondary index, each with the query it serves; created one per command by open(). No partial or
+ * TTL indexes: FerretDB v1 has neither.
+ */
+export const ACCOUNT_INDEXES: readonly AccountIndexDeclaration[] = [
+  // findAccountByUsername, listAccounts' order; unique: usernames collide case-insensitively.
+  { collection: ACCOUNT_COLLECTIONS.accounts, name: 'accounts_by_username', key: { usernameLower: 1 }, unique: true },
+  // findApiKeyByHash; unique: one key, one account.
+  { collection: ACCOUNT_COLLECTIONS.apiKeys, name: 'api_keys_by_hash', key: { keyHash: 1 }, unique: true },
+  // listApiKeys (oldest first), removeApiKeysLabelled, deleteAccount's sweep.
+  { collection: ACCOUNT_COLLECTIONS.apiKeys, name: 'api_keys_by_account', key: { accountId: 1, created: 1, _id: 1 } },
+  // listAddresses (by address), deleteAccount's sweep.
+  { collection: ACCOUNT_COLLECTIONS.privateAddresses, name: 'private_addresses_by_owner', key: { ownerId: 1, _id: 1 } },
+  // listDomains (by domain), deleteAccount's sweep.
+  { collection: ACCOUNT_COLLECTIONS.customDomains, name: 'custom_domains_by_owner', key: { ownerId: 1, _id: 1 } },
+  // deleteAccount's sweep.
+  { collection: ACCOUNT_COLLECTIONS.accountUsage, name: 'account_usage_by_account', key: { accountId: 1 } },
+];
+
+export const usageId = (accountId: string, month: string): string => `${accountId}|${month}`;
+
+/** Everything that exists only while the store is open. */
+interface OpenStore {
+  client: MongoClient;
+  db: Db;
+  accounts: Collection<AccountDocument>;
+  apiKeys: Collection<ApiKeyDocument>;
+  addresses: Collection<PrivateAddressDocument>;
+  domains: Collection<CustomDomainDocument>;
+  usage: Collection<AccountUsageDocument>;
+}
+
+/**
+ * How often an upsert or claim is tried again after losing a race it cannot lose twice: two upserts of one
+ * new _id (one inserts, the other's retry updates), or a claim whose owner released between the insert and
+ * the read.
+ */
+const RACE_ATTEMPTS = 5;
+
+export class MongoAccountStore implements AccountStore {
+  private readonly uri: string;
+  private readonly clientOptions: MongoClientOptions;
+  private opened: OpenStore | null = null;
+
+  constructor(options: MongoAccountStoreOptions) {
+    this.uri = options.uri;
+    this.clientOptions = accountClientOptions(options);
+  }
+
+  async open(): Promise<void> {
+    if (this.opened) return;
+    // A malformed URI throws here, as a plain error: it is configuration, not a passing fault.
+    const client = new MongoClient(this.uri, this.clientOptions);
+    try {
+      await client.connect();
+      const db = client.db(accountDatabaseNameOf(this.uri));
+      await createIndexes(db);
+      this.opened = {
+        client,
+        db,
+        accounts: db.collection<AccountDocument>(ACCOUNT_COLLECTIONS.accounts),
+        apiKeys: db.collection<ApiKeyDocument>(ACCOUNT_COLLECTIONS.apiKeys),
+        addresses: db.collection<PrivateAddressDocument>(ACCOUNT_COLLECTIONS.privateAddresses),
+        domains: db.collection<CustomDomainDocument>(ACCOUNT_COLLECTIONS.customDomains),
+        usage: db.collection<AccountUsageDocument>(ACCOUNT_COLLECTIONS.accountUsage),
+      };
+    } catch (error) {
+      await client.close().catch(() => undefined); // the open error is the one worth reporting
+      throw toStoreError('open', error);
+    }
+  }
+
+  async close(): Promise<void> {
+    const opened = this.opened;
+    this.opened = null;
+    await opened?.client.close();
+  }
+
+  async createAccount(account: StoredAccount): Promise<void> {
+    await this.use('createAccount', async (s) => {
+      try {
+        await s.accounts.insertOne(toAccountDocument(account));
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        throw new AccountConflictError(`createAccount: account id ${account.id} or username ${account.username} is taken`);
+      }
+    });
+  }
+
+  async upsertAccount(account: StoredAccount): Promise<void> {
+    const { _id, created, ...fields } = toAccountDocument(account);
+    await this.use('upsertAccount', async (s) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          // `created` only on insert: the bootstrap admin is upserted on every start.
+          await s.accounts.updateOne({ _id }, { $set: fields, $setOnInsert: { created } }, { upsert: true });
+          return;
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          // Either another upsert inserted this _id first (the next attempt updates it), or the username
+          // is another account's (every attempt fails).
+          if (attempt >= RACE_ATTEMPTS) {
+            throw new AccountConflictError(`upsertAccount: username ${account.username} belongs to another account`);
+          }
+        }
+      }
+    });
+  }
+
+  async getAccount(id: string): Promise<StoredAccount | null> {
+    return this.use('getAccount', async (s) => fromAccountDocument(await s.accounts.findOne({ _id: id })));
+  }
+
+  async findAccountByUsername(username: string): Promise<StoredAccount | null> {
+    return this.use('findAccountByUsername', async (s) =>
+      fromAccountDocument(await s.accounts.findOne({ usernameLower: username.toLowerCase() })),
+    );
+  }
+
+  async listAccounts(): Promise<StoredAccount[]> {
+    return this.use('listAccounts', async (s) => {
+      const documents = await s.accounts.find({}).sort({ usernameLower: 1, _id: 1 }).toArray();
+      return documents.map((document) => fromAccountDocument(document)!);
+    });
+  }
+
+  async updateAccount(id: string, patch: AccountPatch): Promise<StoredAccount | null> {
+    const set: Partial<AccountDocument> = {};
+    if (patch.isAdmin !== undefined) set.isAdmin = patch.isAdmin;
+    if (patch.capturePrivate !== undefined) set.capturePrivate = patch.capturePrivate;
+    if (patch.messageLimit !== undefined) set.messageLimit = patch.messageLimit;
+    if (Object.keys(set).length === 0) return this.getAccount(id);
+    return this.use('updateAccount', async (s) => {
+      const updated = await s.accounts.findOneAndUpdate(
+        { _id: id },
+        { $set: { ...set, updated: new Date() } },
+        { returnDocument: 'after' },
+      );
+      return fromAccountDocument(updated);
+    });
+  }
+
+  async deleteAccount(id: string): Promise<boolean> {
+    return this.use('deleteAccount', async (s) => {
+      // The account first: from here on every attach (key, claim) sees it gone and undoes itself.
+      const { deletedCount } = await s.accounts.deleteOne({ _id: id });
+      // Swept even when the account was already gone: finishes a delete that failed half-way.
+      // Keys before the rest: they are what could still authenticate.
+      await s.apiKeys.deleteMany({ accountId: id });
+      await s.addresses.deleteMany({ ownerId: id });
+      await s.domains.deleteMany({ ownerId: id });
+      await s.usage.deleteMany({ accountId: id });
+      return deletedCount > 0;
+    });
+  }
+
+  async addApiKey(key: StoredApiKey): Promise<void> {
+    assertKeyHash(key.keyHash);
+    await this.use('addApiKey', async (s) => {
+      await requireAccount(s, key.accountId, 'addApiKey');
+      try {
+        await s.apiKeys.insertOne(toApiKeyDocument(key));
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        throw new AccountConflictError(`addApiKey: API key id ${key.id} or its hash is taken`);
+      }
+      await undoUnlessAccountExists(s, key.accountId, 'addApiKey', () => s.apiKeys.deleteOne({ _id: key.id }));
+    });
+  }
+
+  async findApiKeyByHash(keyHash: string): Promise<StoredApiKey | null> {
+    return this.use('findApiKeyByHash', async (s) => fromApiKeyDocument(await s.apiKeys.findOne({ keyHash })));
+  }
+
+  async listApiKeys(accountId: string): Promise<StoredApiKey[]> {
+    return this.use('listApiKeys', async (s) => {
+      const documents = await s.apiKeys.find({ accountId }).sort({ accountId: 1, created: 1, _id: 1 }).toArray();
+      return documents.map((document) => fromApiKeyDocument(document)!);
+    });
+  }
+
+  async removeApiKeysLabelled(accountId: string, label: string): Promise<number> {
+    return this.use('removeApiKeysLabelled', async (s) => (await s.apiKeys.deleteMany({ accountId, label })).deletedCount);
+  }
+
+  async revokeApiKey(accountId: string, keyId: string): Promise<boolean> {
+    return this.use('revokeApiKey', async (s) => (await s.apiKeys.deleteOne({ _id: keyId, accountId })).deletedCount > 0);
+  }
+
+  async claimAddress(address: PrivateAddress): Promise<ClaimResult> {
+    const document: PrivateAddressDocument = {
+      _id: address.address.toLowerCase(),
+      ownerId: address.ownerId,
+      info: address.info,
+      created: address.created,
+      updated: address.updated,
+    };
+    return this.use('claimAddress', (s) => claim(s, ACCOUNT_COLLECTIONS.privateAddresses, document, 'claimAddress'));
+  }
+
+  async getAddress(address: string): Promise<PrivateAddress | null> {
+    return this.use('getAddress', async (s) =>
+      fromAddressDocument(await s.addresses.findOne({ _id: address.toLowerCase() })),
+    );
+  }
+
+  async listAddresses(ownerId: string): Promise<PrivateAddress[]> {
+    return this.use('listAddresses', async (s) => {
+      const documents = await s.addresses.find({ ownerId }).sort({ ownerId: 1, _id: 1 }).toArray();
+      return documents.map((document) => fromAddressDocument(document)!);
+    });
+  }
+
+  async updateAddress(address: string, ownerId: string, patch: { info?: string }): Promise<PrivateAddress | null> {
+    const key = { _id: address.toLowerCase(), ownerId };
+    return this.use('updateAddress', async (s) => {
+      if (patch.info === undefined) {
+        // By _id alone (FerretDB v1 pushes only that down to SQL); the owner is compared here.
+        const current = await s.addresses.findOne({ _id: key._id });
+        return current?.ownerId === ownerId ? fromAddressDocument(current) : null;
+      }
+      const updated = await s.addresses.findOneAndUpdate(
+        key,
+        { $set: { info: patch.info, updated: new Date() } },
+        { returnDocument: 'after' },
+      );
+      return fromAddressDocument(updated);
+    });
+  }
+
+  async releaseAddress(address: string, ownerId: string): Promise<boolean> {
+    return this.use('releaseAddress', async (s) =>
+      (await s.addresses.deleteOne({ _id: address.toLowerCase(), ownerId })).deletedCount > 0,
+    );
+  }
+
+  async claimDomain(domain: CustomDomain): Promise<ClaimResult> {
+    const document: CustomDomainDocument = {
+      _id: domain.domain.toLowerCase(),
+      ownerId: domain.ownerId,
+      created: domain.created,
+      updated: domain.updated,
+    };
+    return this.use('claimDomain', (s) => claim(s, ACCOUNT_COLLECTIONS.customDomains, document, 'claimDomain'));
+  }
+
+  async getDomain(domain: string): Promise<CustomDomain | null> {
+    return this.use('getDomain', async (s) => fromDomainDocument(await s.domains.findOne({ _id: domain.toLowerCase() })));
+  }
+
+  async listDomains(ownerId: string): Promise<CustomDomain[]> {
+    return this.use('listDomains', async (s) => {
+      const documents = await s.domains.find({ ownerId }).sort({ ownerId: 1, _id: 1 }).toArray();
+      return documents.map((document) => fromDomainDocument(document)!);
+    });
+  }
+
+  async releaseDomain(domain: string, ownerId: string): Promise<boolean> {
+    return this.use('releaseDomain', async (s) =>
+      (await s.domains.deleteOne({ _id: domain.toLowerCase(), ownerId })).deletedCount > 0,
+    );
+  }
+
+  async addOperations(accountId: string, month: string, count: number): Promise<void> {
+    assertUsageMonth(month);
+    assertOperationCount(count);
+    await this.use('addOperations', async (s) => {
+      // Dropped for an unknown account, as in SQLite. Not re-checked afterwards (this runs once per captured
+      // message): a counter written while its account is deleted may outlive it, harmlessly.
+      if (!(await accountExists(s, accountId))) return;
+      const _id = usageId(accountId, month);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          // $inc is atomic on the server: concurrent adds never lose each other.
+          await s.usage.updateOne(
+            { _id },
+            { $inc: { operations: count }, $setOnInsert: { accountId, month } },
+            { upsert: true },
+          );
+          return;
+        } catch (error) {
+          // Two upserts of a new month raced and the other inserted first: this one now updates.
+          if (!isDuplicateKey(error) || attempt >= RACE_ATTEMPTS) throw error;
+        }
+      }
+    });
+  }
+
+  async getOperations(accountId: string, month: string): Promise<number> {
+    assertUsageMonth(month);
+    return this.use('getOperations', async (s) => {
+      const counter = await s.usage.findOne({ _id: usageId(accountId, month) });
+      return counter?.operations ?? 0;
+    });
+  }
+
+  /** Runs one unit of work on the open client, turning driver faults into StoreUnavailableError. */
+  private async use<T>(operation: string, work: (store: OpenStore) => Promise<T>): Promise<T> {
+    const opened = this.opened;
+    if (!opened) throw new StoreUnavailableError(`mongo account store: ${operation} while the store is closed`);
+    try {
+      return await work(opened);
+    } catch (error) {
+      throw toStoreError(operation, error);
+    }
+  }
+}
+
+// ---- claims --------------------------------------------------------------------------------------------
+
+/** What a claim needs of an address or domain document. */
+interface ClaimDocument {
+  _id: string;
+  ownerId: string;
+}
+
+/**
+ * The insert is the claim: _id is the address or domain, so the first insert wins and every other gets a
+ * duplicate key, after which the owner is read. When that read finds nothing, the owner released it in
+ * between, and the claim is tried again.
+ */
+async function claim(
+  s: OpenStore,
+  collectionName: AccountCollectionName,
+  document: ClaimDocument,
+  operation: string,
+): Promise<ClaimResult> {
+  const collection = s.db.collection<ClaimDocument>(collectionName);
+  await requireAccount(s, document.ownerId, operation);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await collection.insertOne(document);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const owner = await collection.findOne({ _id: document._id });
+      if (owner) return owner.ownerId === document.ownerId ? 'already-yours' : 'owned-by-another';
+      if (attempt >= RACE_ATTEMPTS) throw error;
+      continue;
+    }
+    await undoUnlessAccountExists(s, document.ownerId, operation, () =>
+      collection.deleteOne({ _id: document._id, ownerId: document.ownerId }),
+    );
+    return 'claimed';
+  }
+}
+
+async function accountExists(s: OpenStore, accountId: string): Promise<boolean> {
+  // By _id alone: FerretDB v1 pushes only that filter down to SQL.
+  return (await s.accounts.findOne({ _id: accountId }, { projection: { _id: 1 } })) !== null;
+}
+
+async function requireAccount(s: OpenStore, accountId: string, operation: string): Promise<void> {
+  if (!(await accountExists(s, accountId))) throw new AccountNotFoundError(accountId, operation);
+}
+
+/** The second half of "attach only to an account that exists": see the top of the file. */
+async function undoUnlessAccountExists(
+  s: OpenStore,
+  accountId: string,
+  operation: string,
+  undo: () => Promise<unknown>,
+): Promise<void> {
+  if (await accountExists(s, accountId)) return;
+  await undo();
+  throw new AccountNotFoundError(accountId, operation);
+}
+
+// ---- connection ----------------------------------------------------------------------------------------
+
+/**
+ * The driver settings, as the message store's (`store/mongo-message-store.ts`): majority, journaled writes
+ * and a short server selection, so callers get StoreUnavailableError (503) quickly rather than hanging.
+ */
+export function accountClientOptions(options: MongoAccountStoreOptions): MongoClientOptions {
+  const serverSelectionTimeoutMS = options.serverSelectionTimeoutMS ?? 2000;
+  return {
+    appName: 'capturebox-accounts',
+    serverSelectionTimeoutMS,
+    connectTimeoutMS: serverSelectionTimeoutMS,
+    socketTimeoutMS: options.socketTimeoutMS ?? 20_000,
+    writeConcern: { w: 'majority', journal: true, wtimeoutMS: 10_000 },
+  };
+}
+
+/** The URI's path names the database (`mongodb://host/name?...`); `capturebox` when there is none. */
+export function accountDatabaseNameOf(uri: string): string {
+  const afterScheme = uri.slice(uri.indexOf('://') + 3);
+  const slash = afterScheme.indexOf('/');
+  if (slash === -1) return DEFAULT_DATABASE_NAME;
+  const path = afterScheme.slice(slash + 1).split('?')[0];
+  return path === '' ? DEFAULT_DATABASE_NAME : decodeURIComponent(path);
+}
+
+async function createIndexes(db: Db): Promise<void> {
+  for (const index of ACCOUNT_INDEXES) {
+    // One index per command: FerretDB v1.24 panics on a createIndexes of several indexes that all exist.
+    const spec = { key: index.key, name: index.name, ...(index.unique ? { unique: true } : {}) };
+    await db.collection(index.collection).createIndexes([spec]);
+  }
+}
+
+// ---- errors --------------------------------------------------------------------------------------------
+
+/** Server error codes that mean "not now" (shutdown, election, no primary, network), not "never". */
+const TRANSIENT_SERVER_CODES = new Set([6, 7, 64, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
+
+const DUPLICATE_KEY = 11000;
+
+/** Unreachable database or a write it cannot take now → StoreUnavailableError; everything else as it is. */
+function toStoreError(operation: string, error: unknown): unknown {
+  if (!isUnavailable(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new StoreUnavailableError(`mongo account store: ${operation} failed: ${message}`, { cause: error });
+}
+
+function isUnavailable(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return false; // already mapped
+  if (
+    error instanceof MongoNetworkError ||
+    error instanceof MongoServerSelectionError ||
+    error instanceof MongoTopologyClosedError ||
+    error instanceof MongoClientClosedError ||
+    error instanceof MongoNotConnectedError ||
+    error instanceof MongoWriteConcernError
+  ) {
+    return true;
+  }
+  if (error instanceof MongoError && error.hasErrorLabel(MongoErrorLabel.RetryableWriteError)) return true;
+  const code = error instanceof MongoServerError ? error.code : undefined;
+  return typeof code === 'number' && TRANSIENT_SERVER_CODES.has(code);
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
+}
+
+// ---- mapping -------------------------------------------------------------------------------------------
+
+function toAccountDocument(account: StoredAccount): AccountDocument {
+  return {
+    _id: account.id,
+    username: account.username,
+    usernameLower: account.username.toLowerCase(),
+    isAdmin: account.isAdmin,
+    capturePrivate: account.capturePrivate,
+    messageLimit: account.messageLimit,
+    created: account.created,
+    updated: account.updated,
+  };
+}
+
+// Field by field, so that nothing the database adds leaks out (usernameLower, a later schema's fields).
+function fromAccountDocument(document: AccountDocument | null): StoredAccount | null {
+  if (!document) return null;
+  return {
+    id: document._id,
+    username: document.username,
+    isAdmin: document.isAdmin,
+    capturePrivate: document.capturePrivate,
+    messageLimit: document.messageLimit,
+    created: document.created,
+    updated: document.updated,
+  };
+}
+
+function toApiKeyDocument(key: StoredApiKey): ApiKeyDocument {
+  return { _id: key.id, accountId: key.accountId, keyHash: key.keyHash, label: key.label, created: key.created };
+}
+
+function fromApiKeyDocument(document: ApiKeyDocument | null): StoredApiKey | null {
+  if (!document) return null;
+  return {
+    id: document._id,
+    accountId: document.accountId,
+    keyHash: document.keyHash,
+    label: document.label,
+    created: document.created,
+  };
+}
+
+function fromAddressDocument(document: PrivateAddressDocument | null): PrivateAddress | null {
+  if (!document) return null;
+  return {
+    address: document._id,
+    ownerId: document.ownerId,
+    info: document.info,
+    created: document.created,
+    updated: document.updated,
+  };
+}
+
+function fromDomainDocument(document: CustomDomainDocument | null): CustomDomain | null {
+  if (!document) return null;
+  return { domain: document._id, ownerId: document.ownerId, created: document.created, updated: document.updated };
+}

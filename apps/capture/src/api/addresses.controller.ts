@@ -1,0 +1,112 @@
+// Mailsac's private addresses: reserve an address so that its mail is readable only with your key.
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { z } from 'zod';
+import { AccountsService } from '../accounts';
+import { domainOf, inboxOf } from '../domain/mailbox';
+import { MailboxReader } from './mailbox-reader.service';
+import { ApiError, badRequest } from './api-errors';
+import { parseEmail } from './api-input';
+import { toEmailAddress, toImplicitAddress } from './address-views';
+import { CurrentCaller, requireAccount, type Caller } from './caller';
+
+const AddressSettings = z
+  .object({
+    info: z.string().max(1000).optional(),
+    // Capturebox never delivers mail, so forwarding cannot be switched on; empty values are accepted
+    // because Mailsac clients send them to mean "off".
+    forward: z.union([z.literal(''), z.null()]).optional(),
+    webhook: z.union([z.literal(''), z.null()]).optional(),
+    webhookSlack: z.union([z.literal(''), z.null()]).optional(),
+    webhookSlackToFrom: z.boolean().optional(),
+    enablews: z.literal(false).optional(),
+  })
+  .strict();
+
+function parseSettings(body: unknown): { info?: string } {
+  const parsed = AddressSettings.safeParse(body ?? {});
+  if (!parsed.success) {
+    throw badRequest('Invalid address settings (Capturebox never forwards mail)', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
+  }
+  return { info: parsed.data.info };
+}
+
+const ownedByAnother = () => new ApiError(401, 'The address is owned by another account.');
+
+@Controller('api/addresses')
+export class AddressesController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly reader: MailboxReader,
+  ) {}
+
+  @Get()
+  async list(@CurrentCaller() caller: Caller) {
+    const account = requireAccount(caller);
+    return (await this.accounts.listAddresses(account.id)).map(toEmailAddress);
+  }
+
+  @Get(':email/availability')
+  async availability(@Param('email') email: string) {
+    const address = inboxOf(parseEmail(email));
+    const owned = (await this.accounts.ownerOfInbox(address)) !== null;
+    return { email: address, available: !owned, owned };
+  }
+
+  @Get(':email')
+  async get(@CurrentCaller() caller: Caller, @Param('email') email: string) {
+    const account = requireAccount(caller);
+    const address = inboxOf(parseEmail(email));
+    const reserved = await this.accounts.getAddress(address);
+    if (reserved) {
+      if (reserved.ownerId !== account.id && !account.isAdmin) throw ownedByAnother();
+      return toEmailAddress(reserved);
+    }
+    const domain = await this.accounts.getDomain(domainOf(address));
+    if (domain) {
+      if (domain.ownerId !== account.id && !account.isAdmin) throw ownedByAnother();
+      return toImplicitAddress(address, domain);
+    }
+    // Not owned by anyone: Mailsac answers with the bare address and no owner.
+    return { _id: address };
+  }
+
+  @Post(':email')
+  @HttpCode(200)
+  async reserve(@CurrentCaller() caller: Caller, @Param('email') email: string, @Body() body: unknown) {
+    const account = requireAccount(caller);
+    const address = inboxOf(parseEmail(email));
+    const { info } = parseSettings(body);
+    const domainOwner = await this.accounts.ownerOfDomain(domainOf(address));
+    if (domainOwner && domainOwner !== account.id) throw ownedByAnother();
+    const result = await this.accounts.claimAddress(account.id, address, info ?? '');
+    if (result === 'already-yours') throw badRequest('The address is already reserved by this account.');
+    if (result === 'owned-by-another') throw ownedByAnother();
+    return toEmailAddress((await this.accounts.getAddress(address))!);
+  }
+
+  @Put(':email')
+  async update(@CurrentCaller() caller: Caller, @Param('email') email: string, @Body() body: unknown) {
+    const account = requireAccount(caller);
+    const address = inboxOf(parseEmail(email));
+    const { info } = parseSettings(body);
+    const updated = await this.accounts.updateAddress(account.id, address, info ?? '');
+    if (!updated) throw (await this.accounts.getAddress(address)) ? ownedByAnother() : badRequest('The address is not reserved by this account.');
+    return toEmailAddress(updated);
+  }
+
+  @Delete(':email')
+  @HttpCode(200)
+  async release(@CurrentCaller() caller: Caller, @Param('email') email: string, @Query('deleteAddressMessages') deleteMessages: string | undefined) {
+    const account = requireAccount(caller);
+    const address = inboxOf(parseEmail(email));
+    const reserved = await this.accounts.getAddress(address);
+    if (!reserved) throw badRequest('The address is not reserved by this account.');
+    if (reserved.ownerId !== account.id) throw ownedByAnother();
+    // Unlike Mailsac, the mail goes with the address unless `deleteAddressMessages=false` is asked for:
+    // kept mail would become public the moment the address is released. It is deleted first, while the
+    // inbox is still private, so it is never readable by others. Starred mail stays (it is the account's).
+    const deleted = deleteMessages === 'false' ? 0 : await this.reader.deleteInbox(caller, address);
+    await this.accounts.releaseAddress(account.id, address);
+    return { _id: address, released: true, deletedMessages: deleted };
+  }
+}

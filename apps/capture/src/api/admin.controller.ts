@@ -1,0 +1,122 @@
+// The admin API (admin keys only): accounts, their API keys and custom domains. Every new key is in the
+// response once and never again.
+import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { z } from 'zod';
+import { AccountConflictError, AccountsService, InvalidAccountInput, type Account } from '../accounts';
+import { isValidMailbox } from '../domain/mailbox';
+import { ApiError, badRequest } from './api-errors';
+import { CurrentCaller, requireAccount, type Caller } from './caller';
+
+const NewAccount = z.object({ username: z.string(), capturePrivate: z.boolean().optional(), messageLimit: z.number().int().min(0).optional(), isAdmin: z.boolean().optional() }).strict();
+const AccountSettings = z.object({ capturePrivate: z.boolean().optional(), messageLimit: z.number().int().min(0).optional(), isAdmin: z.boolean().optional() }).strict();
+const NewKey = z.object({ label: z.string().max(100).optional() }).strict();
+const NewDomain = z.object({ domain: z.string() }).strict();
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body ?? {});
+  if (!parsed.success) throw badRequest('Invalid request body', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
+  return parsed.data;
+}
+
+function view(account: Account) {
+  return { _id: account.id, username: account.username, isAdmin: account.isAdmin, capturePrivate: account.capturePrivate, messageLimit: account.messageLimit };
+}
+
+@Controller('api/admin')
+export class AdminController {
+  constructor(private readonly accounts: AccountsService) {}
+
+  @Get('accounts')
+  async list(@CurrentCaller() caller: Caller) {
+    requireAdmin(caller);
+    return (await this.accounts.listAccounts()).map(view);
+  }
+
+  @Post('accounts')
+  async create(@CurrentCaller() caller: Caller, @Body() body: unknown) {
+    requireAdmin(caller);
+    const input = parse(NewAccount, body);
+    const { account, key } = await guard(() => this.accounts.createAccount(input.username, input));
+    return { account: view(account), apiKey: key.apiKey, keyId: key.id };
+  }
+
+  @Get('accounts/:account')
+  async get(@CurrentCaller() caller: Caller, @Param('account') idOrName: string) {
+    requireAdmin(caller);
+    const account = await this.found(idOrName);
+    return { ...view(account), keys: await this.accounts.listApiKeys(account.id), domains: (await this.accounts.listDomains(account.id)).map((d) => d.domain) };
+  }
+
+  @Put('accounts/:account')
+  async update(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Body() body: unknown) {
+    requireAdmin(caller);
+    const account = await this.found(idOrName);
+    const updated = await guard(() => this.accounts.updateAccount(account.id, parse(AccountSettings, body)));
+    return view(updated ?? account);
+  }
+
+  @Delete('accounts/:account')
+  async remove(@CurrentCaller() caller: Caller, @Param('account') idOrName: string) {
+    requireAdmin(caller);
+    const account = await this.found(idOrName);
+    await guard(() => this.accounts.deleteAccount(account.id));
+    return { _id: account.id, deleted: true };
+  }
+
+  @Post('accounts/:account/keys')
+  async issueKey(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Body() body: unknown) {
+    requireAdmin(caller);
+    const account = await this.found(idOrName);
+    const key = await this.accounts.issueApiKey(account.id, parse(NewKey, body).label ?? '');
+    return { keyId: key.id, apiKey: key.apiKey };
+  }
+
+  @Delete('accounts/:account/keys/:keyId')
+  async revokeKey(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Param('keyId') keyId: string) {
+    requireAdmin(caller);
+    const account = await this.found(idOrName);
+    if (!(await this.accounts.revokeApiKey(account.id, keyId))) throw new ApiError(404, 'API key not found.');
+    return { keyId, revoked: true };
+  }
+
+  @Post('accounts/:account/domains')
+  async addDomain(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Body() body: unknown) {
+    requireAdmin(caller);
+    const account = await this.found(idOrName);
+    const domain = parse(NewDomain, body).domain.trim().toLowerCase();
+    if (!isValidMailbox(`x@${domain}`) || domain.startsWith('[')) throw badRequest(`Invalid domain: ${domain.slice(0, 80)}`);
+    const result = await this.accounts.claimDomain(account.id, domain);
+    if (result === 'owned-by-another') throw new ApiError(409, 'The domain belongs to another account.');
+    return { domain, owner: account.id, created: result === 'claimed' };
+  }
+
+  @Delete('accounts/:account/domains/:domain')
+  @HttpCode(200)
+  async removeDomain(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Param('domain') domain: string) {
+    requireAdmin(caller);
+    const account = await this.found(idOrName);
+    if (!(await this.accounts.releaseDomain(account.id, domain))) throw new ApiError(404, 'Domain not found for this account.');
+    return { domain: domain.toLowerCase(), released: true };
+  }
+
+  private async found(idOrName: string): Promise<Account> {
+    const account = await this.accounts.getAccount(idOrName);
+    if (!account) throw new ApiError(404, 'Account not found.');
+    return account;
+  }
+}
+
+function requireAdmin(caller: Caller): void {
+  if (!requireAccount(caller).isAdmin) throw new ForbiddenException('An admin API key is required.');
+}
+
+/** Maps the accounts module's input errors to 400/409. */
+async function guard<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof InvalidAccountInput) throw badRequest(error.message);
+    if (error instanceof AccountConflictError) throw new ApiError(409, error.message);
+    throw error;
+  }
+}

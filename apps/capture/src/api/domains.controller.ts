@@ -1,0 +1,58 @@
+// Mailsac's custom domains: every address in a domain the account owns is private to it.
+// Domains are assigned to accounts through the admin API (or the CLI); accounts read them here.
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { AccountsService, type Account } from '../accounts';
+import { isValidMailbox } from '../domain/mailbox';
+import { ApiError, badRequest } from './api-errors';
+import { parseListQuery } from './api-input';
+import { toDomain } from './address-views';
+import { CurrentCaller, requireAccount, type Caller } from './caller';
+import { toEmailMessage } from './email-message.view';
+import { DomainMailbox } from './domain-mailbox.service';
+
+function parseDomain(value: string): string {
+  const domain = value.trim().toLowerCase();
+  if (!isValidMailbox(`x@${domain}`) || domain.startsWith('[')) throw badRequest(`Invalid domain: ${value.slice(0, 80)}`);
+  return domain;
+}
+
+@Controller('api/domains')
+export class DomainsController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly mailbox: DomainMailbox,
+  ) {}
+
+  @Get()
+  async list(@CurrentCaller() caller: Caller) {
+    const account = requireAccount(caller);
+    return (await this.accounts.listDomains(account.id)).map(toDomain);
+  }
+
+  @Get(':domain')
+  async get(@CurrentCaller() caller: Caller, @Param('domain') domainParam: string) {
+    const domain = await this.ownedDomain(requireAccount(caller), parseDomain(domainParam));
+    return { domain: toDomain(domain), totalMessages: await this.mailbox.count(domain.domain) };
+  }
+
+  @Get(':domain/messages')
+  async messages(@CurrentCaller() caller: Caller, @Param('domain') domainParam: string, @Query() query: Record<string, unknown>) {
+    const account = requireAccount(caller);
+    const domain = await this.ownedDomain(account, parseDomain(domainParam));
+    return (await this.mailbox.list(account, domain.domain, parseListQuery(query))).map(toEmailMessage);
+  }
+
+  @Post(':domain/delete-all-domain-mail')
+  @HttpCode(204)
+  async deleteAll(@CurrentCaller() caller: Caller, @Param('domain') domainParam: string): Promise<void> {
+    const domain = await this.ownedDomain(requireAccount(caller), parseDomain(domainParam));
+    await this.mailbox.deleteAll(domain.domain);
+  }
+
+  /** The caller's own domain (or any, for an admin); someone else's domain does not exist. */
+  private async ownedDomain(account: Account, name: string) {
+    const domain = await this.accounts.getDomain(name);
+    if (!domain || (domain.ownerId !== account.id && !account.isAdmin)) throw new ApiError(404, 'Domain not found.');
+    return domain;
+  }
+}

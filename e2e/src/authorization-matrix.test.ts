@@ -1,0 +1,270 @@
+// Every API route x {anonymous, owner, other account, admin} x {public, starred, private-address,
+// custom-domain message}: the exact status, and no private message's content or id in the response of
+// a caller who may not see it. A route the app declares without an entry here fails the test.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import nodemailer from 'nodemailer';
+import { declaredRoutes } from './support/app-routes';
+import { ADMIN_API_KEY, ADMIN_USER, CaptureboxProcess } from './support/capturebox-process';
+
+type Caller = 'anonymous' | 'owner' | 'other' | 'admin';
+type Kind = 'public' | 'starred' | 'privateAddress' | 'customDomain';
+const CALLERS: Caller[] = ['anonymous', 'owner', 'other', 'admin'];
+const KINDS: Kind[] = ['public', 'starred', 'privateAddress', 'customDomain'];
+const PRIVATE_ADDRESS = 'alice.private@matrix.test';
+const OWNER_DOMAIN = 'alice-corp.test';
+const PURGE_DOMAIN = 'alice-purge.test';
+
+interface Sent {
+  email: string;
+  id: string;
+  md5: string;
+  marker: string;
+}
+
+/** Statuses per caller; `kinds` gives message routes a row per kind. */
+type Expect = Record<Caller, number>;
+const READ: Record<Kind, Expect> = {
+  public: { anonymous: 200, owner: 200, other: 200, admin: 200 },
+  starred: { anonymous: 404, owner: 200, other: 404, admin: 200 },
+  privateAddress: { anonymous: 404, owner: 200, other: 404, admin: 200 },
+  customDomain: { anonymous: 404, owner: 200, other: 404, admin: 200 },
+};
+const CHANGE: Record<Kind, Expect> = {
+  public: { anonymous: 401, owner: 200, other: 200, admin: 200 },
+  starred: { anonymous: 401, owner: 200, other: 404, admin: 200 },
+  privateAddress: { anonymous: 401, owner: 200, other: 404, admin: 200 },
+  customDomain: { anonymous: 401, owner: 200, other: 404, admin: 200 },
+};
+/** Who may see a kind's content at all (everyone else must never get its marker or id). */
+const MAY_SEE: Record<Kind, Caller[]> = {
+  public: CALLERS,
+  starred: ['owner', 'admin'],
+  privateAddress: ['owner', 'admin'],
+  customDomain: ['owner', 'admin'],
+};
+
+describe('authorization matrix', () => {
+  let box: CaptureboxProcess;
+  const keys: Record<Caller, string | null> = { anonymous: null, owner: '', other: '', admin: ADMIN_API_KEY };
+  let shared: Record<Kind, Sent>;
+  let serial = 0;
+  const covered = new Set<string>();
+  const leaks: string[] = [];
+
+  async function call(caller: Caller, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+    const response = await box.api(path, {
+      method,
+      key: keys[caller],
+      ...(body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    return { status: response.status, text: await response.text() };
+  }
+
+  /** Sends one message of each kind (the starred one starred by the owner); unique markers per set. */
+  async function sendSet(): Promise<Record<Kind, Sent>> {
+    const tag = `m${++serial}`;
+    const recipients: Record<Kind, string> = {
+      public: `pub-${tag}@matrix.test`,
+      starred: `star-${tag}@matrix.test`,
+      privateAddress: PRIVATE_ADDRESS,
+      customDomain: `box-${tag}@${OWNER_DOMAIN}`,
+    };
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: box.smtpPort, auth: { user: ADMIN_USER, pass: ADMIN_API_KEY }, tls: { rejectUnauthorized: false } });
+    const set = {} as Record<Kind, Sent>;
+    for (const kind of KINDS) {
+      const marker = `MARK-${tag}-${kind}`;
+      const info = await transport.sendMail({
+        from: 'sender@example.com',
+        to: recipients[kind],
+        subject: marker,
+        text: `${marker} body`,
+        attachments: [{ filename: `${marker}.txt`, content: `attachment of ${marker}` }],
+      });
+      const id = `${/queued as (\S+)$/.exec(info.response)![1]}-0`;
+      const meta = (await (await box.api(`/api/addresses/${recipients[kind]}/messages/${id}`)).json()) as { attachments: string[] };
+      set[kind] = { email: recipients[kind], id, md5: meta.attachments[0], marker };
+    }
+    transport.close();
+    assert.equal((await call('owner', 'PUT', `/api/addresses/${set.starred.email}/messages/${set.starred.id}/star`)).status, 200);
+    return set;
+  }
+
+  /** Records a leak when `caller` got content of a message kind it may not see. */
+  function checkNoLeak(caller: Caller, set: Record<Kind, Sent>, text: string, where: string): void {
+    for (const kind of KINDS) {
+      if (MAY_SEE[kind].includes(caller)) continue;
+      if (text.includes(set[kind].marker) || text.includes(set[kind].id)) leaks.push(`${where} as ${caller} shows the ${kind} message`);
+    }
+  }
+
+  async function expectStatus(caller: Caller, method: string, route: string, path: string, expected: number, set = shared, body?: unknown) {
+    covered.add(`${method} ${route}`);
+    const { status, text } = await call(caller, method, path, body);
+    assert.equal(status, expected, `${method} ${path} as ${caller}: ${text.slice(0, 200)}`);
+    checkNoLeak(caller, set, text, `${method} ${path}`);
+    return text;
+  }
+
+  before(async () => {
+    box = await CaptureboxProcess.start();
+    for (const [caller, username] of [['owner', 'alice'], ['other', 'bob']] as const) {
+      const created = await box.api('/api/admin/accounts', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username }) });
+      assert.equal(created.status, 201, await created.clone().text());
+      keys[caller] = ((await created.json()) as { apiKey: string }).apiKey;
+    }
+    assert.equal((await call('owner', 'POST', `/api/addresses/${PRIVATE_ADDRESS}`)).status, 200);
+    for (const domain of [OWNER_DOMAIN, PURGE_DOMAIN]) {
+      const added = await box.api('/api/admin/accounts/alice/domains', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ domain }) });
+      assert.equal(added.status, 201);
+    }
+    shared = await sendSet();
+  });
+  after(async () => box?.dispose());
+
+  const messageRoute = (route: string, set: Sent, extra: Record<string, string> = {}) =>
+    route
+      .replace(':email', set.email)
+      .replace(':id', set.id)
+      .replace(':attachment', set.md5)
+      .replace(':label', 'matrix-label')
+      .replace(':folder', 'spam')
+      .replace(':read', 'true')
+      .replace(/:(\w+)/g, (_, name: string) => extra[name] ?? `:${name}`);
+
+  const READ_ROUTES = [
+    '/api/addresses/:email/messages/:id',
+    '/api/addresses/:email/messages/:id/headers',
+    '/api/addresses/:email/messages/:id/attachments',
+    '/api/addresses/:email/messages/:id/attachments/:attachment',
+    '/api/raw/:email/:id',
+    '/api/text/:email/:id',
+    '/api/body/:email/:id',
+    '/api/dirty/:email/:id',
+  ];
+  const CHANGE_ROUTES: Array<[string, string]> = [
+    ['PUT', '/api/addresses/:email/messages/:id/star'],
+    ['PUT', '/api/addresses/:email/messages/:id/labels/:label'],
+    ['DELETE', '/api/addresses/:email/messages/:id/labels/:label'],
+    ['PUT', '/api/addresses/:email/messages/:id/folder/:folder'],
+    ['PUT', '/api/addresses/:email/messages/:id/read/:read'],
+    ['DELETE', '/api/addresses/:email/messages/:id'],
+  ];
+
+  test('reading one message', async () => {
+    for (const route of READ_ROUTES) {
+      for (const kind of KINDS) {
+        for (const caller of CALLERS) await expectStatus(caller, 'GET', route, messageRoute(route, shared[kind]), READ[kind][caller]);
+      }
+    }
+  });
+
+  test('changing one message (a fresh message for every cell)', async () => {
+    for (const [method, route] of CHANGE_ROUTES) {
+      for (const caller of CALLERS) {
+        const set = await sendSet();
+        for (const kind of KINDS) await expectStatus(caller, method, route, messageRoute(route, set[kind]), CHANGE[kind][caller], set);
+      }
+    }
+  });
+
+  test('inboxes: listing and counting show only what the caller may see; deleting never reaches private mail', async () => {
+    for (const kind of KINDS) {
+      for (const caller of CALLERS) {
+        const list = await expectStatus(caller, 'GET', '/api/addresses/:email/messages', `/api/addresses/${shared[kind].email}/messages?limit=1000`, 200);
+        assert.equal(list.includes(shared[kind].id), MAY_SEE[kind].includes(caller), `list of ${kind} as ${caller}`);
+        const count = JSON.parse(await expectStatus(caller, 'GET', '/api/addresses/:email/message-count', `/api/addresses/${shared[kind].email}/message-count`, 200)) as { count: number };
+        if (!MAY_SEE[kind].includes(caller)) assert.equal(count.count, 0, `count of ${kind} as ${caller}`);
+      }
+    }
+    for (const caller of CALLERS) {
+      const set = await sendSet();
+      for (const kind of KINDS) {
+        await expectStatus(caller, 'DELETE', '/api/addresses/:email/messages', `/api/addresses/${set[kind].email}/messages`, caller === 'anonymous' ? 401 : 204, set);
+        const still = await call('admin', 'GET', `/api/addresses/${set[kind].email}/messages/${set[kind].id}`);
+        // Starred mail survives inbox deletion (Mailsac); private mail survives a caller who may not see it.
+        const survives = caller === 'anonymous' || kind === 'starred' || !MAY_SEE[kind].includes(caller);
+        assert.equal(still.status, survives ? 200 : 404, `${kind} after DELETE inbox as ${caller}`);
+      }
+    }
+    for (const caller of CALLERS) {
+      const starred = await expectStatus(caller, 'GET', '/api/addresses/starred/messages', '/api/addresses/starred/messages?limit=1000', caller === 'anonymous' ? 401 : 200);
+      assert.equal(starred.includes(shared.starred.id), caller === 'owner', `starred list as ${caller}`);
+    }
+  });
+
+  test('account, private addresses and custom domains', async () => {
+    const byCaller = (anonymous: number, owner: number, other: number, admin: number): Expect => ({ anonymous, owner, other, admin });
+    const simple: Array<[string, string, string, Expect]> = [
+      ['GET', '/api/me', '/api/me', byCaller(401, 200, 200, 200)],
+      ['GET', '/api/me/stats', '/api/me/stats', byCaller(401, 200, 200, 200)],
+      ['GET', '/api/addresses', '/api/addresses', byCaller(401, 200, 200, 200)],
+      ['GET', '/api/addresses/:email', `/api/addresses/${PRIVATE_ADDRESS}`, byCaller(401, 200, 401, 200)],
+      ['GET', '/api/addresses/:email/availability', `/api/addresses/${PRIVATE_ADDRESS}/availability`, byCaller(200, 200, 200, 200)],
+      ['PUT', '/api/addresses/:email', `/api/addresses/${PRIVATE_ADDRESS}`, byCaller(401, 200, 401, 401)],
+      ['GET', '/api/domains', '/api/domains', byCaller(401, 200, 200, 200)],
+      ['GET', '/api/domains/:domain', `/api/domains/${OWNER_DOMAIN}`, byCaller(401, 200, 404, 200)],
+      ['GET', '/api/domains/:domain/messages', `/api/domains/${OWNER_DOMAIN}/messages`, byCaller(401, 200, 404, 200)],
+    ];
+    for (const [method, route, path, expected] of simple) {
+      for (const caller of CALLERS) {
+        const text = await expectStatus(caller, method, route, path, expected[caller], shared, method === 'PUT' ? { info: 'matrix' } : undefined);
+        if (caller === 'other' || caller === 'anonymous') assert.ok(!text.includes(PRIVATE_ADDRESS) || route.endsWith('availability'), `${route} as ${caller} names alice's address`);
+      }
+    }
+    for (const caller of CALLERS) {
+      const address = `reserve-${caller}@matrix.test`;
+      await expectStatus(caller, 'POST', '/api/addresses/:email', `/api/addresses/${address}`, caller === 'anonymous' ? 401 : 200);
+      await expectStatus(caller, 'POST', '/api/addresses/:email', `/api/addresses/${PRIVATE_ADDRESS}`, { anonymous: 401, owner: 400, other: 401, admin: 401 }[caller]);
+      // Nobody but alice may release her address (alice releases her own fresh one below instead).
+      if (caller !== 'owner') await expectStatus(caller, 'DELETE', '/api/addresses/:email', `/api/addresses/${PRIVATE_ADDRESS}`, 401);
+      if (caller !== 'anonymous') await expectStatus(caller, 'DELETE', '/api/addresses/:email', `/api/addresses/${address}`, 200);
+    }
+    for (const caller of ['anonymous', 'other', 'owner', 'admin'] as Caller[]) {
+      await expectStatus(caller, 'POST', '/api/domains/:domain/delete-all-domain-mail', `/api/domains/${PURGE_DOMAIN}/delete-all-domain-mail`, { anonymous: 401, other: 404, owner: 204, admin: 204 }[caller]);
+    }
+  });
+
+  test('the admin API answers admins only', async () => {
+    const json = (body: unknown) => body;
+    const routes: Array<[string, string, (n: number) => Promise<string>, (n: number) => unknown, number]> = [
+      ['GET', '/api/admin/accounts', async () => '/api/admin/accounts', () => undefined, 200],
+      ['POST', '/api/admin/accounts', async () => '/api/admin/accounts', (n) => json({ username: `made-${n}` }), 201],
+      ['GET', '/api/admin/accounts/:account', async () => '/api/admin/accounts/alice', () => undefined, 200],
+      ['PUT', '/api/admin/accounts/:account', async () => '/api/admin/accounts/bob', () => json({ messageLimit: 5000 }), 200],
+      ['DELETE', '/api/admin/accounts/:account', async (n) => `/api/admin/accounts/${await throwaway(`gone-${n}`)}`, () => undefined, 200],
+      ['POST', '/api/admin/accounts/:account/keys', async () => '/api/admin/accounts/bob/keys', () => json({ label: 'matrix' }), 201],
+      ['DELETE', '/api/admin/accounts/:account/keys/:keyId', async (n) => `/api/admin/accounts/bob/keys/${await extraKey(n)}`, () => undefined, 200],
+      ['POST', '/api/admin/accounts/:account/domains', async () => '/api/admin/accounts/bob/domains', (n) => json({ domain: `bob-${n}.test` }), 201],
+      ['DELETE', '/api/admin/accounts/:account/domains/:domain', async (n) => `/api/admin/accounts/bob/domains/${await extraDomain(n)}`, () => undefined, 200],
+    ];
+    let n = 0;
+    for (const [method, route, pathOf, bodyOf, adminStatus] of routes) {
+      for (const caller of CALLERS) {
+        n++;
+        const expected = { anonymous: 401, owner: 403, other: 403, admin: adminStatus }[caller];
+        await expectStatus(caller, method, route, await pathOf(n), expected, shared, bodyOf(n));
+      }
+    }
+  });
+
+  async function throwaway(username: string): Promise<string> {
+    const created = await call('admin', 'POST', '/api/admin/accounts', { username });
+    return (JSON.parse(created.text) as { account: { _id: string } }).account._id;
+  }
+  async function extraKey(n: number): Promise<string> {
+    return (JSON.parse((await call('admin', 'POST', '/api/admin/accounts/bob/keys', { label: `extra-${n}` })).text) as { keyId: string }).keyId;
+  }
+  async function extraDomain(n: number): Promise<string> {
+    await call('admin', 'POST', '/api/admin/accounts/bob/domains', { domain: `extra-${n}.test` });
+    return `extra-${n}.test`;
+  }
+
+  test('covers every route the app declares under /api, and nothing leaked', () => {
+    const declared = declaredRoutes().filter((route) => route.path.startsWith('/api'));
+    assert.ok(declared.length >= 30, `found only ${declared.length} routes`);
+    const missing = declared.map((r) => `${r.method} ${r.path}`).filter((key) => !covered.has(key));
+    assert.deepEqual(missing, [], 'routes without a matrix entry');
+    assert.deepEqual(leaks, []);
+  });
+});
