@@ -4,6 +4,7 @@
 #   python3  - Python's smtplib, a real SMTP client (on the machine already; checked here)
 #   chromium - Debian's Chromium, driven by playwright-core in the web UI tests (never a downloaded browser)
 #   ferretdb - a real MongoDB-wire server (FerretDB v1, SQLite backend), built once with Go into ~/.cache/capturebox
+#   k8s      - etcd, kube-apiserver, kubectl and helm, built once with Go into ~/.cache/capturebox (about 7 min)
 set -euo pipefail
 
 need_apt=()
@@ -25,3 +26,7 @@ echo "ensure-test-tools: swaks $(swaks --version 2>/dev/null | head -1 | awk '{p
 # Built from the Go module proxy on first use (about a minute), then reused from the cache.
 ./scripts/ferretdb.sh install >/dev/null
 echo "ensure-test-tools: ferretdb $("$(./scripts/ferretdb.sh path)" --version | awk '/^version:/ {print $2}')"
+
+# A real Kubernetes API (etcd + kube-apiserver) with kubectl and helm for the chart and operator tests.
+./scripts/k8s-testbed.sh install >/dev/null
+echo "ensure-test-tools: k8s test bed in $(./scripts/k8s-testbed.sh bin-dir)"
