@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { startMongoTestServer, type MongoTestServer } from '../../apps/capture/dist/store/testing';
 import { ADMIN_API_KEY, ADMIN_USER, CaptureboxProcess, eventually } from './support/capturebox-process';
+import { SmtpDialog } from './support/smtp-dialog';
 
 function send(box: CaptureboxProcess, to: string, subject: string) {
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port: box.smtpPort, auth: { user: ADMIN_USER, pass: ADMIN_API_KEY }, tls: { rejectUnauthorized: false } });
@@ -75,6 +76,73 @@ describe('MongoDB store', () => {
     await eventually(async () => ((await readyStatus(box)) === 200 ? true : undefined), 20_000);
     await send(box, 'outage@example.com', 'after the outage');
     assert.deepEqual(await subjects(box, 'outage@example.com'), ['after the outage', 'before the outage']);
+  });
+
+  test('database stopped and restarted under load: every 250 is readable, nothing unstored got a 250, retries succeed', async (t) => {
+    if (server.kind !== 'ferretdb') return t.skip('the outage test stops the server, so it needs the FerretDB this test started');
+    const box = await startBox(`load_${randomBytes(4).toString('hex')}`);
+    const SENDERS = 4;
+    const accepted: string[] = [];
+    const subjectsSent: string[] = [];
+    let temporaryFailures = 0;
+    let outageOver = false;
+    // Each sender is a well-behaved client: on a 4xx it waits and retries the same message. Senders keep
+    // going until the outage is over, so every one of them lives through it.
+    const sender = async (n: number) => {
+      for (let m = 0; !outageOver || m < 5; m++) {
+        const subject = `s${n}-m${m}`;
+        for (let attempt = 0; ; attempt++) {
+          try {
+            const info = await send(box, 'load@example.com', subject);
+            accepted.push(`${/queued as (\S+)$/.exec(info.response)![1]}-0`);
+            subjectsSent.push(subject);
+            break;
+          } catch (error) {
+            const code = (error as { responseCode?: number }).responseCode ?? 0;
+            assert.ok(code >= 400 && code < 500, `only temporary failures, got ${code}: ${(error as Error).message}`);
+            assert.ok(attempt < 300, 'retries give up after 300 attempts');
+            temporaryFailures++;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const senders = Promise.all(Array.from({ length: SENDERS }, (_, n) => sender(n)));
+    await eventually(async () => (accepted.length >= 10 ? true : undefined), 30_000);
+    await server.stop();
+    await new Promise((r) => setTimeout(r, 1500));
+    await server.restart();
+    outageOver = true;
+    await senders;
+
+    assert.ok(temporaryFailures > 0, 'the outage was felt by the senders');
+    await eventually(async () => ((await readyStatus(box)) === 200 ? true : undefined), 20_000);
+    const listed = (await (await box.api('/api/addresses/load@example.com/messages?limit=1000')).json()) as Array<{ _id: string; subject: string }>;
+    const listedIds = new Set(listed.map((m) => m._id));
+    assert.deepEqual(accepted.filter((id) => !listedIds.has(id)), [], 'every message that got a 250 is stored');
+    assert.deepEqual([...new Set(listed.map((m) => m.subject))].sort(), [...subjectsSent].sort(), 'every message sent is stored, and nothing else');
+    // At least once: a write that landed while its 451 was on the way may be stored again by the retry.
+    const extra = listed.length - accepted.length;
+    assert.ok(extra >= 0 && extra <= temporaryFailures, `${extra} extra copies for ${temporaryFailures} retried attempts`);
+  });
+
+  test('a 25 MB message round-trips byte for byte through /api/raw', async () => {
+    const box = await CaptureboxProcess.start({ env: { CAPTUREBOX_MONGODB_URI: server.uri(`big_${randomBytes(4).toString('hex')}`), CAPTUREBOX_SMTP_MAX_BYTES: String(30 * 1024 * 1024) } });
+    boxes.push(box);
+    // 25 MB of base64 lines: a realistic attachment-heavy message, free of DATA terminators.
+    const body = randomBytes(18 * 1024 * 1024).toString('base64').replace(/.{76}/g, '$&\r\n');
+    const raw = `From: big@example.com\r\nTo: big@example.com\r\nSubject: 25 MB\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${body}`;
+    assert.ok(raw.length > 24 * 1024 * 1024);
+    const { dialog } = await SmtpDialog.open(box.smtpPort);
+    await dialog.secureLogin(ADMIN_USER, ADMIN_API_KEY);
+    const reply = await dialog.sendMessage('big@example.com', 'big@example.com', raw, 120_000);
+    dialog.close();
+    assert.equal(reply.code, 250, reply.text);
+    const id = `${/queued as (\S+)$/.exec(reply.text)![1]}-0`;
+    const stored = Buffer.from(await (await box.api(`/api/raw/big@example.com/${id}`)).arrayBuffer());
+    assert.equal(stored.length, Buffer.byteLength(raw) + 2);
+    assert.ok(stored.subarray(0, stored.length - 2).equals(Buffer.from(raw)), 'byte for byte');
   });
 
   test('started while the database is down: stays up, not ready, and becomes ready when it appears', async (t) => {

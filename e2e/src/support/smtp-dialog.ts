@@ -117,12 +117,12 @@ export class SmtpDialog {
   }
 
   /** One whole transaction on an already logged-in session; returns the final reply. */
-  async sendMessage(from: string, to: string, message: string): Promise<SmtpReply> {
+  async sendMessage(from: string, to: string, message: string, replyTimeoutMs = 10_000): Promise<SmtpReply> {
     expectCode(await this.command(`MAIL FROM:<${from}>`), 250);
     expectCode(await this.command(`RCPT TO:<${to}>`), 250);
     expectCode(await this.command('DATA'), 354);
     this.write(`${message.replace(/\r?\n/g, '\r\n')}\r\n.\r\n`);
-    return this.reply();
+    return this.reply(replyTimeoutMs);
   }
 
   close(): void {

@@ -59,9 +59,14 @@ export class AccountsService {
       updated: now,
     });
     const keys = await this.store.listApiKeys(ADMIN_ACCOUNT_ID);
-    if (!keys.some((key) => key.label === BOOTSTRAP_KEY_LABEL && key.keyHash === this.adminKey.keyHash)) {
-      await this.store.removeApiKeysLabelled(ADMIN_ACCOUNT_ID, BOOTSTRAP_KEY_LABEL);
+    if (keys.some((key) => key.label === BOOTSTRAP_KEY_LABEL && key.keyHash === this.adminKey.keyHash)) return;
+    await this.store.removeApiKeysLabelled(ADMIN_ACCOUNT_ID, BOOTSTRAP_KEY_LABEL);
+    try {
       await this.store.addApiKey({ id: newKeyId(), accountId: ADMIN_ACCOUNT_ID, keyHash: this.adminKey.keyHash, label: BOOTSTRAP_KEY_LABEL, created: now });
+    } catch (error) {
+      // Replicas starting together on one database race to add the same key: the loser finds it there.
+      const added = (await this.store.listApiKeys(ADMIN_ACCOUNT_ID)).some((key) => key.keyHash === this.adminKey.keyHash);
+      if (!(error instanceof AccountConflictError && added)) throw error;
     }
   }
 

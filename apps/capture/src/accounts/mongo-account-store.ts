@@ -505,6 +505,9 @@ export function accountClientOptions(options: MongoAccountStoreOptions): MongoCl
     serverSelectionTimeoutMS,
     connectTimeoutMS: serverSelectionTimeoutMS,
     socketTimeoutMS: options.socketTimeoutMS ?? 20_000,
+    // After a network error the driver pauses and clears its pool; without a bound, operations queue for
+    // a connection until the server is back, and an SMTP session would wait with them.
+    waitQueueTimeoutMS: 5_000,
     writeConcern: { w: 'majority', journal: true, wtimeoutMS: 10_000 },
   };
 }

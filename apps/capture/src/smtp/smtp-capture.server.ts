@@ -17,6 +17,12 @@ import { outcomeOfReply } from './refusal-reasons';
 import { SmtpListener } from './smtp-listeners';
 import { acceptedReply, SmtpRefusal } from './smtp-replies';
 
+/**
+ * A capture that has not finished by then is answered 451: the sender retries rather than waiting on a
+ * stalled database. If the write still lands later, the retry stores the message a second time: at
+ * least once, never lost.
+ */
+const CAPTURE_DEADLINE_MS = 60_000;
 /** Beyond this many RCPT TO in one transaction the client is asked to send the rest in another. */
 const MAX_RECIPIENTS_PER_MESSAGE = 100;
 const MIN_TLS_VERSION = 'TLSv1.2';
@@ -246,7 +252,7 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
     stream.once('end', () => {
       if (stream.sizeExceeded) return reply(new SmtpRefusal('message_too_big'));
       const stopTimer = this.metrics.transactionSeconds.startTimer();
-      this.captureTransaction(Buffer.concat(chunks, kept), session).then(
+      withDeadline(this.captureTransaction(Buffer.concat(chunks, kept), session), CAPTURE_DEADLINE_MS).then(
         (queueId) => {
           stopTimer();
           reply(null, acceptedReply(queueId));
@@ -281,13 +287,25 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
       this.logger.info({ session: session.id, account: error.accountId }, 'message refused: account message limit reached');
       return new SmtpRefusal('mailbox_full');
     }
-    if (error instanceof StoreUnavailableError) {
+    if (error instanceof StoreUnavailableError || error instanceof CaptureDeadlineExceeded) {
       this.logger.error({ session: session.id, err: error }, 'store unavailable, message refused with 451');
       return new SmtpRefusal('store_unavailable');
     }
     this.logger.error({ session: session.id, err: error }, 'capture failed, message refused with 451');
     return new SmtpRefusal('capture_failed');
   }
+}
+
+class CaptureDeadlineExceeded extends Error {
+  override name = 'CaptureDeadlineExceeded';
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CaptureDeadlineExceeded(`capture took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 function sessionFacts(session: SMTPServerSession, account: Account | null): SessionFacts {

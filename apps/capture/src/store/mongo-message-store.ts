@@ -369,6 +369,9 @@ export function mongoClientOptions(options: MongoMessageStoreOptions): MongoClie
     serverSelectionTimeoutMS,
     connectTimeoutMS: serverSelectionTimeoutMS,
     socketTimeoutMS: options.socketTimeoutMS ?? 20_000,
+    // After a network error the driver pauses and clears its pool; without a bound, operations queue for
+    // a connection until the server is back, and an SMTP session would wait with them.
+    waitQueueTimeoutMS: 5_000,
     // Acknowledged by a majority of the replica set, each in its journal: a 250 survives losing the primary.
     // wtimeoutMS: a replica set without a majority fails the write (451) instead of hanging the session.
     // Set here, not taken from the URI, because the store's durability promise depends on it.
