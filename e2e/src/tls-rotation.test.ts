@@ -7,7 +7,8 @@ import { X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect as tlsConnect } from 'node:tls';
+import { request as httpsRequest } from 'node:https';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { generate } from 'selfsigned';
 import { ADMIN_API_KEY, ADMIN_USER, CaptureboxProcess, eventually } from './support/capturebox-process';
 import { SmtpDialog } from './support/smtp-dialog';
@@ -35,6 +36,19 @@ async function implicitTlsFingerprint(port: number): Promise<string> {
       resolve(fingerprint);
     });
     socket.once('error', reject);
+  });
+}
+
+/** GET /healthz over HTTPS; the certificate the HTTP side presented, and the status. */
+async function httpsHealth(port: number): Promise<{ fingerprint: string; status: number }> {
+  return new Promise((resolve, reject) => {
+    const request = httpsRequest({ host: '127.0.0.1', port, path: '/healthz', rejectUnauthorized: false, agent: false }, (response) => {
+      const fingerprint = (response.socket as TLSSocket).getPeerCertificate().fingerprint256;
+      response.resume();
+      response.on('end', () => resolve({ fingerprint, status: response.statusCode ?? 0 }));
+    });
+    request.once('error', reject);
+    request.end();
   });
 }
 
@@ -99,5 +113,29 @@ describe('certificate rotation under a running server', () => {
     await new Promise((r) => setTimeout(r, 600));
     assert.equal(await startTlsFingerprint(box.smtpPort), current);
     assert.ok(box.running);
+  });
+
+  test('with CAPTUREBOX_HTTP_TLS the HTTP side serves the same certificate and follows its rotation', async () => {
+    // The previous test left a broken pair published; a fresh start needs a good one.
+    publishSecret(secretDir, '2026_11_27_good', await certificatePair('fourth.capture.test'));
+    const https = await CaptureboxProcess.start({
+      env: {
+        CAPTUREBOX_TLS_CERT_FILE: join(secretDir, 'tls.crt'),
+        CAPTUREBOX_TLS_KEY_FILE: join(secretDir, 'tls.key'),
+        CAPTUREBOX_TLS_RELOAD_INTERVAL_MS: '200',
+        CAPTUREBOX_HTTP_TLS: 'true',
+      },
+    });
+    try {
+      const current = await startTlsFingerprint(https.smtpPort);
+      const before = await httpsHealth(https.httpPort);
+      assert.deepEqual(before, { fingerprint: current, status: 200 });
+      const third = await certificatePair('third.capture.test');
+      publishSecret(secretDir, '2026_11_28_third', third);
+      await eventually(async () => ((await httpsHealth(https.httpPort)).fingerprint === third.fingerprint ? true : undefined), 10_000);
+      assert.equal(await startTlsFingerprint(https.smtpPort), third.fingerprint);
+    } finally {
+      await https.dispose();
+    }
   });
 });

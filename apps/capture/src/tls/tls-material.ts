@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { generate } from 'selfsigned';
 
 export interface TlsMaterial {
@@ -20,6 +21,11 @@ export interface TlsFiles {
 export async function loadTlsMaterial(files: TlsFiles, dataDir: string, hostname: string): Promise<TlsMaterial> {
   if (files.certFile && files.keyFile) {
     const [cert, key] = await Promise.all([readFile(files.certFile), readFile(files.keyFile)]);
+    try {
+      createSecureContext({ cert, key });
+    } catch (error) {
+      throw new Error(`CAPTUREBOX_TLS_CERT_FILE/CAPTUREBOX_TLS_KEY_FILE do not hold a valid PEM certificate and matching key: ${(error as Error).message}`);
+    }
     return { cert, key, source: files.certFile };
   }
   return loadOrGenerateSelfSigned(join(dataDir, 'tls'), hostname);
