@@ -4,7 +4,8 @@
 #   python3  - Python's smtplib, a real SMTP client (on the machine already; checked here)
 #   chromium - Debian's Chromium, driven by playwright-core in the web UI tests (never a downloaded browser)
 #   ferretdb - a real MongoDB-wire server (FerretDB v1, SQLite backend), built once with Go into ~/.cache/capturebox
-#   k8s      - etcd, kube-apiserver, kubectl and helm, built once with Go into ~/.cache/capturebox (about 7 min)
+#   k8s      - etcd, kube-apiserver, kube-controller-manager, kubectl and helm, built once with Go into
+#              ~/.cache/capturebox (about 9 min the first time)
 set -euo pipefail
 
 need_apt=()

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# A real Kubernetes control plane for the tests: etcd + kube-apiserver (no controller-manager, no scheduler,
-# no kubelet), plus the real kubectl and helm clients. Everything is built from source with the Go toolchain
+# A real Kubernetes control plane for the tests: etcd + kube-apiserver (no scheduler, no kubelet; a
+# kube-controller-manager only when asked, see K8S_TESTBED_CONTROLLERS), plus the real kubectl and helm clients. Everything is built from source with the Go toolchain
 # through the Go module proxy (no prebuilt binaries can be fetched here) and cached outside the clone, so
 # every clone and CI run on the machine reuses one set of binaries.
 #
-#   scripts/k8s-testbed.sh install       build the pinned etcd, kube-apiserver, kubectl and helm into
+#   scripts/k8s-testbed.sh install       build the pinned etcd, kube-apiserver, kube-controller-manager, kubectl
+#                                        and helm into
 #                                        $CACHE/k8s/bin (idempotent: skips each binary already built at its
 #                                        pinned version); prints the bin dir
 #   scripts/k8s-testbed.sh bin-dir       print the bin dir (exit 1 when something is not installed)
@@ -18,14 +19,18 @@
 # Environment: K8S_TESTBED_START_TIMEOUT (seconds, default 60), K8S_TESTBED_STOP_TIMEOUT (seconds before
 # SIGKILL, default 20), K8S_TESTBED_KEEP_LOGS=1, K8S_TESTBED_APISERVER_ARGS (extra kube-apiserver flags,
 # word-split, e.g. "--disable-admission-plugins=ServiceAccount --feature-gates=X=true"),
-# CAPTUREBOX_CACHE_DIR (default ~/.cache/capturebox).
+# CAPTUREBOX_CACHE_DIR (default ~/.cache/capturebox),
+# K8S_TESTBED_CONTROLLERS: unset (the default) runs no controller at all; "gc" also starts a
+# kube-controller-manager on loopback running only the garbage collector and the namespace controller
+# (garbage-collector-controller,namespace-controller), so ownerReference cascades and namespace deletion
+# happen for real; a comma-separated list of kube-controller-manager controller names runs exactly those.
 #
 # What it is and is not: the API only. Objects can be created, applied (also server-side), validated
 # (OpenAPI schemas, CEL rules, admission policies), dry-run and watched; CRDs are served. Nothing acts on
 # them: no pod ever runs or gets scheduled, Deployments get no ReplicaSets, namespaces get no "default"
 # ServiceAccount and no kube-root-ca.crt, deleting a namespace leaves it Terminating for ever (the namespace
-# controller lives in kube-controller-manager), ownerReference cascades (garbage collection) never happen,
-# and Services get a cluster IP but carry no traffic. All default admission plugins are on, so creating a
+# controller lives in kube-controller-manager), ownerReference cascades (garbage collection) never happen
+# (both unless K8S_TESTBED_CONTROLLERS=gc), and Services get a cluster IP but carry no traffic. All default admission plugins are on, so creating a
 # Pod (even with --dry-run=server) fails with 'serviceaccount "default" not found' unless that
 # ServiceAccount is created first (or ServiceAccount admission is disabled with K8S_TESTBED_APISERVER_ARGS);
 # Deployments, StatefulSets and Jobs are not affected (their pods are never created).
@@ -59,6 +64,9 @@ go_env() {
 # --- installed versions (empty when missing or broken) ---
 etcd_version() { [ -x "$BIN_DIR/etcd" ] && "$BIN_DIR/etcd" --version 2>/dev/null | awk '/^etcd Version:/ {print "v"$3}' || true; }
 apiserver_version() { [ -x "$BIN_DIR/kube-apiserver" ] && "$BIN_DIR/kube-apiserver" --version 2>/dev/null | awk '{print $2}' || true; }
+controller_manager_version() {
+  [ -x "$BIN_DIR/kube-controller-manager" ] && "$BIN_DIR/kube-controller-manager" --version 2>/dev/null | awk '{print $2}' || true
+}
 kubectl_version() {
   [ -x "$BIN_DIR/kubectl" ] && "$BIN_DIR/kubectl" version --client -o json 2>/dev/null |
     sed -n 's/^ *"gitVersion": "\(.*\)",$/\1/p' | head -1 || true
@@ -67,7 +75,8 @@ helm_version() { [ -x "$BIN_DIR/helm" ] && "$BIN_DIR/helm" version --template '{
 
 all_installed() {
   [ "$(etcd_version)" = "$ETCD_VERSION" ] && [ "$(apiserver_version)" = "$K8S_VERSION" ] &&
-    [ "$(kubectl_version)" = "$K8S_VERSION" ] && [ "$(helm_version)" = "$HELM_VERSION" ]
+    [ "$(kubectl_version)" = "$K8S_VERSION" ] && [ "$(helm_version)" = "$HELM_VERSION" ] &&
+    [ "$(controller_manager_version)" = "$K8S_VERSION" ]
 }
 
 # go.mod of a module at a version, fetched alone (without the module zip) through the proxy.
@@ -143,7 +152,8 @@ $replaces
   done
   (
     cd "$dir"
-    quiet go_env go get "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" "k8s.io/kubernetes/cmd/kubectl@$K8S_VERSION"
+    quiet go_env go get "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" "k8s.io/kubernetes/cmd/kubectl@$K8S_VERSION" \
+      "k8s.io/kubernetes/cmd/kube-controller-manager@$K8S_VERSION"
     if [ "$(apiserver_version)" != "$K8S_VERSION" ]; then
       timed kube-apiserver go_env go build -trimpath -ldflags="$ldflags" -o "$BIN_DIR/kube-apiserver.tmp" \
         k8s.io/kubernetes/cmd/kube-apiserver
@@ -152,6 +162,11 @@ $replaces
     if [ "$(kubectl_version)" != "$K8S_VERSION" ]; then
       timed kubectl go_env go build -trimpath -ldflags="$ldflags" -o "$BIN_DIR/kubectl.tmp" k8s.io/kubernetes/cmd/kubectl
       mv -f "$BIN_DIR/kubectl.tmp" "$BIN_DIR/kubectl"
+    fi
+    if [ "$(controller_manager_version)" != "$K8S_VERSION" ]; then
+      timed kube-controller-manager go_env go build -trimpath -ldflags="$ldflags" \
+        -o "$BIN_DIR/kube-controller-manager.tmp" k8s.io/kubernetes/cmd/kube-controller-manager
+      mv -f "$BIN_DIR/kube-controller-manager.tmp" "$BIN_DIR/kube-controller-manager"
     fi
   ) >&2
 }
@@ -191,8 +206,9 @@ install() {
     log "building etcd $ETCD_VERSION (first time only; about a minute)"
     timed etcd build_etcd
   fi
-  if [ "$(apiserver_version)" != "$K8S_VERSION" ] || [ "$(kubectl_version)" != "$K8S_VERSION" ]; then
-    log "building kube-apiserver and kubectl $K8S_VERSION (first time only; several minutes)"
+  if [ "$(apiserver_version)" != "$K8S_VERSION" ] || [ "$(kubectl_version)" != "$K8S_VERSION" ] ||
+    [ "$(controller_manager_version)" != "$K8S_VERSION" ]; then
+    log "building kube-apiserver, kubectl and kube-controller-manager $K8S_VERSION (first time only; several minutes)"
     build_kubernetes
   fi
   if [ "$(helm_version)" != "$HELM_VERSION" ]; then
@@ -201,8 +217,8 @@ install() {
   fi
   rm -rf "$SRC_DIR" # only throwaway go.mod files; sources and objects stay in the Go caches
   exec 9>&-
-  all_installed || die "built, but the versions are etcd '$(etcd_version)', kube-apiserver '$(apiserver_version)', kubectl '$(kubectl_version)', helm '$(helm_version)'"
-  log "etcd $ETCD_VERSION, kube-apiserver $K8S_VERSION, kubectl $K8S_VERSION, helm $HELM_VERSION in $BIN_DIR"
+  all_installed || die "built, but the versions are etcd '$(etcd_version)', kube-apiserver '$(apiserver_version)', kubectl '$(kubectl_version)', helm '$(helm_version)', kube-controller-manager '$(controller_manager_version)'"
+  log "etcd $ETCD_VERSION, kube-apiserver, kube-controller-manager and kubectl $K8S_VERSION, helm $HELM_VERSION in $BIN_DIR"
   echo "$BIN_DIR"
 }
 
@@ -330,8 +346,8 @@ print_env() { # print_env <dir>
 }
 
 start_once() { # start_once <dir>; returns 2 when a port was taken meanwhile (worth retrying)
-  local dir="$1" etcd_client etcd_peer api_port server etcd_pid api_pid deadline
-  read -r etcd_client etcd_peer api_port <<<"$(pick_ports 3)"
+  local dir="$1" etcd_client etcd_peer api_port kcm_port server etcd_pid api_pid deadline rc
+  read -r etcd_client etcd_peer api_port kcm_port <<<"$(pick_ports 4)"
   server="https://127.0.0.1:$api_port"
   rm -rf "$dir/etcd"
   mkdir -p "$dir/etcd"
@@ -396,12 +412,57 @@ start_once() { # start_once <dir>; returns 2 when a port was taken meanwhile (wo
     fi
     sleep 0.5
   done
+  if [ -n "${K8S_TESTBED_CONTROLLERS:-}" ]; then
+    rc=0
+    start_controllers "$dir" "$kcm_port" || rc=$?
+    if [ $rc -ne 0 ]; then
+      kill_and_wait "$dir" "$api_pid" "$etcd_pid"
+      [ $rc -eq 2 ] || rm -f "$dir/pids"
+      return $rc
+    fi
+  fi
   cat >"$dir/env" <<EOF
 KUBECONFIG=$dir/kubeconfig
 K8S_TESTBED_SERVER=$server
 K8S_TESTBED_ETCD_PID=$etcd_pid
 K8S_TESTBED_APISERVER_PID=$api_pid
 EOF
+  [ -z "${K8S_TESTBED_CONTROLLERS:-}" ] ||
+    echo "K8S_TESTBED_CONTROLLER_MANAGER_PID=$(pid_of "$dir" kube-controller-manager)" >>"$dir/env"
+}
+
+# kube-controller-manager with only the asked controllers, talking to the apiserver as the admin; waits until
+# its /healthz answers. Returns 2 when its port was taken meanwhile (worth retrying), 1 on other failures.
+start_controllers() { # start_controllers <dir> <port>
+  local dir="$1" port="$2" controllers="${K8S_TESTBED_CONTROLLERS}" kcm_pid deadline
+  [ "$controllers" = gc ] && controllers=garbage-collector-controller,namespace-controller
+  [ -x "$BIN_DIR/kube-controller-manager" ] ||
+    { log "$BIN_DIR/kube-controller-manager is missing: run 'scripts/k8s-testbed.sh install' first"; return 1; }
+  setsid nohup "$BIN_DIR/kube-controller-manager" \
+    --kubeconfig="$dir/kubeconfig" \
+    --controllers="$controllers" \
+    --bind-address=127.0.0.1 \
+    --secure-port="$port" \
+    --cert-dir="$dir/pki/kcm" \
+    --leader-elect=false \
+    --use-service-account-credentials=false \
+    --authentication-skip-lookup=true \
+    --profiling=false \
+    </dev/null >"$dir/kube-controller-manager.log" 2>&1 9>&- &
+  kcm_pid=$!
+  printf 'kube-controller-manager %s\n' "$kcm_pid" >>"$dir/pids"
+  deadline=$((SECONDS + START_TIMEOUT_SECONDS))
+  until "$BIN_DIR/kubectl" --kubeconfig "$dir/kubeconfig" --server "https://127.0.0.1:$port" \
+    --insecure-skip-tls-verify=true --request-timeout=5s get --raw /healthz >/dev/null 2>&1; do
+    if ! ours "$kcm_pid" "$dir" || [ $SECONDS -ge $deadline ]; then
+      kill_and_wait "$dir" "$kcm_pid"
+      grep -qi 'address already in use' "$dir/kube-controller-manager.log" 2>/dev/null && return 2
+      log "kube-controller-manager not healthy (pid $kcm_pid); tail of $dir/kube-controller-manager.log:"
+      tail -n 40 "$dir/kube-controller-manager.log" >&2 || true
+      return 1
+    fi
+    sleep 0.5
+  done
 }
 
 start() {
@@ -426,7 +487,7 @@ start() {
   # Leftovers of an instance that died or was half-started: stop what is ours and start afresh.
   if [ -f "$dir/pids" ]; then
     log "cleaning up a previous instance in $dir"
-    kill_and_wait "$dir" "$(pid_of "$dir" kube-apiserver)" "$(pid_of "$dir" etcd)"
+    kill_and_wait "$dir" "$(pid_of "$dir" kube-controller-manager)" "$(pid_of "$dir" kube-apiserver)" "$(pid_of "$dir" etcd)"
   fi
   rm -rf "$dir/pids" "$dir/env" "$dir/kubeconfig" "$dir/pki" "$dir/etcd"
   gen_pki "$dir/pki"
@@ -452,14 +513,15 @@ stop() {
   exec 9>"$dir/.lock"
   flock -w 120 9 || die "another start/stop holds $dir/.lock"
   if [ -f "$dir/pids" ]; then
-    # The apiserver first (it would otherwise log etcd connection errors), then etcd.
+    # The controller manager and the apiserver first (they would otherwise log connection errors), then etcd.
+    kill_and_wait "$dir" "$(pid_of "$dir" kube-controller-manager)"
     kill_and_wait "$dir" "$(pid_of "$dir" kube-apiserver)"
     kill_and_wait "$dir" "$(pid_of "$dir" etcd)"
   else
     log "no $dir/pids: nothing to stop"
   fi
   rm -rf "$dir/pids" "$dir/env" "$dir/kubeconfig" "$dir/pki" "$dir/etcd" "$dir/kubeconfig.tmp"
-  [ "${K8S_TESTBED_KEEP_LOGS:-}" = 1 ] || rm -f "$dir/etcd.log" "$dir/kube-apiserver.log"
+  [ "${K8S_TESTBED_KEEP_LOGS:-}" = 1 ] || rm -f "$dir/etcd.log" "$dir/kube-apiserver.log" "$dir/kube-controller-manager.log"
   rm -f "$dir/.lock"
   rmdir "$dir" 2>/dev/null || true
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the compiled tests with node's own test runner: unit and medium tests (`*.spec.js` beside the code
-// in apps/*/dist) and end-to-end tests (`*.test.js` in e2e/dist). Node 20's runner takes no globs, so
-// the files are found here. Usage: node scripts/run-tests.mjs [apps|e2e] [name-filter]
+// in apps/*/dist), end-to-end tests (`*.test.js` in e2e/dist) and the operator's unit and integration
+// tests (`*.spec.js` and `*.test.js` in operator/dist). Node 20's runner takes no globs, so the files are
+// found here. Usage: node scripts/run-tests.mjs [all|apps|e2e|operator] [name-filter]
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -26,6 +27,9 @@ if (scope === 'all' || scope === 'apps') {
   for (const app of readdirSync(join(root, 'apps'))) files.push(...findTests(join(root, 'apps', app, 'dist'), '.spec.js'));
 }
 if (scope === 'all' || scope === 'e2e') files.push(...findTests(join(root, 'e2e', 'dist'), '.test.js'));
+if (scope === 'all' || scope === 'operator') {
+  files.push(...findTests(join(root, 'operator', 'dist'), '.spec.js'), ...findTests(join(root, 'operator', 'dist'), '.test.js'));
+}
 
 if (files.length === 0) {
   console.error(`no compiled tests found for scope "${scope}" (did the build run?)`);

@@ -1,0 +1,20 @@
+import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import { objectNames } from '../environment/names';
+import type { EnvironmentSpec } from '../environment/spec';
+import { ownedMetadata, type Owner } from './owner';
+
+/** The embedded store's volume (SQLite file, generated certificate): only for storage.type embedded. */
+export function buildDataClaim(owner: Owner, spec: EnvironmentSpec): V1PersistentVolumeClaim | undefined {
+  if (spec.storage.type !== 'embedded') return undefined;
+  const { size, storageClassName } = spec.storage.embedded;
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: ownedMetadata(owner, objectNames(owner.metadata).dataClaim),
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      ...(storageClassName ? { storageClassName } : {}),
+      resources: { requests: { storage: String(size) } },
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export * from './resource';
+export * from './spec';
+export * from './names';
+export * from './expiry';
