@@ -2,11 +2,11 @@
 // contract, then what only this adapter has (declared indexes, the database from the URI, faults) and the
 // proof that API keys cannot be read back from the database. Each test gets a database of its own.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { afterEach, before, beforeEach, describe, it } from 'node:test';
 import { MongoClient, type Db } from 'mongodb';
-import { StoreUnavailableError } from '../store';
-import { startMongoTestServer, type MongoTestServer } from '../store/testing';
+// The account store opens its database through the store module's shared Mongo connection.
+import { StoreUnavailableError, databaseNameOf as accountDatabaseNameOf } from '../store';
+import { eventually, useMongoTestServer } from '../store/testing';
 import {
   describeAccountStoreContract,
   makeCustomDomain,
@@ -19,46 +19,28 @@ import {
   ACCOUNT_INDEXES,
   MongoAccountStore,
   accountClientOptions,
-  accountDatabaseNameOf,
 } from './mongo-account-store';
 
-let databaseCounter = 0;
-
-/** Unique per test and per run, so runs against a shared MongoDB never meet each other's data. */
-function freshDatabaseName(): string {
-  return `capturebox_accounts_test_${process.pid}_${++databaseCounter}_${randomBytes(3).toString('hex')}`;
-}
-
 describe('MongoAccountStore on a MongoDB-wire server', () => {
-  let server: MongoTestServer;
-  /** The tests' own connection, for inspecting and dropping databases behind the store's back. */
-  let admin: MongoClient;
+  const mongo = useMongoTestServer('capturebox_accounts_test');
   /** FerretDB v1 runs an update as find, change in Go, replace by _id: concurrent $inc can lose counts. */
   let nonAtomicUpdates: string | undefined;
 
   before(async () => {
-    server = await startMongoTestServer();
-    admin = new MongoClient(server.uri('admin'), { serverSelectionTimeoutMS: 5000 });
-    await admin.connect();
-    const buildInfo = await admin.db('admin').command({ buildInfo: 1 });
+    const buildInfo = await mongo.admin.db('admin').command({ buildInfo: 1 });
     if (buildInfo.ferretdbVersion !== undefined) {
       nonAtomicUpdates = `FerretDB ${buildInfo.ferretdbVersion} applies $inc without isolation; exact on MongoDB`;
     }
   });
 
-  after(async () => {
-    await admin?.close();
-    await server?.dispose();
-  });
-
   describeAccountStoreContract('MongoAccountStore', async () => {
-    const database = freshDatabaseName();
-    const uri = server.uri(database);
+    const database = mongo.freshDatabaseName();
+    const uri = mongo.server.uri(database);
     return {
       store: new MongoAccountStore({ uri }),
       reopen: async () => new MongoAccountStore({ uri }),
       cleanup: async () => {
-        await admin.db(database).dropDatabase();
+        await mongo.admin.db(database).dropDatabase();
       },
       nonAtomicUpdates,
     };
@@ -70,9 +52,9 @@ describe('MongoAccountStore on a MongoDB-wire server', () => {
     let store: MongoAccountStore;
 
     beforeEach(async () => {
-      database = freshDatabaseName();
-      db = admin.db(database);
-      store = new MongoAccountStore({ uri: server.uri(database) });
+      database = mongo.freshDatabaseName();
+      db = mongo.admin.db(database);
+      store = new MongoAccountStore({ uri: mongo.server.uri(database) });
       await store.open();
     });
 
@@ -82,7 +64,7 @@ describe('MongoAccountStore on a MongoDB-wire server', () => {
     });
 
     it('declares its indexes on the server, and opening again leaves them as they are', async () => {
-      const again = new MongoAccountStore({ uri: server.uri(database) });
+      const again = new MongoAccountStore({ uri: mongo.server.uri(database) });
       await again.open(); // every index exists already: one createIndexes per index keeps FerretDB v1 alive
       await again.close();
       for (const index of ACCOUNT_INDEXES) {
@@ -125,22 +107,22 @@ describe('MongoAccountStore on a MongoDB-wire server', () => {
     });
 
     it('fails with StoreUnavailableError while the server is down, and recovers when it is back', async (t) => {
-      if (server.kind !== 'ferretdb') {
+      if (mongo.server.kind !== 'ferretdb') {
         t.skip('needs a server this test may stop');
         return;
       }
       const account = makeStoredAccount();
       await store.createAccount(account);
-      await server.stop();
+      await mongo.server.stop();
       try {
         await assert.rejects(store.getAccount(account.id), StoreUnavailableError);
         await assert.rejects(store.claimAddress(makePrivateAddress('down@example.com', account.id)), StoreUnavailableError);
       } finally {
-        await server.restart();
+        await mongo.server.restart();
       }
       await eventually(async () => assert.deepEqual(await store.getAccount(account.id), account), 15_000);
       // The admin client reconnects on its own too (afterEach drops the database through it).
-      await eventually(async () => void (await admin.db(database).command({ ping: 1 })), 15_000);
+      await eventually(async () => void (await mongo.admin.db(database).command({ ping: 1 })), 15_000);
     });
 
     it('stores no API key in the clear: the database holds its SHA-256 only', async () => {
@@ -154,7 +136,7 @@ describe('MongoAccountStore on a MongoDB-wire server', () => {
       await store.addOperations(account.id, '2024-05', 1);
       await store.close();
 
-      const reader = new MongoClient(server.uri(database), { serverSelectionTimeoutMS: 5000 });
+      const reader = new MongoClient(mongo.server.uri(database), { serverSelectionTimeoutMS: 5000 });
       try {
         await reader.connect();
         const readerDb = reader.db(database);
@@ -201,16 +183,3 @@ describe('MongoAccountStore configuration', () => {
     await assert.rejects(store.getAccount('x'), StoreUnavailableError);
   });
 });
-
-/** Retries `attempt` while it fails, for at most `withinMs`. */
-async function eventually(attempt: () => Promise<void>, withinMs: number): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolveDelay) => setTimeout(resolveDelay, 200));
-    }
-  }
-}

@@ -14,23 +14,14 @@
 // and settings) are atomic on MongoDB; FerretDB v1 (the test server) applies them as find, change, replace
 // without isolation, so there two concurrent additions to one counter may count once (a todo in the spec).
 // Writes wait for w:'majority' with the journal, as the message store's do.
+import type { Collection, Db, MongoClientOptions } from 'mongodb';
 import {
-  MongoClient,
-  MongoClientClosedError,
-  MongoError,
-  MongoErrorLabel,
-  MongoNetworkError,
-  MongoNotConnectedError,
-  MongoServerError,
-  MongoServerSelectionError,
-  MongoTopologyClosedError,
-  MongoWriteConcernError,
-  type Collection,
-  type Db,
-  type IndexDirection,
-  type MongoClientOptions,
-} from 'mongodb';
-import { StoreUnavailableError } from '../store';
+  MongoStore,
+  isDuplicateKeyError,
+  mongoClientOptions,
+  type MongoConnectionOptions,
+  type MongoIndexDeclaration,
+} from '../store';
 import {
   AccountConflictError,
   AccountNotFoundError,
@@ -46,16 +37,7 @@ import {
   type StoredApiKey,
 } from './account-store';
 
-export interface MongoAccountStoreOptions {
-  /** A mongodb:// or mongodb+srv:// URI. The database is the URI's path, `capturebox` when it names none. */
-  uri: string;
-  /** How long an operation waits for a reachable server before failing with StoreUnavailableError. Default 2000. */
-  serverSelectionTimeoutMS?: number;
-  /** How long one socket read may take, so a hung (not dead) server also fails the call. Default 20000. */
-  socketTimeoutMS?: number;
-}
-
-export const DEFAULT_DATABASE_NAME = 'capturebox';
+export type MongoAccountStoreOptions = MongoConnectionOptions;
 
 export const ACCOUNT_COLLECTIONS = {
   accounts: 'accounts',
@@ -118,12 +100,7 @@ export interface AccountUsageDocument {
 
 // ---- indexes -------------------------------------------------------------------------------------------
 
-export interface AccountIndexDeclaration {
-  collection: AccountCollectionName;
-  name: string;
-  key: Record<string, IndexDirection>;
-  unique?: boolean;
-}
+export type AccountIndexDeclaration = MongoIndexDeclaration<AccountCollectionName>;
 
 /**
  * Every secondary index, each with the query it serves; created one per command by open(). No partial or
@@ -146,16 +123,17 @@ export const ACCOUNT_INDEXES: readonly AccountIndexDeclaration[] = [
 
 export const usageId = (accountId: string, month: string): string => `${accountId}|${month}`;
 
-/** Everything that exists only while the store is open. */
-interface OpenStore {
-  client: MongoClient;
-  db: Db;
+/** The collections the store uses, bound once per open. */
+interface Collections {
   accounts: Collection<AccountDocument>;
   apiKeys: Collection<ApiKeyDocument>;
   addresses: Collection<PrivateAddressDocument>;
   domains: Collection<CustomDomainDocument>;
   usage: Collection<AccountUsageDocument>;
 }
+
+/** Everything that exists only while the store is open. */
+type OpenStore = Collections & { db: Db };
 
 /**
  * How often an upsert or claim is tried again after losing a race it cannot lose twice: two upserts of one
@@ -164,43 +142,14 @@ interface OpenStore {
  */
 const RACE_ATTEMPTS = 5;
 
-export class MongoAccountStore implements AccountStore {
-  private readonly uri: string;
-  private readonly clientOptions: MongoClientOptions;
-  private opened: OpenStore | null = null;
-
+export class MongoAccountStore extends MongoStore<Collections> implements AccountStore {
   constructor(options: MongoAccountStoreOptions) {
-    this.uri = options.uri;
-    this.clientOptions = accountClientOptions(options);
-  }
-
-  async open(): Promise<void> {
-    if (this.opened) return;
-    // A malformed URI throws here, as a plain error: it is configuration, not a passing fault.
-    const client = new MongoClient(this.uri, this.clientOptions);
-    try {
-      await client.connect();
-      const db = client.db(accountDatabaseNameOf(this.uri));
-      await createIndexes(db);
-      this.opened = {
-        client,
-        db,
-        accounts: db.collection<AccountDocument>(ACCOUNT_COLLECTIONS.accounts),
-        apiKeys: db.collection<ApiKeyDocument>(ACCOUNT_COLLECTIONS.apiKeys),
-        addresses: db.collection<PrivateAddressDocument>(ACCOUNT_COLLECTIONS.privateAddresses),
-        domains: db.collection<CustomDomainDocument>(ACCOUNT_COLLECTIONS.customDomains),
-        usage: db.collection<AccountUsageDocument>(ACCOUNT_COLLECTIONS.accountUsage),
-      };
-    } catch (error) {
-      await client.close().catch(() => undefined); // the open error is the one worth reporting
-      throw toStoreError('open', error);
-    }
-  }
-
-  async close(): Promise<void> {
-    const opened = this.opened;
-    this.opened = null;
-    await opened?.client.close();
+    super(options, {
+      name: 'mongo account store',
+      clientOptions: accountClientOptions(options),
+      indexes: ACCOUNT_INDEXES,
+      collections: collectionsOf,
+    });
   }
 
   async createAccount(account: StoredAccount): Promise<void> {
@@ -208,7 +157,7 @@ export class MongoAccountStore implements AccountStore {
       try {
         await s.accounts.insertOne(toAccountDocument(account));
       } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
+        if (!isDuplicateKeyError(error)) throw error;
         throw new AccountConflictError(`createAccount: account id ${account.id} or username ${account.username} is taken`);
       }
     });
@@ -223,7 +172,7 @@ export class MongoAccountStore implements AccountStore {
           await s.accounts.updateOne({ _id }, { $set: fields, $setOnInsert: { created } }, { upsert: true });
           return;
         } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
+          if (!isDuplicateKeyError(error)) throw error;
           // Either another upsert inserted this _id first (the next attempt updates it), or the username
           // is another account's (every attempt fails).
           if (attempt >= RACE_ATTEMPTS) {
@@ -288,7 +237,7 @@ export class MongoAccountStore implements AccountStore {
       try {
         await s.apiKeys.insertOne(toApiKeyDocument(key));
       } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
+        if (!isDuplicateKeyError(error)) throw error;
         throw new AccountConflictError(`addApiKey: API key id ${key.id} or its hash is taken`);
       }
       await undoUnlessAccountExists(s, key.accountId, 'addApiKey', () => s.apiKeys.deleteOne({ _id: key.id }));
@@ -407,7 +356,7 @@ export class MongoAccountStore implements AccountStore {
           return;
         } catch (error) {
           // Two upserts of a new month raced and the other inserted first: this one now updates.
-          if (!isDuplicateKey(error) || attempt >= RACE_ATTEMPTS) throw error;
+          if (!isDuplicateKeyError(error) || attempt >= RACE_ATTEMPTS) throw error;
         }
       }
     });
@@ -419,17 +368,6 @@ export class MongoAccountStore implements AccountStore {
       const counter = await s.usage.findOne({ _id: usageId(accountId, month) });
       return counter?.operations ?? 0;
     });
-  }
-
-  /** Runs one unit of work on the open client, turning driver faults into StoreUnavailableError. */
-  private async use<T>(operation: string, work: (store: OpenStore) => Promise<T>): Promise<T> {
-    const opened = this.opened;
-    if (!opened) throw new StoreUnavailableError(`mongo account store: ${operation} while the store is closed`);
-    try {
-      return await work(opened);
-    } catch (error) {
-      throw toStoreError(operation, error);
-    }
   }
 }
 
@@ -458,7 +396,7 @@ async function claim(
     try {
       await collection.insertOne(document);
     } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
+      if (!isDuplicateKeyError(error)) throw error;
       const owner = await collection.findOne({ _id: document._id });
       if (owner) return owner.ownerId === document.ownerId ? 'already-yours' : 'owned-by-another';
       if (attempt >= RACE_ATTEMPTS) throw error;
@@ -494,74 +432,22 @@ async function undoUnlessAccountExists(
 
 // ---- connection ----------------------------------------------------------------------------------------
 
-/**
- * The driver settings, as the message store's (`store/mongo-message-store.ts`): majority, journaled writes
- * and a short server selection, so callers get StoreUnavailableError (503) quickly rather than hanging.
- */
-export function accountClientOptions(options: MongoAccountStoreOptions): MongoClientOptions {
-  const serverSelectionTimeoutMS = options.serverSelectionTimeoutMS ?? 2000;
+function collectionsOf(db: Db): Collections {
   return {
-    appName: 'capturebox-accounts',
-    serverSelectionTimeoutMS,
-    connectTimeoutMS: serverSelectionTimeoutMS,
-    socketTimeoutMS: options.socketTimeoutMS ?? 20_000,
-    // After a network error the driver pauses and clears its pool; without a bound, operations queue for
-    // a connection until the server is back, and an SMTP session would wait with them.
-    waitQueueTimeoutMS: 5_000,
-    writeConcern: { w: 'majority', journal: true, wtimeoutMS: 10_000 },
+    accounts: db.collection<AccountDocument>(ACCOUNT_COLLECTIONS.accounts),
+    apiKeys: db.collection<ApiKeyDocument>(ACCOUNT_COLLECTIONS.apiKeys),
+    addresses: db.collection<PrivateAddressDocument>(ACCOUNT_COLLECTIONS.privateAddresses),
+    domains: db.collection<CustomDomainDocument>(ACCOUNT_COLLECTIONS.customDomains),
+    usage: db.collection<AccountUsageDocument>(ACCOUNT_COLLECTIONS.accountUsage),
   };
 }
 
-/** The URI's path names the database (`mongodb://host/name?...`); `capturebox` when there is none. */
-export function accountDatabaseNameOf(uri: string): string {
-  const afterScheme = uri.slice(uri.indexOf('://') + 3);
-  const slash = afterScheme.indexOf('/');
-  if (slash === -1) return DEFAULT_DATABASE_NAME;
-  const path = afterScheme.slice(slash + 1).split('?')[0];
-  return path === '' ? DEFAULT_DATABASE_NAME : decodeURIComponent(path);
-}
-
-async function createIndexes(db: Db): Promise<void> {
-  for (const index of ACCOUNT_INDEXES) {
-    // One index per command: FerretDB v1.24 panics on a createIndexes of several indexes that all exist.
-    const spec = { key: index.key, name: index.name, ...(index.unique ? { unique: true } : {}) };
-    await db.collection(index.collection).createIndexes([spec]);
-  }
-}
-
-// ---- errors --------------------------------------------------------------------------------------------
-
-/** Server error codes that mean "not now" (shutdown, election, no primary, network), not "never". */
-const TRANSIENT_SERVER_CODES = new Set([6, 7, 64, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
-
-const DUPLICATE_KEY = 11000;
-
-/** Unreachable database or a write it cannot take now → StoreUnavailableError; everything else as it is. */
-function toStoreError(operation: string, error: unknown): unknown {
-  if (!isUnavailable(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new StoreUnavailableError(`mongo account store: ${operation} failed: ${message}`, { cause: error });
-}
-
-function isUnavailable(error: unknown): boolean {
-  if (error instanceof StoreUnavailableError) return false; // already mapped
-  if (
-    error instanceof MongoNetworkError ||
-    error instanceof MongoServerSelectionError ||
-    error instanceof MongoTopologyClosedError ||
-    error instanceof MongoClientClosedError ||
-    error instanceof MongoNotConnectedError ||
-    error instanceof MongoWriteConcernError
-  ) {
-    return true;
-  }
-  if (error instanceof MongoError && error.hasErrorLabel(MongoErrorLabel.RetryableWriteError)) return true;
-  const code = error instanceof MongoServerError ? error.code : undefined;
-  return typeof code === 'number' && TRANSIENT_SERVER_CODES.has(code);
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
+/**
+ * The message store's driver settings (majority, journaled writes and a short server selection, so callers get
+ * StoreUnavailableError (503) quickly rather than hanging), under a name of its own in the server's logs.
+ */
+export function accountClientOptions(options: MongoAccountStoreOptions): MongoClientOptions {
+  return mongoClientOptions(options, 'capturebox-accounts');
 }
 
 // ---- mapping -------------------------------------------------------------------------------------------

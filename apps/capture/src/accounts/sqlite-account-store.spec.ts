@@ -2,12 +2,12 @@
 // faults) and the proof that API keys cannot be read back from the file. A second better-sqlite3 connection
 // to the same file plays "someone with the file" and inspects it.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../store';
+import { makeNestedStoreFile, useSqliteTestFile } from '../store/testing';
 import { AccountConflictError } from './account-store';
 import {
   describeAccountStoreContract,
@@ -20,44 +20,24 @@ import { ACCOUNT_SCHEMA_VERSION, SqliteAccountStore } from './sqlite-account-sto
 
 const TABLES = ['accounts', 'api_keys', 'private_addresses', 'custom_domains', 'account_usage'];
 
-function makeTempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'capturebox-accounts-'));
-}
+const TEMP_PREFIX = 'capturebox-accounts-';
 
 describeAccountStoreContract('SqliteAccountStore', async () => {
-  const dir = makeTempDir();
-  // A nested path: the store must create its directory.
-  const file = join(dir, 'data', 'accounts.sqlite');
+  const { file, cleanup } = makeNestedStoreFile(TEMP_PREFIX, 'accounts.sqlite');
   return {
     store: new SqliteAccountStore({ file }),
     reopen: async () => new SqliteAccountStore({ file }),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    cleanup,
   };
 });
 
 describe('SqliteAccountStore', () => {
-  let dir: string;
-  let file: string;
   let store: SqliteAccountStore;
-  const peers: Database.Database[] = [];
-
-  /** Another connection to the store's file, closed after the test. */
-  function connectPeer(options?: Database.Options): Database.Database {
-    const peer = new Database(file, options);
-    peers.push(peer);
-    return peer;
-  }
+  const temp = useSqliteTestFile(TEMP_PREFIX, 'accounts.sqlite', () => store.close());
+  const { connectPeer } = temp;
 
   beforeEach(() => {
-    dir = makeTempDir();
-    file = join(dir, 'accounts.sqlite');
-    store = new SqliteAccountStore({ file, busyTimeoutMs: 50 });
-  });
-
-  afterEach(async () => {
-    for (const peer of peers.splice(0)) peer.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    store = new SqliteAccountStore({ file: temp.file, busyTimeoutMs: 50 });
   });
 
   it('creates a WAL database of STRICT tables at the current schema version', async () => {
@@ -135,7 +115,7 @@ describe('SqliteAccountStore', () => {
   });
 
   it('fails to open a file that is not a database with StoreUnavailableError', async () => {
-    writeFileSync(file, 'this is not an SQLite database, just some text that fills the header. '.repeat(20));
+    writeFileSync(temp.file, 'this is not an SQLite database, just some text that fills the header. '.repeat(20));
     await assert.rejects(store.open(), (error: unknown) => {
       assert.ok(error instanceof StoreUnavailableError);
       assert.equal((error.cause as { code?: string }).code, 'SQLITE_NOTADB');
@@ -145,7 +125,7 @@ describe('SqliteAccountStore', () => {
   });
 
   it('refuses a database written by a newer schema version', async () => {
-    const newer = new Database(file);
+    const newer = new Database(temp.file);
     newer.pragma(`user_version = ${ACCOUNT_SCHEMA_VERSION + 1}`);
     newer.close();
     await assert.rejects(store.open(), /newer than this build/);
@@ -153,7 +133,7 @@ describe('SqliteAccountStore', () => {
 
   it('opens the same file twice (two processes) and both see one set of constraints', async () => {
     await store.open();
-    const second = new SqliteAccountStore({ file });
+    const second = new SqliteAccountStore({ file: temp.file });
     try {
       await second.open();
       await store.createAccount(makeStoredAccount({ username: 'first' }));
@@ -190,6 +170,7 @@ describe('SqliteAccountStore', () => {
     assert.ok(everything.includes(key.keyHash), 'its SHA-256 is');
 
     // Nor are its bytes anywhere in the files, e.g. in a page or WAL frame left from an earlier version.
+    const { dir } = temp;
     for (const entry of readdirSync(dir)) {
       assert.ok(!readFileSync(join(dir, entry)).includes(clearKey), `${entry} holds the clear key`);
     }

@@ -5,10 +5,8 @@
 // (case-insensitively), key ids and hashes, addresses and domains; foreign keys that cascade an account's
 // deletion to its keys, addresses, domains and counters; and a CHECK that a key hash looks like a SHA-256,
 // so a clear key passed by mistake is refused rather than stored.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreUnavailableError } from '../store';
+import { SqliteStore, toSqliteStoreError, type SqliteFileOptions } from '../store';
 import {
   AccountConflictError,
   AccountNotFoundError,
@@ -24,12 +22,10 @@ import {
   type StoredApiKey,
 } from './account-store';
 
-export interface SqliteAccountStoreOptions {
-  /** Path of the database file (normally `<dataDir>/accounts.sqlite`); its directory is created. */
-  file: string;
-  /** How long a write waits for another connection's lock before failing with SQLITE_BUSY. Default 5000. */
-  busyTimeoutMs?: number;
-}
+/** The file is normally `<dataDir>/accounts.sqlite`. */
+export type SqliteAccountStoreOptions = SqliteFileOptions;
+
+const STORE = 'sqlite account store';
 
 /**
  * Schema migrations, applied in order inside one transaction each; `PRAGMA user_version` records how many
@@ -203,9 +199,8 @@ interface AccountPatchRow {
 
 type Statement<Params extends unknown[] | object, Result = unknown> = Database.Statement<Params, Result>;
 
-/** Everything that exists only while the store is open: the connection and what was prepared on it. */
+/** Everything that exists only while the store is open: what was prepared on its connection. */
 interface OpenStore {
-  db: Database.Database;
   insertAccount: Statement<AccountRow>;
   upsertAccount: Statement<AccountRow>;
   getAccount: Statement<[string], AccountRow>;
@@ -234,45 +229,19 @@ interface OpenStore {
   claimDomainTx: (row: DomainRow) => ClaimResult;
 }
 
-export class SqliteAccountStore implements AccountStore {
-  private readonly file: string;
-  private readonly busyTimeoutMs: number;
-  private opened: OpenStore | null = null;
-
+export class SqliteAccountStore extends SqliteStore<OpenStore> implements AccountStore {
   constructor(options: SqliteAccountStoreOptions) {
-    this.file = options.file;
-    this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-  }
-
-  async open(): Promise<void> {
-    if (this.opened) return;
-    let db: Database.Database | undefined;
-    try {
-      mkdirSync(dirname(this.file), { recursive: true });
-      db = new Database(this.file);
-      configure(db, this.busyTimeoutMs);
-      migrate(db);
-      this.opened = prepare(db);
-    } catch (error) {
-      db?.close();
-      throw toStoreError('open', error);
-    }
-  }
-
-  async close(): Promise<void> {
-    const opened = this.opened;
-    this.opened = null;
-    opened?.db.close();
+    super(options, { name: STORE, migrations: ACCOUNT_MIGRATIONS, prepare });
   }
 
   async createAccount(account: StoredAccount): Promise<void> {
-    this.use('createAccount', (s) => s.insertAccount.run(toAccountRow(account)), {
+    this.useExpecting('createAccount', (s) => s.insertAccount.run(toAccountRow(account)), {
       conflict: `account id ${account.id} or username ${account.username} is taken`,
     });
   }
 
   async upsertAccount(account: StoredAccount): Promise<void> {
-    this.use('upsertAccount', (s) => s.upsertAccount.run(toAccountRow(account)), {
+    this.useExpecting('upsertAccount', (s) => s.upsertAccount.run(toAccountRow(account)), {
       conflict: `username ${account.username} belongs to another account`,
     });
   }
@@ -312,7 +281,7 @@ export class SqliteAccountStore implements AccountStore {
 
   async addApiKey(key: StoredApiKey): Promise<void> {
     assertKeyHash(key.keyHash);
-    this.use('addApiKey', (s) => s.insertApiKey.run(toApiKeyRow(key)), {
+    this.useExpecting('addApiKey', (s) => s.insertApiKey.run(toApiKeyRow(key)), {
       conflict: `API key id ${key.id} or its hash is taken`,
       missingAccount: key.accountId,
     });
@@ -343,7 +312,7 @@ export class SqliteAccountStore implements AccountStore {
       created: address.created.getTime(),
       updated: address.updated.getTime(),
     };
-    return this.use('claimAddress', (s) => s.claimAddressTx(row), { missingAccount: address.ownerId });
+    return this.useExpecting('claimAddress', (s) => s.claimAddressTx(row), { missingAccount: address.ownerId });
   }
 
   async getAddress(address: string): Promise<PrivateAddress | null> {
@@ -378,7 +347,7 @@ export class SqliteAccountStore implements AccountStore {
       created: domain.created.getTime(),
       updated: domain.updated.getTime(),
     };
-    return this.use('claimDomain', (s) => s.claimDomainTx(row), { missingAccount: domain.ownerId });
+    return this.useExpecting('claimDomain', (s) => s.claimDomainTx(row), { missingAccount: domain.ownerId });
   }
 
   async getDomain(domain: string): Promise<CustomDomain | null> {
@@ -405,15 +374,9 @@ export class SqliteAccountStore implements AccountStore {
     return this.use('getOperations', (s) => s.getOperations.get(accountId, month)?.operations ?? 0);
   }
 
-  /** Runs one unit of work on the open connection, mapping constraint and storage errors once. */
-  private use<T>(operation: string, work: (store: OpenStore) => T, expected: ExpectedFailures = {}): T {
-    const opened = this.opened;
-    if (!opened) throw new StoreUnavailableError(`sqlite account store: ${operation} while the store is closed`);
-    try {
-      return work(opened);
-    } catch (error) {
-      throw toStoreError(operation, error, expected);
-    }
+  /** As use(), but the constraint failures this operation expects become the port's errors. */
+  private useExpecting<T>(operation: string, work: (store: OpenStore) => T, expected: ExpectedFailures): T {
+    return this.use(operation, work, (error) => toStoreError(operation, error, expected));
   }
 }
 
@@ -425,35 +388,8 @@ interface ExpectedFailures {
   missingAccount?: string;
 }
 
-function configure(db: Database.Database, busyTimeoutMs: number): void {
-  // First, so that even the pragmas below wait for another connection instead of failing at once.
-  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
-  db.pragma('journal_mode = WAL');
-  // FULL: fsync the log on every commit; a key shown once must not be lost by a crash right after.
-  db.pragma('synchronous = FULL');
-  // Off by default in SQLite, per connection: without it the cascades above do nothing.
-  db.pragma('foreign_keys = ON');
-}
-
-/** Brings the schema to ACCOUNT_SCHEMA_VERSION under a write lock, so two processes cannot race. */
-function migrate(db: Database.Database): void {
-  const migrateAll = db.transaction(() => {
-    const current = Number(db.pragma('user_version', { simple: true }));
-    if (current > ACCOUNT_SCHEMA_VERSION) {
-      // Not a temporary fault: this build must not write a schema it does not know.
-      throw new Error(
-        `sqlite account store: schema version ${current} is newer than this build's ${ACCOUNT_SCHEMA_VERSION}`,
-      );
-    }
-    for (const migration of ACCOUNT_MIGRATIONS.slice(current)) db.exec(migration);
-    db.pragma(`user_version = ${ACCOUNT_SCHEMA_VERSION}`);
-  });
-  migrateAll.immediate();
-}
-
 function prepare(db: Database.Database): OpenStore {
   const statements = {
-    db,
     insertAccount: db.prepare<AccountRow>(SQL.insertAccount),
     upsertAccount: db.prepare<AccountRow>(SQL.upsertAccount),
     getAccount: db.prepare<[string], AccountRow>(SQL.getAccount),
@@ -481,31 +417,39 @@ function prepare(db: Database.Database): OpenStore {
     getOperations: db.prepare<[string, string], { operations: number }>(SQL.getOperations),
   };
 
-  const claimAddress = db.transaction((row: AddressRow): ClaimResult => {
-    if (statements.claimAddress.run(row).changes > 0) return 'claimed';
-    return statements.getAddress.get(row.address)?.owner_id === row.owner_id ? 'already-yours' : 'owned-by-another';
-  });
-  const claimDomain = db.transaction((row: DomainRow): ClaimResult => {
-    if (statements.claimDomain.run(row).changes > 0) return 'claimed';
-    return statements.getDomain.get(row.domain)?.owner_id === row.owner_id ? 'already-yours' : 'owned-by-another';
-  });
-
   return {
     ...statements,
-    // IMMEDIATE: take the write lock before reading, so another process cannot release in between.
-    claimAddressTx: (row) => claimAddress.immediate(row),
-    claimDomainTx: (row) => claimDomain.immediate(row),
+    claimAddressTx: claimTransaction<AddressRow>(db, statements.claimAddress, (row) =>
+      statements.getAddress.get(row.address),
+    ),
+    claimDomainTx: claimTransaction<DomainRow>(db, statements.claimDomain, (row) =>
+      statements.getDomain.get(row.domain),
+    ),
   };
 }
 
 /**
- * Unique constraints become AccountConflictError and a failed foreign key "account does not exist", as
- * the operation says; other constraints (a CHECK) are the caller's bug and stay as they are. Storage
- * faults (lock timeout, I/O, disk full, not a database, a directory that cannot be made) become
- * StoreUnavailableError: the caller answers 503 and tries again later.
+ * A claim as one write transaction: whoever inserts first owns the row, everyone else reads who does. IMMEDIATE
+ * takes the write lock before reading, so another process cannot release in between.
  */
-function toStoreError(operation: string, error: unknown, expected: ExpectedFailures = {}): unknown {
-  if (!(error instanceof Error)) return error;
+function claimTransaction<Row extends { owner_id: string }>(
+  db: Database.Database,
+  insert: Statement<Row>,
+  findCurrent: (row: Row) => Pick<Row, 'owner_id'> | undefined,
+): (row: Row) => ClaimResult {
+  const claim = db.transaction((row: Row): ClaimResult => {
+    if (insert.run(row).changes > 0) return 'claimed';
+    return findCurrent(row)?.owner_id === row.owner_id ? 'already-yours' : 'owned-by-another';
+  });
+  return (row) => claim.immediate(row);
+}
+
+/**
+ * Unique constraints become AccountConflictError and a failed foreign key "account does not exist", as
+ * the operation says; everything else is mapped as for any SQLite store (toSqliteStoreError): other
+ * constraints (a CHECK) are the caller's bug and stay as they are, storage faults become StoreUnavailableError.
+ */
+function toStoreError(operation: string, error: unknown, expected: ExpectedFailures): unknown {
   if (error instanceof Database.SqliteError) {
     const { code } = error;
     const isUnique = code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
@@ -515,11 +459,8 @@ function toStoreError(operation: string, error: unknown, expected: ExpectedFailu
     if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' && expected.missingAccount !== undefined) {
       return new AccountNotFoundError(expected.missingAccount, operation);
     }
-    if (code.startsWith('SQLITE_CONSTRAINT')) return error;
-  } else if (!('syscall' in error)) {
-    return error; // neither SQLite nor the file system: our own error, passed on as it is
   }
-  return new StoreUnavailableError(`sqlite account store: ${operation} failed: ${error.message}`, { cause: error });
+  return toSqliteStoreError(STORE, operation, error);
 }
 
 function isEmptyPatch(patch: AccountPatch): boolean {

@@ -1,4 +1,5 @@
-// The store module's public face: the storage port, its error and DI token, the adapters, and retention.
+// The store module's public face: the storage port, its error and DI token, the adapters, retention, and the
+// SQLite and MongoDB plumbing the account store's adapters share with the message store's.
 // Tests of other modules find the contract and fixtures in `store/testing`.
 export {
   MESSAGE_STORE,
@@ -15,3 +16,16 @@ export { SqliteMessageStore, type SqliteMessageStoreOptions } from './sqlite-mes
 export { MongoMessageStore, type MongoMessageStoreOptions } from './mongo-message-store';
 export { RetentionService, type PruneSummary } from './retention.service';
 export { StoreOpener, type Openable } from './store-opener';
+export {
+  SqliteStore,
+  toSqliteStoreError,
+  type SqliteFileOptions,
+} from './sqlite-connection';
+export {
+  MongoStore,
+  databaseNameOf,
+  isDuplicateKeyError,
+  mongoClientOptions,
+  type MongoConnectionOptions,
+  type MongoIndexDeclaration,
+} from './mongo-connection';

@@ -4,12 +4,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { BSON, MongoClient, type CommandStartedEvent, type Db, type Document } from 'mongodb';
 import { StoreUnavailableError } from './message-store';
 import { describeMessageStoreContract } from './message-store.contract';
-import { databaseNameOf, mongoClientOptions, MongoMessageStore } from './mongo-message-store';
+import { databaseNameOf, mongoClientOptions } from './mongo-connection';
+import { MongoMessageStore } from './mongo-message-store';
 import {
   BLOB_CHUNK_BYTES,
   COLLECTIONS,
@@ -41,43 +42,24 @@ import {
   type CapturedDocument,
   type MessageDocument,
 } from './mongo-schema';
-import { startMongoTestServer, withDatabase, type MongoTestServer } from './mongo-test-server';
+import { eventually, useMongoTestServer, withDatabase } from './mongo-test-server';
 import { makeAttachment, makeCapturedMail, makeCopies } from './test-fixtures';
 
 const MiB = 1024 * 1024;
 const HOUR = 60 * 60_000;
-let databaseCounter = 0;
-
-/** Unique per test and per run, so runs against a shared MongoDB never meet each other's data. */
-function freshDatabaseName(): string {
-  return `capturebox_test_${process.pid}_${++databaseCounter}_${randomBytes(3).toString('hex')}`;
-}
 
 describe('MongoMessageStore on a MongoDB-wire server', () => {
-  let server: MongoTestServer;
-  /** The tests' own connection, for inspecting and dropping databases behind the store's back. */
-  let admin: MongoClient;
-
-  before(async () => {
-    server = await startMongoTestServer();
-    admin = new MongoClient(server.uri('admin'), { serverSelectionTimeoutMS: 5000 });
-    await admin.connect();
-  });
-
-  after(async () => {
-    await admin?.close();
-    await server?.dispose();
-  });
+  const mongo = useMongoTestServer('capturebox_test');
 
   describeMessageStoreContract('MongoMessageStore', async () => {
-    const database = freshDatabaseName();
-    const uri = server.uri(database);
-    const chunks = () => admin.db(database).collection<BlobChunkDocument>(COLLECTIONS.blobChunks);
+    const database = mongo.freshDatabaseName();
+    const uri = mongo.server.uri(database);
+    const chunks = () => mongo.admin.db(database).collection<BlobChunkDocument>(COLLECTIONS.blobChunks);
     return {
       store: new MongoMessageStore({ uri }),
       reopen: async () => new MongoMessageStore({ uri }),
       cleanup: async () => {
-        await admin.db(database).dropDatabase();
+        await mongo.admin.db(database).dropDatabase();
       },
       countStored: async () => ({
         rawSources: await chunks().countDocuments({ blob: { $regex: '^raw:' }, n: 0 }),
@@ -95,9 +77,9 @@ describe('MongoMessageStore on a MongoDB-wire server', () => {
     let store: MongoMessageStore;
 
     beforeEach(async () => {
-      database = freshDatabaseName();
-      db = admin.db(database);
-      store = new MongoMessageStore({ uri: server.uri(database) });
+      database = mongo.freshDatabaseName();
+      db = mongo.admin.db(database);
+      store = new MongoMessageStore({ uri: mongo.server.uri(database) });
       await store.open();
     });
 
@@ -156,9 +138,9 @@ describe('MongoMessageStore on a MongoDB-wire server', () => {
         assert.deepEqual(found.key, index.key);
         assert.equal(found.unique === true, index.unique === true, `uniqueness of ${index.name}`);
       }
-      if (server.dataDir === null) return;
+      if (mongo.server.dataDir === null) return;
       // FerretDB keeps them as SQLite expression indexes: proof that the server built them, not only listed them.
-      const file = join(server.dataDir, `${database}.sqlite`);
+      const file = join(mongo.server.dataDir, `${database}.sqlite`);
       const sqlite = new Database(file, { readonly: true, fileMustExist: true });
       try {
         const names = sqlite
@@ -373,7 +355,7 @@ describe('MongoMessageStore on a MongoDB-wire server', () => {
 
     it('sends its majority, journaled write concern on the wire, whatever the URI says', async () => {
       // The URI asks for w:1; the store's options must win.
-      const base = server.uri(database);
+      const base = mongo.server.uri(database);
       const uri = `${base}${base.includes('?') ? '&' : '?'}w=1`;
       const client = new MongoClient(uri, { ...mongoClientOptions({ uri }), monitorCommands: true });
       const inserts: CommandStartedEvent[] = [];
@@ -389,13 +371,13 @@ describe('MongoMessageStore on a MongoDB-wire server', () => {
     });
 
     it('fails with StoreUnavailableError within seconds while the server is down, then recovers', async (t) => {
-      if (server.kind !== 'ferretdb') {
-        t.skip(`needs a server this test may stop; ${server.kind} servers are left alone`);
+      if (mongo.server.kind !== 'ferretdb') {
+        t.skip(`needs a server this test may stop; ${mongo.server.kind} servers are left alone`);
         return;
       }
       const earlier = makeCapturedMail();
       await store.saveCaptured(earlier, makeCopies(earlier, ['outage@example.com']));
-      await server.stop();
+      await mongo.server.stop();
 
       const during = makeCapturedMail();
       const started = Date.now();
@@ -406,9 +388,9 @@ describe('MongoMessageStore on a MongoDB-wire server', () => {
       await assert.rejects(store.ping(), StoreUnavailableError);
       await assert.rejects(store.listInbox('outage@example.com', { limit: 10 }), StoreUnavailableError);
 
-      await server.restart();
+      await mongo.server.restart();
       // The same store instance, no reopen: the driver finds the server again on its own.
-      await eventually(() => store.saveCaptured(during, duringCopies), 15_000);
+      await eventually(() => store.saveCaptured(during, duringCopies), 15_000, isStoreUnavailable);
       const listed = await store.listInbox('outage@example.com', { limit: 10 });
       assert.deepEqual(new Set(listed.map((message) => message.queueId)), new Set([earlier.queueId, during.queueId]));
       await store.ping();
@@ -498,15 +480,7 @@ function planStages(value: unknown): Array<{ stage: string; indexName?: string }
   return found;
 }
 
-/** Retries `attempt` while it fails with StoreUnavailableError, for at most `withinMs`. */
-async function eventually(attempt: () => Promise<void>, withinMs: number): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!(error instanceof StoreUnavailableError) || Date.now() > deadline) throw error;
-      await new Promise((resolveDelay) => setTimeout(resolveDelay, 200));
-    }
-  }
+/** What the outage test waits through: any other failure of the retried save ends it at once. */
+function isStoreUnavailable(error: unknown): boolean {
+  return error instanceof StoreUnavailableError;
 }

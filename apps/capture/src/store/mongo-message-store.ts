@@ -39,24 +39,11 @@
 // unused for an hour, reused in those milliseconds. The spec's race test is a todo on FerretDB for this.
 import {
   Binary,
-  MongoBulkWriteError,
-  MongoClient,
-  MongoClientClosedError,
-  MongoError,
-  MongoErrorLabel,
-  MongoNetworkError,
-  MongoNotConnectedError,
-  MongoServerError,
-  MongoServerSelectionError,
-  MongoTopologyClosedError,
-  MongoWriteConcernError,
   type AnyBulkWriteOperation,
   type Collection,
   type Db,
   type Document,
   type FindCursor,
-  type IndexDescription,
-  type MongoClientOptions,
   type UpdateFilter,
 } from 'mongodb';
 import type {
@@ -66,7 +53,6 @@ import type {
   StoredMessage,
 } from '../domain/captured-message';
 import {
-  StoreUnavailableError,
   assertCopiesBelongTo,
   assertKeepNewest,
   type ListInboxQuery,
@@ -77,6 +63,12 @@ import {
   type Usage,
   type UsageScope,
 } from './message-store';
+import {
+  MongoStore,
+  isDuplicateKeyError,
+  isOnlyDuplicateKeyErrors,
+  type MongoConnectionOptions,
+} from './mongo-connection';
 import {
   BLOB_CHUNK_BYTES,
   COLLECTIONS,
@@ -113,24 +105,13 @@ import {
   type NamedQuery,
 } from './mongo-schema';
 
-export interface MongoMessageStoreOptions {
-  /** A mongodb:// or mongodb+srv:// URI. The database is the URI's path, `capturebox` when it names none. */
-  uri: string;
-  /**
-   * How long an operation waits for a reachable server before failing with StoreUnavailableError. Short,
-   * so that SMTP answers 451 while the client still listens. Default 2000.
-   */
-  serverSelectionTimeoutMS?: number;
-  /** How long one socket read may take, so a hung (not dead) server also fails the call. Default 20000. */
-  socketTimeoutMS?: number;
+export interface MongoMessageStoreOptions extends MongoConnectionOptions {
   /**
    * How long pruneUnreferencedBlobs keeps an unreferenced attachment after a save last used it: longer than
    * any save takes plus the clock difference between replicas (see the top of this file). Default one hour.
    */
   blobGraceMs?: number;
 }
-
-export const DEFAULT_DATABASE_NAME = 'capturebox';
 
 /** Deletes and orphan checks go in batches of this many ids, keeping each command far below 16 MB. */
 const ID_BATCH = 1000;
@@ -146,52 +127,22 @@ const COPY_REFS_PROJECTION = { _id: 1, queueId: 1, 'attachments.md5': 1 } as con
 
 type RecheckCandidate = Pick<BlobChunkDocument, '_id' | 'blob' | 'recheck'>;
 
-/** Everything that exists only while the store is open. */
-interface OpenStore {
-  client: MongoClient;
-  db: Db;
+/** The collections the store uses, bound once per open. */
+interface Collections {
   messages: Collection<MessageDocument>;
   captured: Collection<CapturedDocument>;
   blobChunks: Collection<BlobChunkDocument>;
 }
 
-export class MongoMessageStore implements MessageStore {
-  private readonly uri: string;
-  private readonly clientOptions: MongoClientOptions;
+/** Everything that exists only while the store is open. */
+type OpenStore = Collections & { db: Db };
+
+export class MongoMessageStore extends MongoStore<Collections> implements MessageStore {
   private readonly blobGraceMs: number;
-  private opened: OpenStore | null = null;
 
   constructor(options: MongoMessageStoreOptions) {
-    this.uri = options.uri;
-    this.clientOptions = mongoClientOptions(options);
+    super(options, { name: 'mongo store', indexes: INDEXES, collections: collectionsOf });
     this.blobGraceMs = options.blobGraceMs ?? DEFAULT_BLOB_GRACE_MS;
-  }
-
-  async open(): Promise<void> {
-    if (this.opened) return;
-    // A malformed URI throws here, as a plain error: it is configuration, not a passing fault.
-    const client = new MongoClient(this.uri, this.clientOptions);
-    try {
-      await client.connect();
-      const db = client.db(databaseNameOf(this.uri));
-      await createIndexes(db);
-      this.opened = {
-        client,
-        db,
-        messages: db.collection<MessageDocument>(COLLECTIONS.messages),
-        captured: db.collection<CapturedDocument>(COLLECTIONS.captured),
-        blobChunks: db.collection<BlobChunkDocument>(COLLECTIONS.blobChunks),
-      };
-    } catch (error) {
-      await client.close().catch(() => undefined); // the open error is the one worth reporting
-      throw toStoreError('open', error);
-    }
-  }
-
-  async close(): Promise<void> {
-    const opened = this.opened;
-    this.opened = null;
-    await opened?.client.close();
   }
 
   async ping(): Promise<void> {
@@ -348,56 +299,14 @@ export class MongoMessageStore implements MessageStore {
       pruneUnreferencedAttachments(s, new Date(Date.now() - this.blobGraceMs)),
     );
   }
-
-  /** Runs one unit of work on the open client, turning driver faults into StoreUnavailableError. */
-  private async use<T>(operation: string, work: (store: OpenStore) => Promise<T>): Promise<T> {
-    const opened = this.opened;
-    if (!opened) throw new StoreUnavailableError(`mongo store: ${operation} while the store is closed`);
-    try {
-      return await work(opened);
-    } catch (error) {
-      throw toStoreError(operation, error);
-    }
-  }
 }
 
-/** The driver settings that make the store's promises true; a function so a test can check them. */
-export function mongoClientOptions(options: MongoMessageStoreOptions): MongoClientOptions {
-  const serverSelectionTimeoutMS = options.serverSelectionTimeoutMS ?? 2000;
+function collectionsOf(db: Db): Collections {
   return {
-    appName: 'capturebox',
-    serverSelectionTimeoutMS,
-    connectTimeoutMS: serverSelectionTimeoutMS,
-    socketTimeoutMS: options.socketTimeoutMS ?? 20_000,
-    // After a network error the driver pauses and clears its pool; without a bound, operations queue for
-    // a connection until the server is back, and an SMTP session would wait with them.
-    waitQueueTimeoutMS: 5_000,
-    // Acknowledged by a majority of the replica set, each in its journal: a 250 survives losing the primary.
-    // wtimeoutMS: a replica set without a majority fails the write (451) instead of hanging the session.
-    // Set here, not taken from the URI, because the store's durability promise depends on it.
-    writeConcern: { w: 'majority', journal: true, wtimeoutMS: 10_000 },
+    messages: db.collection<MessageDocument>(COLLECTIONS.messages),
+    captured: db.collection<CapturedDocument>(COLLECTIONS.captured),
+    blobChunks: db.collection<BlobChunkDocument>(COLLECTIONS.blobChunks),
   };
-}
-
-/** The URI's path names the database (`mongodb://host/name?...`); `capturebox` when there is none. */
-export function databaseNameOf(uri: string): string {
-  const afterScheme = uri.slice(uri.indexOf('://') + 3);
-  // Hosts and user info cannot contain '/' (a Unix socket path is percent-encoded), so the first '/'
-  // after the scheme starts the path, which ends at the options.
-  const slash = afterScheme.indexOf('/');
-  if (slash === -1) return DEFAULT_DATABASE_NAME;
-  const path = afterScheme.slice(slash + 1).split('?')[0];
-  return path === '' ? DEFAULT_DATABASE_NAME : decodeURIComponent(path);
-}
-
-async function createIndexes(db: Db): Promise<void> {
-  for (const index of INDEXES) {
-    const spec: IndexDescription = { key: index.key, name: index.name, ...(index.unique ? { unique: true } : {}) };
-    // One index per command: FerretDB v1.24 panics (and drops the connection) on a createIndexes with two
-    // or more indexes that all exist already, i.e. on every open after the first. Idempotent for the same
-    // name and key; a changed declaration under an old name fails open() loudly.
-    await db.collection(index.collection).createIndexes([spec]);
-  }
 }
 
 async function findPage(s: OpenStore, query: NamedQuery<MessageDocument>, limit: number): Promise<StoredMessage[]> {
@@ -425,7 +334,7 @@ async function claimQueueId(s: OpenStore, mail: CapturedMail): Promise<void> {
   try {
     await s.captured.insertOne(toCapturedDocument(mail));
   } catch (error) {
-    if (isDuplicateKey(error)) {
+    if (isDuplicateKeyError(error)) {
       throw new Error(`saveCaptured: queue id ${mail.queueId} is already stored`, { cause: error });
     }
     throw error;
@@ -480,7 +389,7 @@ async function insertCopies(s: OpenStore, copies: StoredMessage[]): Promise<void
   try {
     await s.messages.insertMany(copies.map(toMessageDocument), { ordered: true });
   } catch (error) {
-    if (isDuplicateKey(error)) {
+    if (isDuplicateKeyError(error)) {
       const ids = copies.map((copy) => copy.id).join(', ');
       throw new Error(`saveCaptured: a message id among ${ids} is already stored`, { cause: error });
     }
@@ -527,7 +436,7 @@ async function upsertChunks(collection: Collection<BlobChunkDocument>, chunks: B
   try {
     await collection.bulkWrite(upserts, { ordered: false });
   } catch (error) {
-    if (!isOnlyDuplicateKeys(error)) throw error;
+    if (!isOnlyDuplicateKeyErrors(error)) throw error;
   }
 }
 
@@ -700,68 +609,6 @@ function updateSteps(patch: MessagePatch): UpdateFilter<MessageDocument>[] {
   if (Object.keys(first).length > 0) steps.push(first);
   if (patch.removeLabel !== undefined) steps.push({ $pull: { labels: patch.removeLabel } });
   return steps;
-}
-
-// ---- errors --------------------------------------------------------------------------------------------
-
-/** Server error codes that mean "not now" (shutdown, election, no primary, network), not "never". */
-const TRANSIENT_SERVER_CODES = new Set([
-  6, // HostUnreachable
-  7, // HostNotFound
-  64, // WriteConcernFailed (wtimeout)
-  89, // NetworkTimeout
-  91, // ShutdownInProgress
-  189, // PrimarySteppedDown
-  262, // ExceededTimeLimit
-  9001, // SocketException
-  10107, // NotWritablePrimary
-  11600, // InterruptedAtShutdown
-  11602, // InterruptedDueToReplStateChange
-  13435, // NotPrimaryNoSecondaryOk
-  13436, // NotPrimaryOrSecondary
-]);
-
-/**
- * Driver faults that mean the database cannot be reached or cannot take the write now become
- * StoreUnavailableError: the caller answers 451/503 and the driver reconnects by itself. Everything else
- * (duplicate keys, bad documents, our own errors) is passed on as it is.
- */
-function toStoreError(operation: string, error: unknown): unknown {
-  if (!isUnavailable(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new StoreUnavailableError(`mongo store: ${operation} failed: ${message}`, { cause: error });
-}
-
-function isUnavailable(error: unknown): boolean {
-  if (error instanceof StoreUnavailableError) return false; // already mapped
-  if (
-    error instanceof MongoNetworkError || // includes timeouts and cleared connection pools
-    error instanceof MongoServerSelectionError ||
-    error instanceof MongoTopologyClosedError ||
-    error instanceof MongoClientClosedError ||
-    error instanceof MongoNotConnectedError ||
-    error instanceof MongoWriteConcernError
-  ) {
-    return true;
-  }
-  if (error instanceof MongoBulkWriteError && error.result.getWriteConcernError() !== undefined) return true;
-  if (error instanceof MongoError && error.hasErrorLabel(MongoErrorLabel.RetryableWriteError)) return true;
-  const code = error instanceof MongoServerError ? error.code : undefined;
-  return typeof code === 'number' && TRANSIENT_SERVER_CODES.has(code);
-}
-
-const DUPLICATE_KEY = 11000;
-
-function isDuplicateKey(error: unknown): boolean {
-  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
-}
-
-/** An unordered insert that failed only because some documents were there already. */
-function isOnlyDuplicateKeys(error: unknown): boolean {
-  if (!(error instanceof MongoBulkWriteError)) return isDuplicateKey(error);
-  if (error.result.getWriteConcernError() !== undefined) return false;
-  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  return writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === DUPLICATE_KEY);
 }
 
 // ---- helpers -------------------------------------------------------------------------------------------

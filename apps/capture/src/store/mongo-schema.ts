@@ -6,9 +6,10 @@
 // `captured` (whose _id, the queue id, is also the claim that makes a queue id unique); everything large
 // (raw sources, bodies, attachment contents) in `blob_chunks`, split into chunks well under the 16 MB BSON
 // document limit, so a 25 MB message fits.
-import type { Binary, Document, Filter, IndexDirection, Sort } from 'mongodb';
+import type { Binary, Document, Filter, Sort } from 'mongodb';
 import type { Envelope, SessionFacts, StoredMessage } from '../domain/captured-message';
 import { starredViewerOf, type ListInboxQuery, type StarredVisibility, type UsageScope } from './message-store';
+import type { MongoIndexDeclaration } from './mongo-connection';
 
 export const COLLECTIONS = {
   messages: 'messages',
@@ -77,12 +78,7 @@ export const attachmentBlobKey = (md5: string): string => `${ATTACHMENT_BLOB_PRE
 export const md5OfAttachmentBlobKey = (key: string): string => key.slice(ATTACHMENT_BLOB_PREFIX.length);
 export const blobChunkId = (blob: string, n: number): string => `${blob}#${n}`;
 
-export interface IndexDeclaration {
-  collection: CollectionName;
-  name: string;
-  key: Record<string, IndexDirection>;
-  unique?: boolean;
-}
+export type IndexDeclaration = MongoIndexDeclaration<CollectionName>;
 
 /** A query as the store runs it, with the index that must serve it (asserted by the spec's explain test). */
 export interface NamedQuery<T extends Document> {

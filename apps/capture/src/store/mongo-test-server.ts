@@ -3,11 +3,14 @@
 // temporary data directory. The binary is installed beforehand by the test-tools step; when it is missing,
 // start() fails with the script's message rather than skipping, since a store never proven is no store.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { promisify } from 'node:util';
+import { MongoClient } from 'mongodb';
 
 const run = promisify(execFile);
 
@@ -35,6 +38,71 @@ export interface MongoTestServer {
 export async function startMongoTestServer(): Promise<MongoTestServer> {
   const external = process.env[TEST_MONGODB_URI_VARIABLE];
   return external ? new ExternalServer(external) : ManagedFerretDb.start();
+}
+
+/** What a describe() of Mongo tests shares: the server and the tests' own client. */
+export interface MongoTestSuite {
+  readonly server: MongoTestServer;
+  /** The tests' own connection, for inspecting and dropping databases behind the store's back. */
+  readonly admin: MongoClient;
+  /** Unique per test and per run, so runs against a shared MongoDB never meet each other's data. */
+  freshDatabaseName(): string;
+}
+
+/**
+ * For a describe() of Mongo tests: starts the server (and connects `admin`) before the first test, and closes
+ * and disposes of them after the last. Database names start with `databasePrefix`.
+ */
+export function useMongoTestServer(databasePrefix: string): MongoTestSuite {
+  let server: MongoTestServer | undefined;
+  let admin: MongoClient | undefined;
+  let databaseCounter = 0;
+
+  before(async () => {
+    server = await startMongoTestServer();
+    admin = new MongoClient(server.uri('admin'), { serverSelectionTimeoutMS: 5000 });
+    await admin.connect();
+  });
+
+  after(async () => {
+    await admin?.close();
+    await server?.dispose();
+  });
+
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the Mongo test server is used before its before() hook ran');
+    return value;
+  };
+  return {
+    get server() {
+      return started(server);
+    },
+    get admin() {
+      return started(admin);
+    },
+    freshDatabaseName: () =>
+      `${databasePrefix}_${process.pid}_${++databaseCounter}_${randomBytes(3).toString('hex')}`,
+  };
+}
+
+/**
+ * Retries `attempt` every 200 ms while it fails with an error `retryable` accepts (any, unless told), for at
+ * most `withinMs`: waits out a server restart.
+ */
+export async function eventually(
+  attempt: () => Promise<void>,
+  withinMs: number,
+  retryable: (error: unknown) => boolean = () => true,
+): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!retryable(error) || Date.now() > deadline) throw error;
+      await new Promise((resolveDelay) => setTimeout(resolveDelay, 200));
+    }
+  }
 }
 
 /** Puts `database` into the URI's path, keeping hosts, credentials and options. */

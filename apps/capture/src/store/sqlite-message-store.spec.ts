@@ -1,10 +1,9 @@
 // The embedded store: the shared contract, then what only SQLite has (file layout, indexes, faults).
 // A second better-sqlite3 connection to the same file plays "another process" and inspects the schema.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { StoreUnavailableError } from './message-store';
 import { describeMessageStoreContract } from './message-store.contract';
@@ -23,20 +22,17 @@ import {
   TRIM_INBOX_SQL,
   USAGE_SQL,
 } from './sqlite-schema';
+import { makeNestedStoreFile, useSqliteTestFile } from './sqlite-test-files';
 import { makeAttachment, makeCapturedMail, makeCopies } from './test-fixtures';
 
-function makeTempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'capturebox-store-'));
-}
+const TEMP_PREFIX = 'capturebox-store-';
 
 describeMessageStoreContract('SqliteMessageStore', async () => {
-  const dir = makeTempDir();
-  // A nested path: the store must create its directory.
-  const file = join(dir, 'data', 'capturebox.sqlite');
+  const { file, cleanup } = makeNestedStoreFile(TEMP_PREFIX, 'capturebox.sqlite');
   return {
     store: new SqliteMessageStore({ file }),
     reopen: async () => new SqliteMessageStore({ file }),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    cleanup,
     countStored: async () => {
       const peer = new Database(file, { readonly: true });
       try {
@@ -50,32 +46,16 @@ describeMessageStoreContract('SqliteMessageStore', async () => {
 });
 
 describe('SqliteMessageStore', () => {
-  let dir: string;
-  let file: string;
   let store: SqliteMessageStore;
-  const peers: Database.Database[] = [];
-
-  /** Another connection to the store's file, closed after the test. */
-  function connectPeer(options?: Database.Options): Database.Database {
-    const peer = new Database(file, options);
-    peers.push(peer);
-    return peer;
-  }
+  const temp = useSqliteTestFile(TEMP_PREFIX, 'store.sqlite', () => store.close());
+  const { connectPeer } = temp;
 
   function countRows(table: 'captured' | 'messages' | 'attachment_blobs'): number {
     return connectPeer({ readonly: true }).prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${table}`).get()!.n;
   }
 
   beforeEach(() => {
-    dir = makeTempDir();
-    file = join(dir, 'store.sqlite');
-    store = new SqliteMessageStore({ file, busyTimeoutMs: 50 });
-  });
-
-  afterEach(async () => {
-    for (const peer of peers.splice(0)) peer.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    store = new SqliteMessageStore({ file: temp.file, busyTimeoutMs: 50 });
   });
 
   it('creates a WAL database at the current schema version', async () => {
@@ -163,7 +143,7 @@ describe('SqliteMessageStore', () => {
 
   it('upgrades a version 1 database, counting the attachment references it already holds', async () => {
     // Real rows from a current store, copied into a database that has only the first migration.
-    const sourceFile = join(dir, 'source.sqlite');
+    const sourceFile = join(temp.dir, 'source.sqlite');
     const source = new SqliteMessageStore({ file: sourceFile });
     await source.open();
     const logo = makeAttachment('a logo attached twice to one mail');
@@ -197,7 +177,7 @@ describe('SqliteMessageStore', () => {
   });
 
   it('upgrades a version 2 database, listing the mail it holds by domain through the new index', async () => {
-    const sourceFile = join(dir, 'source.sqlite');
+    const sourceFile = join(temp.dir, 'source.sqlite');
     const source = new SqliteMessageStore({ file: sourceFile });
     await source.open();
     const mail = makeCapturedMail();
@@ -271,7 +251,7 @@ describe('SqliteMessageStore', () => {
   });
 
   it('fails to open a file that is not a database with StoreUnavailableError', async () => {
-    writeFileSync(file, 'this is not an SQLite database, just some text that fills the header. '.repeat(20));
+    writeFileSync(temp.file, 'this is not an SQLite database, just some text that fills the header. '.repeat(20));
     await assert.rejects(store.open(), (error: unknown) => {
       assert.ok(error instanceof StoreUnavailableError);
       assert.equal((error.cause as { code?: string }).code, 'SQLITE_NOTADB');
@@ -281,7 +261,7 @@ describe('SqliteMessageStore', () => {
   });
 
   it('refuses a database written by a newer schema version', async () => {
-    const newer = new Database(file);
+    const newer = new Database(temp.file);
     newer.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     newer.close();
     await assert.rejects(store.open(), /newer than this build/);

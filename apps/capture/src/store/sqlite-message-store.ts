@@ -3,10 +3,8 @@
 //
 // better-sqlite3 is synchronous: each call blocks the event loop for one local transaction (well under a
 // millisecond, plus an fsync per save), which one appliance can afford; a worker thread is the next step.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type {
   AttachmentContent,
   CapturedMail,
@@ -14,7 +12,6 @@ import type {
   StoredMessage,
 } from '../domain/captured-message';
 import {
-  StoreUnavailableError,
   assertCopiesBelongTo,
   assertKeepNewest,
   starredViewerOf,
@@ -26,6 +23,7 @@ import {
   type Usage,
   type UsageScope,
 } from './message-store';
+import { SqliteStore, type SqliteFileOptions } from './sqlite-connection';
 import {
   COUNT_DOMAIN_SQL,
   COUNT_INBOX_SQL,
@@ -46,18 +44,12 @@ import {
   PING_SQL,
   PRUNE_OLDER_THAN_SQL,
   PRUNE_UNREFERENCED_BLOBS_SQL,
-  SCHEMA_VERSION,
   TRIM_INBOX_SQL,
   UPDATE_MESSAGE_SQL,
   USAGE_SQL,
 } from './sqlite-schema';
 
-export interface SqliteMessageStoreOptions {
-  /** Path of the database file (normally inside the data directory); its directory is created. */
-  file: string;
-  /** How long a write waits for another connection's lock before failing with SQLITE_BUSY. Default 5000. */
-  busyTimeoutMs?: number;
-}
+export type SqliteMessageStoreOptions = SqliteFileOptions;
 
 /** `until` when the caller gave none: later than any real message, so one query shape serves both cases. */
 const NO_UNTIL = Number.MAX_SAFE_INTEGER;
@@ -130,9 +122,8 @@ interface UsageParams {
 
 type Statement<Params extends object, Result = unknown> = Database.Statement<Params, Result>;
 
-/** Everything that exists only while the store is open: the connection and what was prepared on it. */
+/** Everything that exists only while the store is open: what was prepared on its connection. */
 interface OpenStore {
-  db: Database.Database;
   insertCaptured: Statement<CapturedRow>;
   insertMessage: Statement<MessageRow>;
   insertAttachmentBlob: Statement<{ md5: string; content: Buffer }>;
@@ -158,35 +149,9 @@ interface OpenStore {
   updateMessageTx: (key: MessageKey, patch: MessagePatch) => StoredMessage | null;
 }
 
-export class SqliteMessageStore implements MessageStore {
-  private readonly file: string;
-  private readonly busyTimeoutMs: number;
-  private opened: OpenStore | null = null;
-
+export class SqliteMessageStore extends SqliteStore<OpenStore> implements MessageStore {
   constructor(options: SqliteMessageStoreOptions) {
-    this.file = options.file;
-    this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-  }
-
-  async open(): Promise<void> {
-    if (this.opened) return;
-    let db: Database.Database | undefined;
-    try {
-      mkdirSync(dirname(this.file), { recursive: true });
-      db = new Database(this.file);
-      configure(db, this.busyTimeoutMs);
-      migrate(db);
-      this.opened = prepare(db);
-    } catch (error) {
-      db?.close();
-      throw toStoreError('open', error);
-    }
-  }
-
-  async close(): Promise<void> {
-    const opened = this.opened;
-    this.opened = null;
-    opened?.db.close();
+    super(options, { name: 'sqlite store', migrations: MIGRATIONS, prepare });
   }
 
   async ping(): Promise<void> {
@@ -300,46 +265,10 @@ export class SqliteMessageStore implements MessageStore {
     // Exact and safe alongside saves without any grace period: see ref_count in the schema.
     return this.use('pruneUnreferencedBlobs', (s) => s.pruneUnreferencedBlobs.run().changes);
   }
-
-  /** Runs one unit of work on the open connection, turning storage faults into StoreUnavailableError. */
-  private use<T>(operation: string, work: (store: OpenStore) => T): T {
-    const opened = this.opened;
-    if (!opened) throw new StoreUnavailableError(`sqlite store: ${operation} while the store is closed`);
-    try {
-      return work(opened);
-    } catch (error) {
-      throw toStoreError(operation, error);
-    }
-  }
-}
-
-function configure(db: Database.Database, busyTimeoutMs: number): void {
-  // First, so that even the pragmas below wait for another connection instead of failing at once.
-  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
-  // WAL: API reads never block the SMTP writer, and a commit is one sequential append.
-  db.pragma('journal_mode = WAL');
-  // FULL: in WAL mode, fsync the log on every commit, so "250 queued" is only said after a durable write.
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-}
-
-/** Brings the schema to SCHEMA_VERSION under a write lock, so two processes opening at once cannot race. */
-function migrate(db: Database.Database): void {
-  const migrateAll = db.transaction(() => {
-    const current = Number(db.pragma('user_version', { simple: true }));
-    if (current > SCHEMA_VERSION) {
-      // Not a temporary fault: this build must not write a schema it does not know.
-      throw new Error(`sqlite store: database schema version ${current} is newer than this build's ${SCHEMA_VERSION}`);
-    }
-    for (const migration of MIGRATIONS.slice(current)) db.exec(migration);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  });
-  migrateAll.immediate();
 }
 
 function prepare(db: Database.Database): OpenStore {
   const statements = {
-    db,
     insertCaptured: db.prepare<CapturedRow>(INSERT_CAPTURED_SQL),
     insertMessage: db.prepare<MessageRow>(INSERT_MESSAGE_SQL),
     insertAttachmentBlob: db.prepare<{ md5: string; content: Buffer }>(INSERT_ATTACHMENT_BLOB_SQL),
@@ -409,20 +338,6 @@ function pageParams(query: ListInboxQuery): PageParams {
 function starredParams(options: StarredVisibility | undefined): StarredParams {
   const viewer = starredViewerOf(options);
   return viewer === undefined ? { all_starred: 1, starred_viewer: null } : { all_starred: 0, starred_viewer: viewer };
-}
-
-/**
- * Storage faults (disk full, I/O error, lock timeout, not a database, a missing directory) become
- * StoreUnavailableError: the caller answers 451/503 and tries again later. Constraint violations (the same
- * queue id or message id twice) are the caller's bug, not a passing condition, so they stay as they are,
- * and so does anything that is not a storage error at all.
- */
-function toStoreError(operation: string, error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  const isSqliteFault = error instanceof Database.SqliteError && !error.code.startsWith('SQLITE_CONSTRAINT');
-  const isSystemFault = 'syscall' in error; // a Node fs error, e.g. the data directory cannot be created
-  if (!isSqliteFault && !isSystemFault) return error;
-  return new StoreUnavailableError(`sqlite store: ${operation} failed: ${error.message}`, { cause: error });
 }
 
 function toCapturedRow(mail: CapturedMail): CapturedRow {

@@ -1,0 +1,125 @@
+// The SQLite plumbing both embedded adapters share (mail here, accounts in `accounts/`): one file per store,
+// opened with the same pragmas and brought to its schema version by numbered migrations, and the one rule for
+// which errors are a passing storage fault (StoreUnavailableError) rather than a bug.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreUnavailableError } from './message-store';
+
+export interface SqliteFileOptions {
+  /** Path of the database file (normally inside the data directory); its directory is created. */
+  file: string;
+  /** How long a write waits for another connection's lock before failing with SQLITE_BUSY. Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+/** What makes one SQLite store itself: its name, its schema and what it prepares on a connection. */
+export interface SqliteStoreDefinition<Prepared> {
+  /** How the store names itself in its errors, e.g. `sqlite store`. */
+  name: string;
+  /** The schema, oldest first; `PRAGMA user_version` records how many have run. Never edit a released entry. */
+  migrations: readonly string[];
+  /** What the store needs of an open connection (its prepared statements); runs once per open. */
+  prepare: (db: Database.Database) => Prepared;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * An SQLite adapter's connection and what was prepared on it: opened once, closed once, and the one place its
+ * operations run, so that a closed store and storage faults fail the same way in every SQLite store.
+ */
+export abstract class SqliteStore<Prepared> {
+  private readonly file: string;
+  private readonly busyTimeoutMs: number;
+  private opened: { db: Database.Database; prepared: Prepared } | null = null;
+
+  protected constructor(
+    options: SqliteFileOptions,
+    private readonly definition: SqliteStoreDefinition<Prepared>,
+  ) {
+    this.file = options.file;
+    this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  }
+
+  async open(): Promise<void> {
+    if (this.opened) return;
+    let db: Database.Database | undefined;
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      db = new Database(this.file);
+      configure(db, this.busyTimeoutMs);
+      migrate(db, this.definition);
+      this.opened = { db, prepared: this.definition.prepare(db) };
+    } catch (error) {
+      db?.close();
+      throw toSqliteStoreError(this.definition.name, 'open', error);
+    }
+  }
+
+  async close(): Promise<void> {
+    const opened = this.opened;
+    this.opened = null;
+    opened?.db.close();
+  }
+
+  /**
+   * Runs one unit of work on the open connection. A failure goes through `toError` once: by default storage
+   * faults become StoreUnavailableError; a store that gives some constraint failures a meaning of its own maps
+   * those first.
+   */
+  protected use<T>(
+    operation: string,
+    work: (prepared: Prepared) => T,
+    toError: (error: unknown) => unknown = (error) => toSqliteStoreError(this.definition.name, operation, error),
+  ): T {
+    const opened = this.opened;
+    if (!opened) throw new StoreUnavailableError(`${this.definition.name}: ${operation} while the store is closed`);
+    try {
+      return work(opened.prepared);
+    } catch (error) {
+      throw toError(error);
+    }
+  }
+}
+
+function configure(db: Database.Database, busyTimeoutMs: number): void {
+  // First, so that even the pragmas below wait for another connection instead of failing at once.
+  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+  // WAL: API reads never block the SMTP writer, and a commit is one sequential append.
+  db.pragma('journal_mode = WAL');
+  // FULL: in WAL mode, fsync the log on every commit, so "250 queued" is only said after a durable write and
+  // an API key shown once is not lost by a crash right after.
+  db.pragma('synchronous = FULL');
+  // Off by default in SQLite, per connection: without it the schemas' cascades do nothing.
+  db.pragma('foreign_keys = ON');
+}
+
+/** Brings the schema to `migrations.length` under a write lock, so two processes opening at once cannot race. */
+function migrate(db: Database.Database, { name, migrations }: SqliteStoreDefinition<unknown>): void {
+  const latest = migrations.length;
+  const migrateAll = db.transaction(() => {
+    const current = Number(db.pragma('user_version', { simple: true }));
+    if (current > latest) {
+      // Not a temporary fault: this build must not write a schema it does not know.
+      throw new Error(`${name}: database schema version ${current} is newer than this build's ${latest}`);
+    }
+    for (const migration of migrations.slice(current)) db.exec(migration);
+    db.pragma(`user_version = ${latest}`);
+  });
+  migrateAll.immediate();
+}
+
+/**
+ * Storage faults (disk full, I/O error, lock timeout, not a database, a directory that cannot be made) become
+ * StoreUnavailableError: the caller answers 451/503 and tries again later. Constraint violations are the
+ * caller's bug, not a passing condition, so they stay as they are, and so does anything that is not a storage
+ * error at all (our own errors, a schema newer than this build).
+ */
+export function toSqliteStoreError(store: string, operation: string, error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const isSqliteFault = error instanceof Database.SqliteError && !error.code.startsWith('SQLITE_CONSTRAINT');
+  const isSystemFault = 'syscall' in error; // a Node fs error, e.g. the data directory cannot be created
+  if (!isSqliteFault && !isSystemFault) return error;
+  return new StoreUnavailableError(`${store}: ${operation} failed: ${error.message}`, { cause: error });
+}
