@@ -23,7 +23,7 @@ import {
   type Usage,
   type UsageScope,
 } from './message-store';
-import { SqliteStore, type SqliteFileOptions } from './sqlite-connection';
+import { SqliteStore, toSqliteStoreError, type SqliteFileOptions } from './sqlite-connection';
 import {
   COUNT_DOMAIN_SQL,
   COUNT_INBOX_SQL,
@@ -146,12 +146,35 @@ interface OpenStore {
   pruneUnreferencedBlobs: Database.Statement<[]>;
   ping: Database.Statement<[]>;
   saveCaptured: (mail: CapturedMail, copies: StoredMessage[]) => void;
+  /** Saves many in one transaction (one fsync); each save is its own savepoint: a failed one leaves the rest. */
+  saveBatch: (saves: PendingSave[]) => Array<unknown | null>;
   updateMessageTx: (key: MessageKey, patch: MessagePatch) => StoredMessage | null;
 }
 
+/** A save waiting for the next group commit, with the promise of its caller. */
+interface PendingSave {
+  mail: CapturedMail;
+  copies: StoredMessage[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 export class SqliteMessageStore extends SqliteStore<OpenStore> implements MessageStore {
+  /**
+   * Group commit: saves that arrive while the event loop is busy (another commit's fsync, parsing) are
+   * written together in the next turn, in one transaction with one fsync, and every caller is answered
+   * only after that commit. Per-message fsync was ~44% of the ingest path's time (docs/benchmarks).
+   */
+  private pendingSaves: PendingSave[] = [];
+  private flushScheduled = false;
+
   constructor(options: SqliteMessageStoreOptions) {
     super(options, { name: 'sqlite store', migrations: MIGRATIONS, prepare });
+  }
+
+  override async close(): Promise<void> {
+    this.flushSaves(); // nothing accepted for saving is dropped by a close
+    await super.close();
   }
 
   async ping(): Promise<void> {
@@ -160,7 +183,32 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
 
   async saveCaptured(mail: CapturedMail, copies: StoredMessage[]): Promise<void> {
     assertCopiesBelongTo(mail, copies);
-    this.use('saveCaptured', (s) => s.saveCaptured(mail, copies));
+    return new Promise<void>((resolve, reject) => {
+      this.pendingSaves.push({ mail, copies, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushSaves());
+      }
+    });
+  }
+
+  private flushSaves(): void {
+    this.flushScheduled = false;
+    const batch = this.pendingSaves.splice(0);
+    if (batch.length === 0) return;
+    let failures: Array<unknown | null>;
+    try {
+      failures = this.use('saveCaptured', (s) => s.saveBatch(batch));
+    } catch (error) {
+      // The commit itself failed (or the store is closed): none of the batch is stored.
+      batch.forEach((save) => save.reject(error));
+      return;
+    }
+    batch.forEach((save, index) => {
+      const failure = failures[index];
+      if (failure === null) save.resolve();
+      else save.reject(mapSaveFailure(failure));
+    });
   }
 
   async listInbox(inbox: string, query: ListInboxQuery): Promise<StoredMessage[]> {
@@ -313,7 +361,20 @@ function prepare(db: Database.Database): OpenStore {
     return updated;
   });
 
-  return { ...statements, saveCaptured, updateMessageTx };
+  // Each save runs as a nested transaction, which better-sqlite3 makes a SAVEPOINT: a failing save is
+  // rolled back alone and reported; the others commit together when the outer transaction does.
+  const saveBatch = db.transaction((saves: PendingSave[]): Array<unknown | null> =>
+    saves.map((save) => {
+      try {
+        saveCaptured(save.mail, save.copies);
+        return null;
+      } catch (error) {
+        return error;
+      }
+    }),
+  );
+
+  return { ...statements, saveCaptured, saveBatch, updateMessageTx };
 }
 
 function applyPatch(message: StoredMessage, patch: MessagePatch): StoredMessage {
@@ -408,4 +469,9 @@ function fromMessageRow(row: MessageRow): StoredMessage {
     read: row.read === 1,
     savedBy: row.saved_by,
   };
+}
+
+/** A single save's own failure inside a batch, mapped as `use` maps errors (faults -> StoreUnavailableError). */
+function mapSaveFailure(error: unknown): unknown {
+  return toSqliteStoreError('sqlite store', 'saveCaptured', error);
 }
