@@ -136,6 +136,7 @@ describe('web UI: live inbox and message view', () => {
     const secret = list.find((message) => message.subject === 'Secret reset link')!;
     const starred = await box.api(`/api/addresses/${PRIVATE_INBOX}/messages/${secret._id}/star`, { method: 'PUT' });
     assert.equal(((await starred.json()) as { savedBy: string }).savedBy, 'admin');
+    assert.equal((await box.api('/api/addresses/mine-ui@capture.test', { method: 'POST' })).status, 200);
 
     await withBrowser(async (page) => {
       await page.goto(`${box.baseUrl}/inbox/${PRIVATE_INBOX}`);
@@ -153,6 +154,9 @@ describe('web UI: live inbox and message view', () => {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
       await page.locator('.starred .message-row', { hasText: 'Secret reset link' }).waitFor();
+      // The account's private addresses are listed, each a link to its inbox.
+      await page.locator('.owned__list a', { hasText: 'mine-ui@capture.test' }).waitFor();
+      assert.equal(await page.locator('.owned__list a', { hasText: 'mine-ui@capture.test' }).getAttribute('href'), '/inbox/mine-ui%40capture.test');
       await page.screenshot({ path: screenshotPath('account-desktop') });
 
       await page.goto(`${box.baseUrl}/inbox/${PRIVATE_INBOX}`);

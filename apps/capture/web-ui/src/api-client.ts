@@ -131,6 +131,11 @@ export class ApiClient {
     return this.json(`/api/addresses/starred/messages?limit=${limit}`);
   }
 
+  /** The account's private addresses and custom domains (Mailsac's CurrentUserStats). */
+  ownedInboxes(): Promise<{ addresses: string[]; domains: string[] }> {
+    return this.json('/api/me/stats');
+  }
+
   private async json<T>(path: string, init: RequestInit = {}): Promise<T> {
     return (await this.call(path, { ...init, headers: { Accept: 'application/json' } })).json() as Promise<T>;
   }
