@@ -127,6 +127,12 @@ describe('accounts', () => {
     const listed = JSON.parse((await run(process.execPath, [CLI, 'accounts', 'list'], { env })).stdout) as Array<{ username: string }>;
     assert.ok(listed.some((a) => a.username === 'frank'));
     await assert.rejects(run(process.execPath, [CLI, 'accounts', 'create', 'frank'], { env }), /already|taken|exists/i);
+    // Domains are checked where they are claimed, so the CLI and the admin API refuse the same bad names.
+    await assert.rejects(run(process.execPath, [CLI, 'domains', 'add', 'frank', 'not a domain'], { env }), /Invalid domain/);
+    const badDomain = await admin('/api/admin/accounts/frank/domains', 'POST', { domain: '[127.0.0.1]' });
+    assert.equal(badDomain.status, 400);
+    assert.match(((await badDomain.json()) as { message: string }).message, /Invalid domain/);
+    assert.match((await run(process.execPath, [CLI, 'domains', 'add', 'frank', 'Frank.Test'], { env })).stdout, /"result": "claimed"/);
   });
 
   test("@mailsac/api's account, addresses and domains methods work, with Mailsac's schemas", async () => {

@@ -2,7 +2,7 @@
 // inbox (private address or custom domain), and carries out the admin operations on accounts and keys.
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { domainOf, inboxOf } from '../domain/mailbox';
+import { domainOf, inboxOf, isValidDomain } from '../domain/mailbox';
 import type { Account } from './account';
 import { ACCOUNT_STORE, AccountConflictError, type AccountPatch, type AccountStore, type ClaimResult, type StoredAccount } from './account-store';
 import { generateApiKey, hashApiKey } from './api-keys';
@@ -184,8 +184,11 @@ export class AccountsService {
   }
 
   async claimDomain(accountId: string, domain: string): Promise<ClaimResult> {
+    const name = domain.trim().toLowerCase();
+    // Checked here, not only in the admin API, so the CLI cannot assign a domain no mail can reach.
+    if (!isValidDomain(name)) throw new InvalidAccountInput(`Invalid domain: ${name.slice(0, 80)}`);
     const now = new Date();
-    return this.store.claimDomain({ domain: domain.toLowerCase(), ownerId: accountId, created: now, updated: now });
+    return this.store.claimDomain({ domain: name, ownerId: accountId, created: now, updated: now });
   }
 
   async releaseDomain(accountId: string, domain: string): Promise<boolean> {

@@ -5,3 +5,4 @@ export { FailureThrottle, sleep } from './failure-throttle';
 export type { Account } from './account';
 export type { BootstrapAdminKey } from './bootstrap-admin';
 export { mayReadMessage, mayReadInbox, mayReadInboxes } from './message-visibility';
+export { presentedApiKey } from './presented-api-key';

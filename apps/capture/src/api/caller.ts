@@ -3,7 +3,7 @@
 // so a typo never silently shows less mail.
 import { createParamDecorator, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { AccountsService, FailureThrottle, sleep, type Account } from '../accounts';
+import { AccountsService, FailureThrottle, presentedApiKey, sleep, type Account } from '../accounts';
 import { unauthorized } from './api-errors';
 
 export interface Caller {
@@ -11,13 +11,6 @@ export interface Caller {
 }
 
 type RequestWithCaller = Request & { caller?: Caller };
-
-function presentedKey(request: Request): string | undefined {
-  const header = request.headers['mailsac-key'];
-  if (typeof header === 'string' && header !== '') return header;
-  const query = request.query._mailsacKey;
-  return typeof query === 'string' && query !== '' ? query : undefined;
-}
 
 /** Global guard: resolves the caller once per request; unknown keys from one client are slowed down. */
 @Injectable()
@@ -28,7 +21,7 @@ export class CallerGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
-    const key = presentedKey(request);
+    const key = presentedApiKey(request);
     if (key === undefined) {
       request.caller = { account: null };
       return true;

@@ -2,7 +2,7 @@
 // Domains are assigned to accounts through the admin API (or the CLI); accounts read them here.
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { AccountsService, type Account } from '../accounts';
-import { isValidMailbox } from '../domain/mailbox';
+import { isValidDomain } from '../domain/mailbox';
 import { ApiError, badRequest } from './api-errors';
 import { parseListQuery } from './api-input';
 import { toDomain } from './address-views';
@@ -12,7 +12,7 @@ import { DomainMailbox } from './domain-mailbox.service';
 
 function parseDomain(value: string): string {
   const domain = value.trim().toLowerCase();
-  if (!isValidMailbox(`x@${domain}`) || domain.startsWith('[')) throw badRequest(`Invalid domain: ${value.slice(0, 80)}`);
+  if (!isValidDomain(domain)) throw badRequest(`Invalid domain: ${value.slice(0, 80)}`);
   return domain;
 }
 

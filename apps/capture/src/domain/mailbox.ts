@@ -17,6 +17,11 @@ export function isValidMailbox(address: string): boolean {
   return domain.split('.').every((label) => label.length > 0 && label.length <= 63 && !label.startsWith('-') && !label.endsWith('-') && /^[\p{L}\p{N}_-]+$/u.test(label));
 }
 
+/** A domain name Capturebox can file mail under: the part after `@` of a valid mailbox, not an address literal. */
+export function isValidDomain(domain: string): boolean {
+  return !domain.startsWith('[') && isValidMailbox(`x@${domain}`);
+}
+
 /** The inbox a recipient's mail is filed under: addresses compare case-insensitively here. */
 export function inboxOf(address: string): string {
   return address.trim().toLowerCase();

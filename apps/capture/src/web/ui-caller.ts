@@ -4,19 +4,11 @@
 // has to appear in a URL that captured mail could leak through a Referer.
 import { UnauthorizedException } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { Account, AccountsService } from '../accounts';
+import { presentedApiKey, type Account, type AccountsService } from '../accounts';
 
 export const UI_SESSION_COOKIE = 'cbx_ui_key';
 /** The cookie is only ever sent to the UI's own routes, never to /api or to the static pages. */
 const COOKIE_PATH = '/ui/';
-
-export function presentedApiKey(request: Request): string | undefined {
-  const header = request.headers['mailsac-key'];
-  if (typeof header === 'string' && header !== '') return header;
-  const query = request.query._mailsacKey;
-  if (typeof query === 'string' && query !== '') return query;
-  return undefined;
-}
 
 /** The value of one cookie from the Cookie header (no cookie-parser middleware in this app). */
 export function readCookie(request: Request, name: string): string | undefined {
