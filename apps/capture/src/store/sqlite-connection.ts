@@ -30,8 +30,8 @@ const DEFAULT_BUSY_TIMEOUT_MS = 5000;
  * operations run, so that a closed store and storage faults fail the same way in every SQLite store.
  */
 export abstract class SqliteStore<Prepared> {
-  private readonly file: string;
-  private readonly busyTimeoutMs: number;
+  protected readonly file: string;
+  protected readonly busyTimeoutMs: number;
   private opened: { db: Database.Database; prepared: Prepared } | null = null;
 
   protected constructor(
@@ -48,13 +48,17 @@ export abstract class SqliteStore<Prepared> {
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       db = new Database(this.file);
-      configure(db, this.busyTimeoutMs);
+      configureConnection(db, this.busyTimeoutMs);
       migrate(db, this.definition);
       this.opened = { db, prepared: this.definition.prepare(db) };
     } catch (error) {
       db?.close();
       throw toSqliteStoreError(this.definition.name, 'open', error);
     }
+  }
+
+  protected get isOpen(): boolean {
+    return this.opened !== null;
   }
 
   async close(): Promise<void> {
@@ -83,7 +87,8 @@ export abstract class SqliteStore<Prepared> {
   }
 }
 
-function configure(db: Database.Database, busyTimeoutMs: number): void {
+/** The pragmas every connection to a store's file runs with, whichever thread holds it. */
+export function configureConnection(db: Database.Database, busyTimeoutMs: number): void {
   // First, so that even the pragmas below wait for another connection instead of failing at once.
   db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
   // WAL: API reads never block the SMTP writer, and a commit is one sequential append.
@@ -117,9 +122,13 @@ function migrate(db: Database.Database, { name, migrations }: SqliteStoreDefinit
  * error at all (our own errors, a schema newer than this build).
  */
 export function toSqliteStoreError(store: string, operation: string, error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
+  if (!(error instanceof Error) || !isStorageFault(error)) return error;
+  return new StoreUnavailableError(`${store}: ${operation} failed: ${error.message}`, { cause: error });
+}
+
+/** The rule of toSqliteStoreError, for the writer thread, which has to send its errors across as data. */
+export function isStorageFault(error: Error): boolean {
   const isSqliteFault = error instanceof Database.SqliteError && !error.code.startsWith('SQLITE_CONSTRAINT');
   const isSystemFault = 'syscall' in error; // a Node fs error, e.g. the data directory cannot be created
-  if (!isSqliteFault && !isSystemFault) return error;
-  return new StoreUnavailableError(`${store}: ${operation} failed: ${error.message}`, { cause: error });
+  return isSqliteFault || isSystemFault;
 }

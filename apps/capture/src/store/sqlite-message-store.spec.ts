@@ -250,6 +250,63 @@ describe('SqliteMessageStore', () => {
     assert.equal(await store.countInbox('busy@example.com'), 1);
   });
 
+  it('keeps the event loop free while a save waits for a lock held elsewhere, and saves once it is released', async () => {
+    store = new SqliteMessageStore({ file: temp.file, busyTimeoutMs: 5000 });
+    await store.open();
+    const holder = connectPeer();
+    holder.exec('BEGIN IMMEDIATE');
+    const mail = makeCapturedMail();
+    const saving = store.saveCaptured(mail, makeCopies(mail, ['waiting@example.com']));
+
+    // The wait for the lock happens in the writer thread: timers and reads here go on meanwhile.
+    const started = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(Date.now() - started < 1000, 'a 20 ms timer fired late: the event loop was blocked');
+    assert.equal(await store.countInbox('waiting@example.com'), 0, 'not stored while the lock is held');
+
+    holder.exec('ROLLBACK');
+    await saving;
+    assert.equal(await store.countInbox('waiting@example.com'), 1);
+  });
+
+  it('commits saves sent together in one transaction, and fails only the one that breaks a constraint', async () => {
+    await store.open();
+    const mails = Array.from({ length: 20 }, () => makeCapturedMail());
+    const duplicate = { ...mails[0] }; // the same queue id again: a primary-key violation
+    const results = await Promise.allSettled([
+      ...mails.map((mail, n) => store.saveCaptured(mail, makeCopies(mail, [`batch${n}@example.com`]))),
+      store.saveCaptured(duplicate, makeCopies(duplicate, ['dup@example.com'])),
+    ]);
+    assert.equal(results.filter((result) => result.status === 'fulfilled').length, 20);
+    const failed = results.at(-1);
+    assert.equal(failed?.status, 'rejected');
+    assert.match(String((failed as PromiseRejectedResult).reason), /UNIQUE|PRIMARY KEY/);
+    assert.ok(!((failed as PromiseRejectedResult).reason instanceof StoreUnavailableError), 'a bug, not a fault');
+    assert.equal(countRows('captured'), 20);
+    assert.equal(countRows('messages'), 20, 'nothing of the failed save is left');
+  });
+
+  it('starts a new writer thread when the last one has ended, failing no write after that', async () => {
+    await store.open();
+    // Test-only reach into the store: end its writer thread as a crash would.
+    await (store as unknown as { writer: { close(): Promise<void> } }).writer.close();
+    const mail = makeCapturedMail();
+    await store.saveCaptured(mail, makeCopies(mail, ['after-crash@example.com']));
+    assert.equal(await store.countInbox('after-crash@example.com'), 1);
+    await store.ping();
+  });
+
+  it('commits every save sent before close, then refuses writes', async () => {
+    await store.open();
+    const mails = Array.from({ length: 50 }, () => makeCapturedMail());
+    const saves = mails.map((mail) => store.saveCaptured(mail, makeCopies(mail, ['closing@example.com'])));
+    await store.close();
+    await Promise.all(saves);
+    assert.equal(countRows('messages'), 50);
+    const late = makeCapturedMail();
+    await assert.rejects(store.saveCaptured(late, makeCopies(late, ['late@example.com'])), StoreUnavailableError);
+  });
+
   it('fails to open a file that is not a database with StoreUnavailableError', async () => {
     writeFileSync(temp.file, 'this is not an SQLite database, just some text that fills the header. '.repeat(20));
     await assert.rejects(store.open(), (error: unknown) => {

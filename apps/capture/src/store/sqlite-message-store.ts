@@ -1,20 +1,17 @@
 // The embedded MessageStore: one SQLite file in the data directory, for local runs and single-replica
 // preview environments. Schema and query SQL live in `sqlite-schema.ts`.
 //
-// better-sqlite3 is synchronous: each call blocks the event loop for one local transaction (well under a
-// millisecond, plus an fsync per save), which one appliance can afford; a worker thread is the next step.
-import { setImmediate as nextTurn } from 'node:timers/promises';
+// Two connections to the one file. Reads run here, on the main thread: synchronous, indexed, well under a
+// millisecond, and never blocked by the writer (WAL). Every write goes to the writer thread
+// (`sqlite-writer-thread.ts`), which commits the writes that arrive together in one transaction with one fsync;
+// so neither the fsync of a commit nor a lock held by another process ever stalls SMTP or the API.
 import type Database from 'better-sqlite3';
-import type {
-  AttachmentContent,
-  CapturedMail,
-  MessageFolder,
-  StoredMessage,
-} from '../domain/captured-message';
+import type { AttachmentContent, CapturedMail, StoredMessage } from '../domain/captured-message';
 import {
   assertCopiesBelongTo,
   assertKeepNewest,
   starredViewerOf,
+  StoreUnavailableError,
   type ListInboxQuery,
   type MessageBody,
   type MessagePatch,
@@ -23,31 +20,26 @@ import {
   type Usage,
   type UsageScope,
 } from './message-store';
-import { SqliteStore, toSqliteStoreError, type SqliteFileOptions } from './sqlite-connection';
+import { SqliteStore, type SqliteFileOptions } from './sqlite-connection';
+import type { SqliteMessageWrites, SqliteWriteName } from './sqlite-message-writes';
+import { fromMessageRow, type CapturedRow, type MessageKey, type MessageRow } from './sqlite-message-rows';
 import {
   COUNT_DOMAIN_SQL,
   COUNT_INBOX_SQL,
-  DELETE_DOMAIN_MAIL_SQL,
-  DELETE_INBOX_SQL,
-  DELETE_MESSAGE_SQL,
   GET_ATTACHMENT_BLOB_SQL,
   GET_BODY_SQL,
   GET_MESSAGE_SQL,
   GET_RAW_SQL,
-  INSERT_ATTACHMENT_BLOB_SQL,
-  INSERT_CAPTURED_SQL,
-  INSERT_MESSAGE_SQL,
   LIST_DOMAIN_SQL,
   LIST_INBOX_SQL,
   LIST_STARRED_SQL,
   MIGRATIONS,
   PING_SQL,
-  PRUNE_OLDER_THAN_SQL,
-  PRUNE_UNREFERENCED_BLOBS_SQL,
-  TRIM_INBOX_SQL,
-  UPDATE_MESSAGE_SQL,
   USAGE_SQL,
 } from './sqlite-schema';
+import { SqliteWriterThread } from './sqlite-writer-thread';
+
+const STORE_NAME = 'sqlite store';
 
 export type SqliteMessageStoreOptions = SqliteFileOptions;
 
@@ -56,51 +48,6 @@ const NO_UNTIL = Number.MAX_SAFE_INTEGER;
 
 /** Messages per age-prune transaction: small enough that a save waiting for the write lock barely notices. */
 const PRUNE_BATCH = 500;
-
-// Rows as SQLite hands them back (and as the inserts bind them): snake_case columns, JSON in TEXT,
-// booleans as 0/1, instants as epoch milliseconds.
-interface CapturedRow {
-  queue_id: string;
-  raw: Buffer;
-  received: number;
-  envelope: string;
-  session: string;
-  message_id: string | null;
-  headers: string;
-  text: string | null;
-  html: string | null;
-  parse_error: string | null;
-}
-
-interface MessageRow {
-  id: string;
-  queue_id: string;
-  inbox: string;
-  original_inbox: string;
-  domain: string;
-  from_list: string;
-  to_list: string;
-  cc_list: string;
-  bcc_list: string;
-  subject: string;
-  received: number;
-  size: number;
-  attachments: string;
-  links: string;
-  ip: string;
-  via: string;
-  rtls: number;
-  spam: number;
-  folder: string;
-  labels: string;
-  read: number;
-  saved_by: string | null;
-}
-
-interface MessageKey {
-  inbox: string;
-  id: string;
-}
 
 interface PageParams {
   until: number;
@@ -122,11 +69,8 @@ interface UsageParams {
 
 type Statement<Params extends object, Result = unknown> = Database.Statement<Params, Result>;
 
-/** Everything that exists only while the store is open: what was prepared on its connection. */
+/** Everything that exists only while the store is open: the reads prepared on the main thread's connection. */
 interface OpenStore {
-  insertCaptured: Statement<CapturedRow>;
-  insertMessage: Statement<MessageRow>;
-  insertAttachmentBlob: Statement<{ md5: string; content: Buffer }>;
   listInbox: Statement<PageParams & StarredParams & { inbox: string }, MessageRow>;
   countInbox: Statement<StarredParams & { inbox: string }, { count: number }>;
   listDomain: Statement<PageParams & StarredParams & { domain: string }, MessageRow>;
@@ -136,79 +80,54 @@ interface OpenStore {
   getBody: Statement<MessageKey, Pick<CapturedRow, 'text' | 'html' | 'headers'>>;
   getRaw: Statement<MessageKey, Pick<CapturedRow, 'raw'>>;
   getAttachmentBlob: Statement<{ md5: string }, { content: Buffer }>;
-  updateMessage: Statement<MessageKey & Pick<MessageRow, 'folder' | 'read' | 'saved_by' | 'labels'>>;
-  deleteMessage: Statement<MessageKey>;
-  deleteInbox: Statement<{ inbox: string }>;
-  deleteDomainMail: Statement<{ domain: string }>;
   usage: Statement<UsageParams, Usage>;
-  pruneOlderThan: Statement<{ cutoff: number; limit: number }>;
-  trimInbox: Statement<{ inbox: string; keep: number }>;
-  pruneUnreferencedBlobs: Database.Statement<[]>;
   ping: Database.Statement<[]>;
-  saveCaptured: (mail: CapturedMail, copies: StoredMessage[]) => void;
-  /** Saves many in one transaction (one fsync); each save is its own savepoint: a failed one leaves the rest. */
-  saveBatch: (saves: PendingSave[]) => Array<unknown | null>;
-  updateMessageTx: (key: MessageKey, patch: MessagePatch) => StoredMessage | null;
-}
-
-/** A save waiting for the next group commit, with the promise of its caller. */
-interface PendingSave {
-  mail: CapturedMail;
-  copies: StoredMessage[];
-  resolve: () => void;
-  reject: (error: unknown) => void;
 }
 
 export class SqliteMessageStore extends SqliteStore<OpenStore> implements MessageStore {
-  /**
-   * Group commit: saves that arrive while the event loop is busy (another commit's fsync, parsing) are
-   * written together in the next turn, in one transaction with one fsync, and every caller is answered
-   * only after that commit. Per-message fsync was ~44% of the ingest path's time (docs/benchmarks).
-   */
-  private pendingSaves: PendingSave[] = [];
-  private flushScheduled = false;
+  /** The writer thread; every write is sent to it at once (in call order) while it runs. */
+  private writer: SqliteWriterThread | null = null;
+  /** A new thread starting after the last one ended unexpectedly; writes meanwhile wait for it. */
+  private restarting: Promise<SqliteWriterThread> | null = null;
+  /** Between a successful open and the start of close. */
+  private accepting = false;
 
   constructor(options: SqliteMessageStoreOptions) {
-    super(options, { name: 'sqlite store', migrations: MIGRATIONS, prepare });
+    super(options, { name: STORE_NAME, migrations: MIGRATIONS, prepare });
+  }
+
+  override async open(): Promise<void> {
+    if (this.isOpen) return;
+    // The main thread's connection creates the file and migrates the schema; the writer thread opens it then.
+    await super.open();
+    try {
+      this.writer = await this.startWriter();
+      this.accepting = true;
+    } catch (error) {
+      await super.close();
+      throw error;
+    }
   }
 
   override async close(): Promise<void> {
-    this.flushSaves(); // nothing accepted for saving is dropped by a close
+    this.accepting = false;
+    const restarted = await this.restarting?.catch(() => null);
+    const writer = restarted ?? this.writer;
+    this.writer = null;
+    // Every write sent before the close is committed (and answered) before the thread ends.
+    await writer?.close();
     await super.close();
   }
 
   async ping(): Promise<void> {
     this.use('ping', (s) => s.ping.get());
+    const writer = this.writer?.isRunning ? this.writer : await this.restartWriter('ping');
+    await writer.ping();
   }
 
   async saveCaptured(mail: CapturedMail, copies: StoredMessage[]): Promise<void> {
     assertCopiesBelongTo(mail, copies);
-    return new Promise<void>((resolve, reject) => {
-      this.pendingSaves.push({ mail, copies, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flushSaves());
-      }
-    });
-  }
-
-  private flushSaves(): void {
-    this.flushScheduled = false;
-    const batch = this.pendingSaves.splice(0);
-    if (batch.length === 0) return;
-    let failures: Array<unknown | null>;
-    try {
-      failures = this.use('saveCaptured', (s) => s.saveBatch(batch));
-    } catch (error) {
-      // The commit itself failed (or the store is closed): none of the batch is stored.
-      batch.forEach((save) => save.reject(error));
-      return;
-    }
-    batch.forEach((save, index) => {
-      const failure = failures[index];
-      if (failure === null) save.resolve();
-      else save.reject(mapSaveFailure(failure));
-    });
+    await this.write('saveCaptured', mail, copies);
   }
 
   async listInbox(inbox: string, query: ListInboxQuery): Promise<StoredMessage[]> {
@@ -261,22 +180,19 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
   }
 
   async updateMessage(inbox: string, id: string, patch: MessagePatch): Promise<StoredMessage | null> {
-    return this.use('updateMessage', (s) => s.updateMessageTx({ inbox, id }, patch));
+    return this.write('updateMessage', { inbox, id }, patch);
   }
 
   async deleteMessage(inbox: string, id: string): Promise<boolean> {
-    // The schema's trigger removes the captured row with the last copy; attachment contents stay until
-    // pruneUnreferencedBlobs.
-    return this.use('deleteMessage', (s) => s.deleteMessage.run({ inbox, id }).changes > 0);
+    return this.write('deleteMessage', { inbox, id });
   }
 
   async deleteInbox(inbox: string): Promise<number> {
-    return this.use('deleteInbox', (s) => s.deleteInbox.run({ inbox }).changes);
+    return this.write('deleteInbox', inbox);
   }
 
   async deleteDomainMail(domain: string): Promise<number> {
-    // As deleteInbox: the schema's triggers clean up after every deleted row.
-    return this.use('deleteDomainMail', (s) => s.deleteDomainMail.run({ domain }).changes);
+    return this.write('deleteDomainMail', domain);
   }
 
   async usage(scope: UsageScope): Promise<Usage> {
@@ -290,36 +206,58 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
   }
 
   async pruneOlderThan(cutoff: Date): Promise<number> {
-    // In batches, each its own transaction, with a turn of the event loop between them: the first prune
-    // after a long pause may take many thousands, and must hold neither the write lock nor the (synchronous)
-    // event loop for all of them while SMTP waits to save. The schema's triggers clean up per row.
+    // In batches, each its own write: the first prune after a long pause may take many thousands, and must not
+    // make the saves committed beside it wait for all of them.
     let deleted = 0;
     for (;;) {
-      const params = { cutoff: cutoff.getTime(), limit: PRUNE_BATCH };
-      const batch = this.use('pruneOlderThan', (s) => s.pruneOlderThan.run(params).changes);
+      const batch = await this.write('pruneOlderThan', cutoff.getTime(), PRUNE_BATCH);
       deleted += batch;
       if (batch < PRUNE_BATCH) return deleted;
-      await nextTurn();
     }
   }
 
   async trimInbox(inbox: string, keepNewest: number): Promise<number> {
     assertKeepNewest(keepNewest);
     // One statement: an inbox holds about its limit, so the excess is a handful of rows.
-    return this.use('trimInbox', (s) => s.trimInbox.run({ inbox, keep: keepNewest }).changes);
+    return this.write('trimInbox', inbox, keepNewest);
   }
 
   async pruneUnreferencedBlobs(): Promise<number> {
-    // Exact and safe alongside saves without any grace period: see ref_count in the schema.
-    return this.use('pruneUnreferencedBlobs', (s) => s.pruneUnreferencedBlobs.run().changes);
+    return this.write('pruneUnreferencedBlobs');
+  }
+
+  private startWriter(): Promise<SqliteWriterThread> {
+    return SqliteWriterThread.start(STORE_NAME, { file: this.file, busyTimeoutMs: this.busyTimeoutMs });
+  }
+
+  /** Sends the write now when the thread runs, so that writes reach it in the order they were made. */
+  private write<Name extends SqliteWriteName>(
+    name: Name,
+    ...args: Parameters<SqliteMessageWrites[Name]>
+  ): Promise<ReturnType<SqliteMessageWrites[Name]>> {
+    if (this.writer?.isRunning) return this.writer.write(name, ...args);
+    return this.restartWriter(name).then((writer) => writer.write(name, ...args));
+  }
+
+  /** A new writer thread after the last one ended unexpectedly (a crash, a failed restart); one start at a time. */
+  private restartWriter(operation: string): Promise<SqliteWriterThread> {
+    if (!this.accepting) {
+      return Promise.reject(new StoreUnavailableError(`${STORE_NAME}: ${operation} while the store is closed`));
+    }
+    this.restarting ??= this.startWriter()
+      .then((writer) => {
+        this.writer = writer;
+        return writer;
+      })
+      .finally(() => {
+        this.restarting = null;
+      });
+    return this.restarting;
   }
 }
 
 function prepare(db: Database.Database): OpenStore {
-  const statements = {
-    insertCaptured: db.prepare<CapturedRow>(INSERT_CAPTURED_SQL),
-    insertMessage: db.prepare<MessageRow>(INSERT_MESSAGE_SQL),
-    insertAttachmentBlob: db.prepare<{ md5: string; content: Buffer }>(INSERT_ATTACHMENT_BLOB_SQL),
+  return {
     listInbox: db.prepare<PageParams & StarredParams & { inbox: string }, MessageRow>(LIST_INBOX_SQL),
     countInbox: db.prepare<StarredParams & { inbox: string }, { count: number }>(COUNT_INBOX_SQL),
     listDomain: db.prepare<PageParams & StarredParams & { domain: string }, MessageRow>(LIST_DOMAIN_SQL),
@@ -329,66 +267,8 @@ function prepare(db: Database.Database): OpenStore {
     getBody: db.prepare<MessageKey, Pick<CapturedRow, 'text' | 'html' | 'headers'>>(GET_BODY_SQL),
     getRaw: db.prepare<MessageKey, Pick<CapturedRow, 'raw'>>(GET_RAW_SQL),
     getAttachmentBlob: db.prepare<{ md5: string }, { content: Buffer }>(GET_ATTACHMENT_BLOB_SQL),
-    updateMessage: db.prepare<MessageKey & Pick<MessageRow, 'folder' | 'read' | 'saved_by' | 'labels'>>(
-      UPDATE_MESSAGE_SQL,
-    ),
-    deleteMessage: db.prepare<MessageKey>(DELETE_MESSAGE_SQL),
-    deleteInbox: db.prepare<{ inbox: string }>(DELETE_INBOX_SQL),
-    deleteDomainMail: db.prepare<{ domain: string }>(DELETE_DOMAIN_MAIL_SQL),
     usage: db.prepare<UsageParams, Usage>(USAGE_SQL),
-    pruneOlderThan: db.prepare<{ cutoff: number; limit: number }>(PRUNE_OLDER_THAN_SQL),
-    trimInbox: db.prepare<{ inbox: string; keep: number }>(TRIM_INBOX_SQL),
-    pruneUnreferencedBlobs: db.prepare<[]>(PRUNE_UNREFERENCED_BLOBS_SQL),
     ping: db.prepare<[]>(PING_SQL),
-  };
-
-  // All or nothing: the captured row, every copy and every new blob commit together or not at all.
-  const saveCaptured = db.transaction((mail: CapturedMail, copies: StoredMessage[]) => {
-    statements.insertCaptured.run(toCapturedRow(mail));
-    for (const attachment of mail.attachments) {
-      statements.insertAttachmentBlob.run({ md5: attachment.md5, content: attachment.content });
-    }
-    for (const copy of copies) statements.insertMessage.run(toMessageRow(copy));
-  });
-
-  // Read-modify-write in one transaction so label edits from two connections cannot lose each other.
-  const updateMessageTx = db.transaction((key: MessageKey, patch: MessagePatch): StoredMessage | null => {
-    const row = statements.getMessage.get(key);
-    if (!row) return null;
-    const updated = applyPatch(fromMessageRow(row), patch);
-    const { folder, read, saved_by, labels } = toMessageRow(updated);
-    statements.updateMessage.run({ ...key, folder, read, saved_by, labels });
-    return updated;
-  });
-
-  // Each save runs as a nested transaction, which better-sqlite3 makes a SAVEPOINT: a failing save is
-  // rolled back alone and reported; the others commit together when the outer transaction does.
-  const saveBatch = db.transaction((saves: PendingSave[]): Array<unknown | null> =>
-    saves.map((save) => {
-      try {
-        saveCaptured(save.mail, save.copies);
-        return null;
-      } catch (error) {
-        return error;
-      }
-    }),
-  );
-
-  return { ...statements, saveCaptured, saveBatch, updateMessageTx };
-}
-
-function applyPatch(message: StoredMessage, patch: MessagePatch): StoredMessage {
-  let labels = message.labels;
-  // Labels are a set: adding one twice keeps one. A patch that both adds and removes a label removes it.
-  if (patch.addLabel !== undefined && !labels.includes(patch.addLabel)) labels = [...labels, patch.addLabel];
-  if (patch.removeLabel !== undefined) labels = labels.filter((label) => label !== patch.removeLabel);
-  return {
-    ...message,
-    folder: patch.folder ?? message.folder,
-    read: patch.read ?? message.read,
-    // `null` is a value here (un-star); only `undefined` means "leave as is".
-    savedBy: patch.savedBy !== undefined ? patch.savedBy : message.savedBy,
-    labels,
   };
 }
 
@@ -399,79 +279,4 @@ function pageParams(query: ListInboxQuery): PageParams {
 function starredParams(options: StarredVisibility | undefined): StarredParams {
   const viewer = starredViewerOf(options);
   return viewer === undefined ? { all_starred: 1, starred_viewer: null } : { all_starred: 0, starred_viewer: viewer };
-}
-
-function toCapturedRow(mail: CapturedMail): CapturedRow {
-  return {
-    queue_id: mail.queueId,
-    raw: mail.raw,
-    received: mail.received.getTime(),
-    envelope: JSON.stringify(mail.envelope),
-    session: JSON.stringify(mail.session),
-    message_id: mail.messageId,
-    headers: JSON.stringify(mail.headers),
-    text: mail.text,
-    html: mail.html,
-    parse_error: mail.parseError,
-  };
-}
-
-function toMessageRow(message: StoredMessage): MessageRow {
-  return {
-    id: message.id,
-    queue_id: message.queueId,
-    inbox: message.inbox,
-    original_inbox: message.originalInbox,
-    domain: message.domain,
-    from_list: JSON.stringify(message.from),
-    to_list: JSON.stringify(message.to),
-    cc_list: JSON.stringify(message.cc),
-    bcc_list: JSON.stringify(message.bcc),
-    subject: message.subject,
-    received: message.received.getTime(),
-    size: message.size,
-    attachments: JSON.stringify(message.attachments),
-    links: JSON.stringify(message.links),
-    ip: message.ip,
-    via: message.via,
-    rtls: message.rtls ? 1 : 0,
-    spam: message.spam,
-    folder: message.folder,
-    labels: JSON.stringify(message.labels),
-    read: message.read ? 1 : 0,
-    saved_by: message.savedBy,
-  };
-}
-
-// JSON columns are only ever written by toMessageRow, so parsing them back trusts their shape.
-function fromMessageRow(row: MessageRow): StoredMessage {
-  return {
-    id: row.id,
-    queueId: row.queue_id,
-    inbox: row.inbox,
-    originalInbox: row.original_inbox,
-    domain: row.domain,
-    from: JSON.parse(row.from_list),
-    to: JSON.parse(row.to_list),
-    cc: JSON.parse(row.cc_list),
-    bcc: JSON.parse(row.bcc_list),
-    subject: row.subject,
-    received: new Date(row.received),
-    size: row.size,
-    attachments: JSON.parse(row.attachments),
-    links: JSON.parse(row.links),
-    ip: row.ip,
-    via: row.via,
-    rtls: row.rtls === 1,
-    spam: row.spam,
-    folder: row.folder as MessageFolder,
-    labels: JSON.parse(row.labels),
-    read: row.read === 1,
-    savedBy: row.saved_by,
-  };
-}
-
-/** A single save's own failure inside a batch, mapped as `use` maps errors (faults -> StoreUnavailableError). */
-function mapSaveFailure(error: unknown): unknown {
-  return toSqliteStoreError('sqlite store', 'saveCaptured', error);
 }

@@ -1,0 +1,100 @@
+// Every write of the embedded message store, prepared on one connection: the writer thread
+// (`sqlite-writer.worker.ts`) owns that connection and is the only one that writes, so the main thread never
+// blocks on a COMMIT's fsync or on another writer's lock.
+import type Database from 'better-sqlite3';
+import type { CapturedMail, StoredMessage } from '../domain/captured-message';
+import type { MessagePatch } from './message-store';
+import {
+  applyPatch,
+  fromMessageRow,
+  toCapturedRow,
+  toMessageRow,
+  type CapturedRow,
+  type MessageKey,
+  type MessageRow,
+} from './sqlite-message-rows';
+import {
+  DELETE_DOMAIN_MAIL_SQL,
+  DELETE_INBOX_SQL,
+  DELETE_MESSAGE_SQL,
+  GET_MESSAGE_SQL,
+  INSERT_ATTACHMENT_BLOB_SQL,
+  INSERT_CAPTURED_SQL,
+  INSERT_MESSAGE_SQL,
+  PRUNE_OLDER_THAN_SQL,
+  PRUNE_UNREFERENCED_BLOBS_SQL,
+  TRIM_INBOX_SQL,
+  UPDATE_MESSAGE_SQL,
+} from './sqlite-schema';
+
+/**
+ * The writes, by name: what the main thread asks the writer thread for. Arguments and results cross the thread
+ * boundary by structured clone, so they are plain data (Buffers arrive as Uint8Arrays, Dates stay Dates).
+ */
+export interface SqliteMessageWrites {
+  /** All or nothing: the captured row, every copy and every new attachment content. */
+  saveCaptured(mail: CapturedMail, copies: StoredMessage[]): void;
+  /** Read-modify-write in one transaction, so two label edits cannot lose each other. */
+  updateMessage(key: MessageKey, patch: MessagePatch): StoredMessage | null;
+  deleteMessage(key: MessageKey): boolean;
+  deleteInbox(inbox: string): number;
+  deleteDomainMail(domain: string): number;
+  /** One batch of at most `limit` of the oldest public messages before `cutoff` (epoch ms). */
+  pruneOlderThan(cutoff: number, limit: number): number;
+  trimInbox(inbox: string, keep: number): number;
+  pruneUnreferencedBlobs(): number;
+}
+
+export type SqliteWriteName = keyof SqliteMessageWrites;
+
+/**
+ * One unit of work per call; called inside an enclosing transaction each runs as a savepoint (better-sqlite3
+ * nests them so), which is what lets the writer thread commit a whole batch at once and still fail one alone.
+ */
+export function prepareMessageWrites(db: Database.Database): SqliteMessageWrites {
+  const insertCaptured = db.prepare<CapturedRow>(INSERT_CAPTURED_SQL);
+  const insertMessage = db.prepare<MessageRow>(INSERT_MESSAGE_SQL);
+  const insertAttachmentBlob = db.prepare<{ md5: string; content: Buffer }>(INSERT_ATTACHMENT_BLOB_SQL);
+  const getMessage = db.prepare<MessageKey, MessageRow>(GET_MESSAGE_SQL);
+  const updateMessage = db.prepare<MessageKey & Pick<MessageRow, 'folder' | 'read' | 'saved_by' | 'labels'>>(
+    UPDATE_MESSAGE_SQL,
+  );
+  const deleteMessage = db.prepare<MessageKey>(DELETE_MESSAGE_SQL);
+  const deleteInbox = db.prepare<{ inbox: string }>(DELETE_INBOX_SQL);
+  const deleteDomainMail = db.prepare<{ domain: string }>(DELETE_DOMAIN_MAIL_SQL);
+  const pruneOlderThan = db.prepare<{ cutoff: number; limit: number }>(PRUNE_OLDER_THAN_SQL);
+  const trimInbox = db.prepare<{ inbox: string; keep: number }>(TRIM_INBOX_SQL);
+  const pruneUnreferencedBlobs = db.prepare<[]>(PRUNE_UNREFERENCED_BLOBS_SQL);
+
+  return {
+    saveCaptured: db.transaction((mail: CapturedMail, copies: StoredMessage[]) => {
+      insertCaptured.run(toCapturedRow({ ...mail, raw: asBuffer(mail.raw) }));
+      for (const attachment of mail.attachments) {
+        insertAttachmentBlob.run({ md5: attachment.md5, content: asBuffer(attachment.content) });
+      }
+      for (const copy of copies) insertMessage.run(toMessageRow(copy));
+    }),
+    updateMessage: db.transaction((key: MessageKey, patch: MessagePatch): StoredMessage | null => {
+      const row = getMessage.get(key);
+      if (!row) return null;
+      const updated = applyPatch(fromMessageRow(row), patch);
+      const { folder, read, saved_by, labels } = toMessageRow(updated);
+      updateMessage.run({ ...key, folder, read, saved_by, labels });
+      return updated;
+    }),
+    // The schema's triggers remove a transaction's captured row with its last copy; attachment contents stay
+    // until pruneUnreferencedBlobs.
+    deleteMessage: (key) => deleteMessage.run(key).changes > 0,
+    deleteInbox: (inbox) => deleteInbox.run({ inbox }).changes,
+    deleteDomainMail: (domain) => deleteDomainMail.run({ domain }).changes,
+    pruneOlderThan: (cutoff, limit) => pruneOlderThan.run({ cutoff, limit }).changes,
+    trimInbox: (inbox, keep) => trimInbox.run({ inbox, keep }).changes,
+    // Exact and safe alongside saves without any grace period: see ref_count in the schema.
+    pruneUnreferencedBlobs: () => pruneUnreferencedBlobs.run().changes,
+  };
+}
+
+/** A Buffer that arrived through postMessage is a plain Uint8Array: view the same bytes as a Buffer, no copy. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -1,0 +1,126 @@
+// The main thread's handle on the SQLite writer thread (`sqlite-writer.worker.ts`): sends it writes and
+// settles each caller's promise when the thread says the write is committed, or why not.
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { StoreUnavailableError } from './message-store';
+import type { SqliteMessageWrites, SqliteWriteName } from './sqlite-message-writes';
+import { reviveError, type WriterReply, type WriterRequest, type WriterThreadOptions } from './sqlite-writer-protocol';
+
+const WORKER_FILE = join(__dirname, 'sqlite-writer.worker.js');
+
+interface Waiting {
+  name: SqliteWriteName | 'ping';
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+export class SqliteWriterThread {
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 1;
+  /** Set once the thread has ended (closed, crashed or failed to open): no write is sent any more. */
+  private ended: Error | null = null;
+  /** Once close is asked: the thread stays ref'd until it has exited, so `close` is awaited to the end. */
+  private closing = false;
+  private readonly exited: Promise<void>;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly storeName: string,
+  ) {
+    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    worker.on('message', (reply: WriterReply) => this.settle(reply));
+    worker.on('error', (error) => this.end(error));
+    worker.on('exit', (code) => this.end(new Error(`the writer thread exited with code ${code}`)));
+    // Only a pending write keeps the process alive (see `write`), as a pending socket would.
+    worker.unref();
+  }
+
+  /** Resolves once the thread has opened its connection; rejects (StoreUnavailableError for faults) if it cannot. */
+  static start(storeName: string, options: WriterThreadOptions): Promise<SqliteWriterThread> {
+    const worker = new Worker(WORKER_FILE, { workerData: options });
+    return new Promise((resolve, reject) => {
+      const onFirstReply = (reply: WriterReply): void => {
+        worker.off('error', onError);
+        if (reply.type === 'ready') {
+          resolve(new SqliteWriterThread(worker, storeName));
+        } else if (reply.type === 'failed-to-open') {
+          void worker.terminate();
+          reject(reviveError(storeName, 'open', reply.error));
+        }
+      };
+      const onError = (error: Error): void => {
+        worker.off('message', onFirstReply);
+        reject(new StoreUnavailableError(`${storeName}: the writer thread failed to start: ${error.message}`, { cause: error }));
+      };
+      worker.once('message', onFirstReply);
+      worker.once('error', onError);
+    });
+  }
+
+  get isRunning(): boolean {
+    return this.ended === null;
+  }
+
+  write<Name extends SqliteWriteName>(
+    name: Name,
+    ...args: Parameters<SqliteMessageWrites[Name]>
+  ): Promise<ReturnType<SqliteMessageWrites[Name]>> {
+    return this.ask(name, (id) => ({ type: 'write', id, name, args })) as Promise<ReturnType<SqliteMessageWrites[Name]>>;
+  }
+
+  /** Resolves when the thread answers: it is alive and taking requests. */
+  async ping(): Promise<void> {
+    await this.ask('ping', (id) => ({ type: 'ping', id }));
+  }
+
+  private ask(name: Waiting['name'], request: (id: number) => WriterRequest): Promise<unknown> {
+    if (this.ended) {
+      return Promise.reject(new StoreUnavailableError(`${this.storeName}: ${name}: ${this.ended.message}`));
+    }
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (this.waiting.size === 0) this.worker.ref();
+      this.waiting.set(id, { name, resolve, reject });
+      this.send(request(id));
+    });
+  }
+
+  /** Lets the thread finish every write sent so far, then ends it. */
+  async close(): Promise<void> {
+    if (!this.ended && !this.closing) {
+      this.closing = true;
+      this.worker.ref();
+      this.send({ type: 'close' });
+    }
+    await this.exited;
+  }
+
+  private send(request: WriterRequest): void {
+    this.worker.postMessage(request);
+  }
+
+  private settle(reply: WriterReply): void {
+    if (reply.type === 'closed') {
+      this.end(new Error('the store is closed'));
+      return;
+    }
+    if (reply.type !== 'done' && reply.type !== 'failed') return;
+    const waiting = this.waiting.get(reply.id);
+    if (!waiting) return;
+    this.waiting.delete(reply.id);
+    if (this.waiting.size === 0 && !this.closing) this.worker.unref();
+    if (reply.type === 'done') waiting.resolve(reply.value);
+    else waiting.reject(reviveError(this.storeName, waiting.name, reply.error));
+  }
+
+  /** Whatever ends the thread, no caller is left waiting: each gets a StoreUnavailableError. */
+  private end(reason: Error): void {
+    this.ended ??= reason;
+    for (const [id, waiting] of this.waiting) {
+      this.waiting.delete(id);
+      waiting.reject(
+        new StoreUnavailableError(`${this.storeName}: ${waiting.name}: ${reason.message}`, { cause: reason }),
+      );
+    }
+  }
+}
