@@ -110,6 +110,23 @@ describe('RetentionService', () => {
       assert.equal(await store.countInbox('small@example.com'), 2);
     });
 
+    it('counts an inbox with room once, then again only when the captures since could have filled it', async () => {
+      const service = makeService({ maxMessagesPerInbox: 5 });
+      const capture = async (hours: number) => {
+        await save(hoursAgo(hours), ['room@example.com']);
+        await service.afterCapture(['room@example.com']);
+      };
+      await capture(9); // counted: 1 stored, room for 4 more
+      for (const hours of [8, 7, 6, 5]) await capture(hours);
+      assert.equal(store.calls.countInbox, 1, 'the next 4 fit in the room counted');
+      await capture(4); // the sixth: the room is used up, so it is counted, found over the limit and trimmed
+      assert.deepEqual([store.calls.countInbox, store.calls.trimInbox], [2, 1]);
+      assert.equal((await idsIn('room@example.com')).length, 5); // (not countInbox: that is what is counted)
+      await capture(3); // an inbox at its limit has no room: every capture is counted (and trimmed)
+      assert.deepEqual([store.calls.countInbox, store.calls.trimInbox], [3, 2]);
+      assert.equal((await idsIn('room@example.com')).length, 5); // (not countInbox: that is what is counted)
+    });
+
     it('never rejects: a store outage is a warning, any other failure an error', async () => {
       const service = makeService({ maxMessagesPerInbox: 2 });
       store.failWith = new Error('disk on fire');
