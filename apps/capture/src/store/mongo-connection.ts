@@ -30,7 +30,14 @@ export interface MongoConnectionOptions {
   serverSelectionTimeoutMS?: number;
   /** How long one socket read may take, so a hung (not dead) server also fails the call. Default 20000. */
   socketTimeoutMS?: number;
+  /**
+   * After operations have found no reachable server for this long, the store replaces its client. Default
+   * 10000. See `use`.
+   */
+  replaceClientAfterMs?: number;
 }
+
+const DEFAULT_REPLACE_CLIENT_AFTER_MS = 10_000;
 
 export const DEFAULT_DATABASE_NAME = 'capturebox';
 
@@ -89,7 +96,11 @@ export interface MongoStoreDefinition<Collections> {
 export abstract class MongoStore<Collections> {
   private readonly uri: string;
   private readonly clientOptions: MongoClientOptions;
-  private opened: { client: MongoClient; database: Collections & { db: Db } } | null = null;
+  private readonly replaceClientAfterMs: number;
+  private opened: OpenClient<Collections> | null = null;
+  /** When operations began to find no reachable server (null: the last one found one). */
+  private unreachableSince: number | null = null;
+  private replacing: Promise<void> | null = null;
 
   protected constructor(
     options: MongoConnectionOptions,
@@ -97,6 +108,7 @@ export abstract class MongoStore<Collections> {
   ) {
     this.uri = options.uri;
     this.clientOptions = definition.clientOptions ?? mongoClientOptions(options);
+    this.replaceClientAfterMs = options.replaceClientAfterMs ?? DEFAULT_REPLACE_CLIENT_AFTER_MS;
   }
 
   async open(): Promise<void> {
@@ -105,18 +117,24 @@ export abstract class MongoStore<Collections> {
     const client = new MongoClient(this.uri, this.clientOptions);
     try {
       await client.connect();
-      const db = client.db(databaseNameOf(this.uri));
-      await createIndexes(db, this.definition.indexes);
-      this.opened = { client, database: { ...this.definition.collections(db), db } };
+      const opened = this.bind(client);
+      await createIndexes(opened.database.db, this.definition.indexes);
+      this.opened = opened;
     } catch (error) {
       await client.close().catch(() => undefined); // the open error is the one worth reporting
       throw toMongoStoreError(this.definition.name, 'open', error);
     }
   }
 
+  private bind(client: MongoClient): OpenClient<Collections> {
+    const db = client.db(databaseNameOf(this.uri));
+    return { client, database: { ...this.definition.collections(db), db } };
+  }
+
   async close(): Promise<void> {
     const opened = this.opened;
     this.opened = null;
+    await this.replacing; // a replacement that finishes now sees the store closed and closes its own client
     await opened?.client.close();
   }
 
@@ -125,11 +143,52 @@ export abstract class MongoStore<Collections> {
     const opened = this.opened;
     if (!opened) throw new StoreUnavailableError(`${this.definition.name}: ${operation} while the store is closed`);
     try {
-      return await work(opened.database);
+      const result = await work(opened.database);
+      this.unreachableSince = null;
+      return result;
     } catch (error) {
+      if (error instanceof MongoServerSelectionError) this.noteUnreachable(opened);
       throw toMongoStoreError(this.definition.name, operation, error);
     }
   }
+
+  /**
+   * The driver finds a restarted server again by itself, through its monitor; but we have seen (driver 7.x,
+   * FerretDB restarted mid-heartbeat) a monitor whose check never settles after its socket closed, leaving the
+   * server "Unknown" for good and every operation failing server selection. So a store that has found no server
+   * for `replaceClientAfterMs` connects a new client and, once that one has connected, drops the old one.
+   */
+  private noteUnreachable(opened: OpenClient<Collections>): void {
+    const now = Date.now();
+    this.unreachableSince ??= now;
+    if (now - this.unreachableSince < this.replaceClientAfterMs || this.replacing) return;
+    this.replacing = this.replaceClient(opened).finally(() => {
+      this.replacing = null;
+    });
+  }
+
+  private async replaceClient(stale: OpenClient<Collections>): Promise<void> {
+    const client = new MongoClient(this.uri, this.clientOptions);
+    try {
+      await client.connect();
+    } catch {
+      await client.close().catch(() => undefined); // still unreachable: a later failure tries again
+      return;
+    }
+    if (this.opened !== stale) {
+      await client.close().catch(() => undefined); // closed (or replaced) meanwhile
+      return;
+    }
+    this.opened = this.bind(client);
+    this.unreachableSince = null;
+    // Operations still on the old client fail as unavailable (451/503) and are retried by their callers.
+    await stale.client.close().catch(() => undefined);
+  }
+}
+
+interface OpenClient<Collections> {
+  client: MongoClient;
+  database: Collections & { db: Db };
 }
 
 async function createIndexes(db: Db, indexes: readonly MongoIndexDeclaration[]): Promise<void> {
