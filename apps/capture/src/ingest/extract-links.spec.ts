@@ -65,6 +65,26 @@ describe('extractLinks', () => {
     assert.deepEqual(extractLinks(null, html), ['https://a.example/?a=1&b=2']);
   });
 
+  it('splits runs at every kind of whitespace, Unicode included, and finds a link glued to other words', () => {
+    const text = [
+      'tab\thttps://a.example/1\tend',
+      'nbsp\u00a0https://a.example/2\u00a0end',
+      'line-separator\u2028https://a.example/3\u2029end',
+      'ideographic\u3000https://a.example/4\u3000end',
+      'glued:(see:https://a.example/5)',
+      'HTTPS://A.EXAMPLE/6 and mailto:x@a.example twice: https://a.example/1',
+    ].join('\n');
+    assert.deepEqual(extractLinks(text, null), [
+      'https://a.example/1',
+      'https://a.example/2',
+      'https://a.example/3',
+      'https://a.example/4',
+      'https://a.example/5',
+      'HTTPS://A.EXAMPLE/6',
+      'mailto:x@a.example',
+    ]);
+  });
+
   it('returns nothing for no text and no HTML', () => {
     assert.deepEqual(extractLinks(null, null), []);
     assert.deepEqual(extractLinks('', ''), []);

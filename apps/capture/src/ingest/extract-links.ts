@@ -24,9 +24,9 @@ export const MAX_LINK_LENGTH = 4096;
 
 const LINK_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*:)/;
-// A cheap test that lets most words of a text skip linkify altogether.
-const SCHEME_HINT = /(?:https?|mailto):/i;
-const WHITESPACE_FREE_RUN = /\S+/g;
+// Where a link may be: only the whitespace-free runs around these are given to linkify. Found by one native
+// scan of the text rather than by visiting every word (that was ~10% of the ingest time of HTML mail).
+const SCHEME_HINT = /(?:https?|mailto):/gi;
 
 // Only links written with a scheme (see above), and only the schemes that count.
 const linkify = new LinkifyIt({}, { fuzzyLink: false, fuzzyEmail: false, fuzzyIP: false })
@@ -69,15 +69,33 @@ class LinkList {
 }
 
 function collectFromText(text: string, links: LinkList): void {
-  for (const run of text.matchAll(WHITESPACE_FREE_RUN)) {
+  SCHEME_HINT.lastIndex = 0;
+  /** Where the last run searched ended: runs never overlap, so the whole text is walked at most once. */
+  let searchedUpTo = 0;
+  for (let hint = SCHEME_HINT.exec(text); hint !== null; hint = SCHEME_HINT.exec(text)) {
     if (links.isFull()) return;
-    const candidate = run[0];
-    if (candidate.length > MAX_LINK_LENGTH || links.searchedRuns.has(candidate) || !SCHEME_HINT.test(candidate)) {
-      continue;
-    }
+    // The whitespace-free run (as /\S+/ would match it) that holds this hint.
+    let start = hint.index;
+    while (start > searchedUpTo && !isWhitespace(text, start - 1)) start--;
+    let end = SCHEME_HINT.lastIndex;
+    while (end < text.length && !isWhitespace(text, end)) end++;
+    searchedUpTo = end;
+    SCHEME_HINT.lastIndex = end;
+    if (end - start > MAX_LINK_LENGTH) continue;
+    const candidate = text.slice(start, end);
+    if (links.searchedRuns.has(candidate)) continue;
     links.searchedRuns.add(candidate);
     for (const match of linkify.match(candidate) ?? []) links.add(match.url);
   }
+}
+
+const ONE_WHITESPACE = /\s/;
+
+/** Whether the character at `index` is whitespace as /\s/ means it (ASCII first, without a regex). */
+function isWhitespace(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  return ONE_WHITESPACE.test(text[index]);
 }
 
 /**
