@@ -39,4 +39,6 @@ VOLUME ["/data"]
 EXPOSE 5587 8080
 # tini reaps zombies and forwards SIGTERM, so the graceful SMTP drain runs.
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "apps/capture/dist/main.js"]
+# A 4 MB young-generation semi-space (V8's default is 16 MB): ingest garbage is short-lived, and the smaller
+# young generation keeps ~30 MB off the peak RSS at no measured cost in throughput (docs/benchmarks).
+CMD ["node", "--max-semi-space-size=4", "apps/capture/dist/main.js"]

@@ -1,7 +1,7 @@
 // The servers under test, each started fresh on free loopback ports with its own data directory, taking
 // the same load: plain SMTP without AUTH (no TLS: none of them needs it), persistent storage.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   freePort,
@@ -62,6 +62,10 @@ export interface ToolPaths {
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 const CAPTUREBOX_MAIN = join(REPO_ROOT, 'apps/capture/dist/main.js');
+/** The Node flags of `npm start` (and the image's CMD): Capturebox is measured as it is run. */
+const CAPTUREBOX_NODE_FLAGS = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } })
+  .scripts.start.split(/\s+/)
+  .filter((word) => word.startsWith('--'));
 const FERRETDB_SCRIPT = join(REPO_ROOT, 'scripts/ferretdb.sh');
 const BENCH_ADMIN_KEY = 'cbx_bench_admin_key_0123456789abcdef';
 export const LIST_LIMIT = 100;
@@ -95,7 +99,8 @@ function capturebox(mongo: boolean, tools: ToolPaths): Target {
             'peak RSS and CPU are the Capturebox process; FerretDB is reported beside it in the JSON',
           ]
         : [
-            'embedded SQLite store (WAL, synchronous=FULL): fsync before each 250',
+            'embedded SQLite store (WAL, synchronous=FULL, writes on a writer thread): fsync before each 250',
+            `started as \`npm start\` starts it: node ${CAPTUREBOX_NODE_FLAGS.join(' ')}`,
             'CAPTUREBOX_SMTP_AUTH=off for parity (the default is required, inside STARTTLS)',
             'defaults otherwise: log level info (one JSON line per message, to a file), retention 1,000 per inbox',
             'listing = GET /api/addresses/<inbox>/messages?limit=100; finding one message = the same for its recipient',
@@ -127,7 +132,7 @@ function capturebox(mongo: boolean, tools: ToolPaths): Target {
       }
       const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
       const logFile = join(dir, 'capturebox.log');
-      const server = spawnServer(process.execPath, [...nodeArgs, CAPTUREBOX_MAIN], { env, cwd: dir, logFile });
+      const server = spawnServer(process.execPath, [...CAPTUREBOX_NODE_FLAGS, ...nodeArgs, CAPTUREBOX_MAIN], { env, cwd: dir, logFile });
       const base = `http://127.0.0.1:${httpPort}`;
       const stopAll = async () => {
         await stopServer(server);

@@ -37,7 +37,7 @@ export class SqliteWriterThread {
 
   /** Resolves once the thread has opened its connection; rejects (StoreUnavailableError for faults) if it cannot. */
   static start(storeName: string, options: WriterThreadOptions): Promise<SqliteWriterThread> {
-    const worker = new Worker(WORKER_FILE, { workerData: options });
+    const worker = new Worker(WORKER_FILE, { workerData: options, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     return new Promise((resolve, reject) => {
       const onFirstReply = (reply: WriterReply): void => {
         worker.off('error', onError);
