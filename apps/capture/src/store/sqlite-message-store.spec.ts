@@ -286,6 +286,55 @@ describe('SqliteMessageStore', () => {
     assert.equal(countRows('messages'), 20, 'nothing of the failed save is left');
   });
 
+  it('fails the whole batch, storing none of it, when SQLite rolls back the whole transaction mid-batch', async () => {
+    await store.open();
+    // RAISE(ROLLBACK) undoes the enclosing transaction, not just the savepoint, as SQLITE_FULL or an I/O error
+    // can: none of the writes committed with it may be stored, nor reported stored.
+    connectPeer().exec(`
+      CREATE TRIGGER roll_back_everything BEFORE INSERT ON messages WHEN NEW.inbox = 'doomed@example.com'
+      BEGIN SELECT RAISE(ROLLBACK, 'the whole transaction goes'); END`);
+    const inboxes = ['before@example.com', 'doomed@example.com', 'after@example.com'];
+    const saves = inboxes.map((inbox) => {
+      const mail = makeCapturedMail();
+      return store.saveCaptured(mail, makeCopies(mail, [inbox]));
+    });
+    const results = await Promise.allSettled(saves);
+    assert.deepEqual(
+      results.map((result) => result.status),
+      ['rejected', 'rejected', 'rejected'],
+    );
+    assert.equal(countRows('captured'), 0, 'nothing of the batch is stored');
+    connectPeer().exec('DROP TRIGGER roll_back_everything');
+    const mail = makeCapturedMail();
+    await store.saveCaptured(mail, makeCopies(mail, ['later@example.com']));
+    assert.equal(countRows('captured'), 1, 'the writer goes on');
+  });
+
+  it('rejects a write whose arguments cannot be sent to the writer thread, and goes on', async () => {
+    await store.open();
+    const mail = makeCapturedMail();
+    const [copy] = makeCopies(mail, ['clone@example.com']);
+    await store.saveCaptured(mail, [copy]);
+    const uncloneable = { addLabel: (() => 'a function') as unknown as string };
+    await assert.rejects(store.updateMessage(copy.inbox, copy.id, uncloneable), /could not be cloned/);
+    // Test-only reach: nothing may be left waiting for an answer that will never come (it would keep the
+    // process alive).
+    assert.equal((store as unknown as { writer: { waiting: Map<number, unknown> } }).writer.waiting.size, 0);
+    assert.equal((await store.updateMessage(copy.inbox, copy.id, { addLabel: 'fine' }))?.labels[0], 'fine');
+  });
+
+  it('is either open or closed when open and close race, never half open', async () => {
+    const opening = store.open();
+    await store.close();
+    await assert.rejects(opening, StoreUnavailableError, 'a close during the open wins');
+    await assert.rejects(store.ping(), StoreUnavailableError);
+
+    await Promise.all([store.open(), store.open()]);
+    const mail = makeCapturedMail();
+    await store.saveCaptured(mail, makeCopies(mail, ['twice-opened@example.com']));
+    assert.equal(await store.countInbox('twice-opened@example.com'), 1);
+  });
+
   it('starts a new writer thread when the last one has ended, failing no write after that', async () => {
     await store.open();
     // Test-only reach into the store: end its writer thread as a crash would.

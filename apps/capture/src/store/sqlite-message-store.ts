@@ -91,25 +91,44 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
   private restarting: Promise<SqliteWriterThread> | null = null;
   /** Between a successful open and the start of close. */
   private accepting = false;
+  /** The open in progress: a second open waits for it rather than finding a store that is half open. */
+  private opening: Promise<void> | null = null;
+  /** Counts closes, so that an open can tell that a close came while it was starting the writer. */
+  private closes = 0;
 
   constructor(options: SqliteMessageStoreOptions) {
     super(options, { name: STORE_NAME, migrations: MIGRATIONS, prepare });
   }
 
-  override async open(): Promise<void> {
-    if (this.isOpen) return;
+  override open(): Promise<void> {
+    this.opening ??= this.openOnce().finally(() => {
+      this.opening = null;
+    });
+    return this.opening;
+  }
+
+  private async openOnce(): Promise<void> {
+    if (this.accepting) return;
+    const closesBefore = this.closes;
     // The main thread's connection creates the file and migrates the schema; the writer thread opens it then.
     await super.open();
+    let writer: SqliteWriterThread;
     try {
-      this.writer = await this.startWriter();
-      this.accepting = true;
+      writer = await this.startWriter();
     } catch (error) {
       await super.close();
       throw error;
     }
+    if (this.closes !== closesBefore) {
+      await writer.close();
+      throw new StoreUnavailableError(`${STORE_NAME}: closed while opening`);
+    }
+    this.writer = writer;
+    this.accepting = true;
   }
 
   override async close(): Promise<void> {
+    this.closes++;
     this.accepting = false;
     const restarted = await this.restarting?.catch(() => null);
     const writer = restarted ?? this.writer;

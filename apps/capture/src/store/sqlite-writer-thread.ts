@@ -81,7 +81,14 @@ export class SqliteWriterThread {
     return new Promise((resolve, reject) => {
       if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(id, { name, resolve, reject });
-      this.send(request(id));
+      try {
+        this.send(request(id));
+      } catch (error) {
+        // An argument that cannot be cloned (a caller's bug): nothing was sent, so nothing will answer.
+        this.waiting.delete(id);
+        if (this.waiting.size === 0 && !this.closing) this.worker.unref();
+        reject(error);
+      }
     });
   }
 

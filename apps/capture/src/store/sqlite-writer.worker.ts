@@ -20,7 +20,15 @@ function main(port: NonNullable<typeof parentPort>, options: WriterThreadOptions
     db = new Database(options.file, { fileMustExist: true });
     configureConnection(db, options.busyTimeoutMs);
     const writes = prepareMessageWrites(db);
-    const batchTransaction = db.transaction((batch: Write[]) => batch.map((write) => runOne(writes, write)));
+    const batchTransaction = db.transaction((batch: Write[]) =>
+      batch.map((write) => {
+        const outcome = runOne(writes, write);
+        // Some faults (SQLITE_FULL, an I/O error) make SQLite roll back the whole transaction, not just the
+        // savepoint: nothing of the batch is stored then, and no later write may run outside a transaction.
+        if (!outcome.ok && !db.inTransaction) throw outcome.error;
+        return outcome;
+      }),
+    );
     // IMMEDIATE: the write lock is taken (or waited for, up to the busy timeout) once, at BEGIN, so a lock
     // held elsewhere fails the batch after one timeout rather than each of its writes after one each.
     commitBatch = (batch) => batchTransaction.immediate(batch);
