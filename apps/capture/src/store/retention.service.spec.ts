@@ -127,6 +127,29 @@ describe('RetentionService', () => {
       assert.equal((await idsIn('room@example.com')).length, 5); // (not countInbox: that is what is counted)
     });
 
+    it('does not trust a count that finished after captures it may not include', async () => {
+      const service = makeService({ maxMessagesPerInbox: 5 });
+      for (const hours of [9, 8, 7]) await save(hoursAgo(hours), ['race@example.com']);
+      // Capture A's count reads 4 and answers late; capture B saves and counts (5) meanwhile.
+      let answerA: () => void = () => undefined;
+      const countInbox = store.countInbox.bind(store);
+      store.countInbox = async (inbox: string) => {
+        const count = await countInbox(inbox);
+        if (store.calls.countInbox === 1) await new Promise<void>((resolve) => (answerA = resolve));
+        return count;
+      };
+      await save(hoursAgo(6), ['race@example.com']);
+      const a = service.afterCapture(['race@example.com']);
+      await save(hoursAgo(5), ['race@example.com']);
+      await service.afterCapture(['race@example.com']);
+      answerA();
+      await a;
+      // A's 4 does not count B's capture: taken at its word it would leave room for one more, uncounted.
+      await save(hoursAgo(4), ['race@example.com']);
+      await service.afterCapture(['race@example.com']);
+      assert.equal((await idsIn('race@example.com')).length, 5, 'the sixth was counted and the inbox trimmed');
+    });
+
     it('never rejects: a store outage is a warning, any other failure an error', async () => {
       const service = makeService({ maxMessagesPerInbox: 2 });
       store.failWith = new Error('disk on fire');

@@ -24,6 +24,14 @@ const MAX_UNCOUNTED_CAPTURES = 50;
 /** Inboxes whose room is remembered; beyond this the memory starts afresh (a count per inbox again). */
 const MAX_REMEMBERED_INBOXES = 10_000;
 
+/** One inbox, as far as this process has seen it. Deletes only make more room, so `room` errs on the safe side. */
+interface InboxRoom {
+  /** Captures it can take before it must be counted again (0: count at the next one). */
+  room: number;
+  /** Captures seen for it, so a count can tell which captures happened while it was running. */
+  captures: number;
+}
+
 /** What one scheduled pass removed. */
 export interface PruneSummary {
   /** Public messages past the age limit. */
@@ -42,11 +50,8 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   private pruning: Promise<PruneSummary> | null = null;
   /** Trims in progress, awaited at shutdown so that none meets a closed store. */
   private readonly trims = new Set<Promise<void>>();
-  /**
-   * Inboxes that a count showed to have room, and for how many more captures (at most MAX_UNCOUNTED_CAPTURES).
-   * Deletes only make more room, so the figure errs on the safe side.
-   */
-  private readonly room = new Map<string, number>();
+  /** What this process knows of each inbox it captured for recently (see InboxRoom). */
+  private readonly inboxes = new Map<string, InboxRoom>();
 
   constructor(
     // Only the retention limits are read; the narrower type lets tests pass just those.
@@ -121,19 +126,23 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
 
   private async trimToLimit(inboxes: string[], limit: number): Promise<void> {
     for (const inbox of inboxes) {
-      const room = this.room.get(inbox) ?? 0;
-      if (room > 0) {
+      const known = this.knownInbox(inbox);
+      known.captures++;
+      if (known.room > 0) {
         // Counted recently with room to spare: this capture takes one place of it.
-        this.room.set(inbox, room - 1);
+        known.room--;
         continue;
       }
-      this.room.delete(inbox);
+      const capturesBefore = known.captures;
       try {
         // The cheap common case: an inbox within its limit needs no trim. The count includes starred mail,
         // so it can only overstate the public count: it never skips a trim that was needed.
         const count = await this.store.countInbox(inbox);
         if (count <= limit) {
-          this.rememberRoom(inbox, Math.min(limit - count, MAX_UNCOUNTED_CAPTURES));
+          // Captures seen while counting may be missing from the count: they take their place of the room now.
+          // (Another count may have finished first, with fresher figures: the smaller room wins.)
+          const room = limit - count - (known.captures - capturesBefore);
+          known.room = Math.max(0, Math.min(room, MAX_UNCOUNTED_CAPTURES, known.room || Infinity));
           continue;
         }
         const trimmed = await this.store.trimInbox(inbox, limit);
@@ -144,10 +153,15 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  private rememberRoom(inbox: string, room: number): void {
-    if (room <= 0) return;
-    if (this.room.size >= MAX_REMEMBERED_INBOXES) this.room.clear();
-    this.room.set(inbox, room);
+  private knownInbox(inbox: string): InboxRoom {
+    let known = this.inboxes.get(inbox);
+    if (!known) {
+      // Bounded memory: forgetting an inbox only costs it a count at its next capture.
+      if (this.inboxes.size >= MAX_REMEMBERED_INBOXES) this.inboxes.clear();
+      known = { room: 0, captures: 0 };
+      this.inboxes.set(inbox, known);
+    }
+    return known;
   }
 
   private report(error: unknown, doing: string): void {
