@@ -57,10 +57,6 @@ export abstract class SqliteStore<Prepared> {
     }
   }
 
-  protected get isOpen(): boolean {
-    return this.opened !== null;
-  }
-
   async close(): Promise<void> {
     const opened = this.opened;
     this.opened = null;
