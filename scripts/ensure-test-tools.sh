@@ -4,8 +4,10 @@
 #   python3  - Python's smtplib, a real SMTP client (on the machine already; checked here)
 #   chromium - Debian's Chromium, driven by playwright-core in the web UI tests (never a downloaded browser)
 #   ferretdb - a real MongoDB-wire server (FerretDB v1, SQLite backend), built once with Go into ~/.cache/capturebox
-#   k8s      - etcd, kube-apiserver, kube-controller-manager, kubectl and helm, built once with Go into
-#              ~/.cache/capturebox (about 9 min the first time)
+#   k8s      - etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl,
+#              CoreDNS and helm, built once with Go into ~/.cache/capturebox (about 13 min the first time)
+#   node     - Debian's containerd, runc, CNI plugins, iptables, buildah and debootstrap: the one-node
+#              cluster's runtime and the daemonless image build (scripts/k8s-testbed.sh cluster-up, images)
 set -euo pipefail
 
 need_apt=()
@@ -15,6 +17,10 @@ command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 perl -MNet::SSLeay -MIO::Socket::SSL -e1 >/dev/null 2>&1 || need_apt+=(libnet-ssleay-perl libio-socket-ssl-perl)
 # The browser tests launch exactly this path (e2e/src/support/browser.ts).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# The one-node cluster (e2e/src/kubernetes-cluster.test.ts): what runs pods, and what builds their images.
+for p in containerd runc containernetworking-plugins iptables buildah debootstrap; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need_apt+=("$p")
+done
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "ensure-test-tools: installing ${need_apt[*]} with apt-get"
@@ -28,6 +34,6 @@ echo "ensure-test-tools: swaks $(swaks --version 2>/dev/null | head -1 | awk '{p
 ./scripts/ferretdb.sh install >/dev/null
 echo "ensure-test-tools: ferretdb $("$(./scripts/ferretdb.sh path)" --version | awk '/^version:/ {print $2}')"
 
-# A real Kubernetes API (etcd + kube-apiserver) with kubectl and helm for the chart and operator tests.
+# A real Kubernetes control plane, kubelet, kube-proxy and CoreDNS, with kubectl and helm.
 ./scripts/k8s-testbed.sh install >/dev/null
 echo "ensure-test-tools: k8s test bed in $(./scripts/k8s-testbed.sh bin-dir)"

@@ -5,9 +5,12 @@
 #
 #   scripts/ferretdb.sh install              build the pinned version once (idempotent); prints the binary path
 #   scripts/ferretdb.sh path                 print the binary path (exit 1 when not installed)
-#   scripts/ferretdb.sh start <port> <dir>   start on 127.0.0.1:<port> with data in <dir>, wait until it
+#   scripts/ferretdb.sh start <port> <dir>   start on $FERRETDB_LISTEN_HOST:<port> with data in <dir>, wait until it
 #                                            accepts connections, print its pid (log: <dir>/ferretdb.log)
 #   scripts/ferretdb.sh stop <pid>           stop it and wait until it has exited
+#
+# FERRETDB_LISTEN_HOST (default 127.0.0.1): the address to listen on, e.g. the one-node cluster's node
+# address (scripts/k8s-testbed.sh cluster-up), so that its pods reach the server.
 set -euo pipefail
 
 # The last v1 release. Bump deliberately: the tests assert what this version's explain reports.
@@ -17,6 +20,7 @@ GO_ROOT="$CACHE_ROOT/go"
 BIN_DIR="$CACHE_ROOT/ferretdb/$FERRETDB_VERSION/bin"
 BIN="$BIN_DIR/ferretdb"
 START_TIMEOUT_SECONDS="${FERRETDB_START_TIMEOUT:-30}"
+LISTEN_HOST="${FERRETDB_LISTEN_HOST:-127.0.0.1}"
 
 die() { echo "ferretdb.sh: $*" >&2; exit 1; }
 
@@ -65,7 +69,7 @@ install() {
 
 accepts_connections() {
   # bash's /dev/tcp keeps this free of nc/ss; the subshell closes the socket again.
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  (exec 3<>"/dev/tcp/$LISTEN_HOST/$1") 2>/dev/null
 }
 
 start() {
@@ -86,7 +90,7 @@ start() {
   setsid nohup "$BIN" \
     --handler=sqlite \
     --sqlite-url="file:$dir/?_pragma=synchronous(full)" \
-    --listen-addr="127.0.0.1:$port" \
+    --listen-addr="$LISTEN_HOST:$port" \
     --state-dir="$dir" \
     --debug-addr=- \
     --telemetry=disable \

@@ -42,8 +42,23 @@ set -euo pipefail
 K8S_VERSION=v1.34.4   # k8s.io/kubernetes; its staging modules (k8s.io/api, ...) are pinned to v0.34.4
 ETCD_VERSION=v3.6.16  # go.etcd.io/etcd/server/v3 (etcd 3.6 is what Kubernetes 1.34 ships with)
 HELM_VERSION=v3.19.5  # helm.sh/helm/v3 (built against k8s.io/client-go v0.34, matching the server)
+COREDNS_VERSION=v1.15.0 # github.com/coredns/coredns: cluster DNS for the one-node cluster (cluster-up)
 
+SCRIPT_PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
+REPO_ROOT="$(cd "$(dirname "$SCRIPT_PATH")/.." && pwd)"
 CACHE_ROOT="${CAPTUREBOX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/capturebox}"
+
+# --- the one-node cluster (cluster-up): fixed addresses, so only one cluster runs on a machine at a time ---
+NODE_NAME=capturebox-node
+BRIDGE=cbx0             # the pod network: a Linux bridge that exists only while the cluster is up
+POD_CIDR=10.244.0.0/24
+NODE_IP=10.244.0.1      # the bridge's own address: node IP, API server, kubelet and cluster DNS listen here
+API_SECURE_PORT=6443
+CLUSTER_DOMAIN=cluster.local
+PAUSE_IMAGE=capturebox.local/pause:3.10  # built from Kubernetes' own pause.c (nothing can be pulled here)
+DEBIAN_SUITE=trixie     # the base image's Debian: Node.js 20.19 and tini from Debian's packages
+NODE_BASE_IMAGE=localhost/capturebox-node-base:$DEBIAN_SUITE
+PV_COUNT=8              # statically provisioned local volumes, bound on first use (StorageClass "local")
 GO_ROOT="$CACHE_ROOT/go" # shared with scripts/ferretdb.sh: one module cache and one build cache
 K8S_ROOT="$CACHE_ROOT/k8s"
 BIN_DIR="$K8S_ROOT/bin"
@@ -71,13 +86,24 @@ kubectl_version() {
   [ -x "$BIN_DIR/kubectl" ] && "$BIN_DIR/kubectl" version --client -o json 2>/dev/null |
     sed -n 's/^ *"gitVersion": "\(.*\)",$/\1/p' | head -1 || true
 }
+scheduler_version() { [ -x "$BIN_DIR/kube-scheduler" ] && "$BIN_DIR/kube-scheduler" --version 2>/dev/null | awk '{print $2}' || true; }
+kubelet_version() { [ -x "$BIN_DIR/kubelet" ] && "$BIN_DIR/kubelet" --version 2>/dev/null | awk '{print $2}' || true; }
+proxy_version() { [ -x "$BIN_DIR/kube-proxy" ] && "$BIN_DIR/kube-proxy" --version 2>/dev/null | awk '{print $2}' || true; }
+coredns_version() { [ -x "$BIN_DIR/coredns" ] && "$BIN_DIR/coredns" -version 2>/dev/null | awk -F- '/^CoreDNS-/ {print "v"$2; exit}' || true; }
 helm_version() { [ -x "$BIN_DIR/helm" ] && "$BIN_DIR/helm" version --template '{{.Version}}' 2>/dev/null || true; }
 
 all_installed() {
   [ "$(etcd_version)" = "$ETCD_VERSION" ] && [ "$(apiserver_version)" = "$K8S_VERSION" ] &&
     [ "$(kubectl_version)" = "$K8S_VERSION" ] && [ "$(helm_version)" = "$HELM_VERSION" ] &&
-    [ "$(controller_manager_version)" = "$K8S_VERSION" ]
+    [ "$(controller_manager_version)" = "$K8S_VERSION" ] && node_binaries_installed
 }
+node_binaries_installed() {
+  [ "$(scheduler_version)" = "$K8S_VERSION" ] && [ "$(kubelet_version)" = "$K8S_VERSION" ] &&
+    [ "$(proxy_version)" = "$K8S_VERSION" ] && [ "$(coredns_version)" = "$COREDNS_VERSION" ]
+}
+# The binaries of the Kubernetes module, each with its version reader: cmd name -> function.
+K8S_COMMANDS=(kube-apiserver:apiserver_version kubectl:kubectl_version kube-controller-manager:controller_manager_version
+  kube-scheduler:scheduler_version kubelet:kubelet_version kube-proxy:proxy_version)
 
 # go.mod of a module at a version, fetched alone (without the module zip) through the proxy.
 gomod_path() {
@@ -152,23 +178,22 @@ $replaces
   done
   (
     cd "$dir"
-    quiet go_env go get "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" "k8s.io/kubernetes/cmd/kubectl@$K8S_VERSION" \
-      "k8s.io/kubernetes/cmd/kube-controller-manager@$K8S_VERSION"
-    if [ "$(apiserver_version)" != "$K8S_VERSION" ]; then
-      timed kube-apiserver go_env go build -trimpath -ldflags="$ldflags" -o "$BIN_DIR/kube-apiserver.tmp" \
-        k8s.io/kubernetes/cmd/kube-apiserver
-      mv -f "$BIN_DIR/kube-apiserver.tmp" "$BIN_DIR/kube-apiserver"
-    fi
-    if [ "$(kubectl_version)" != "$K8S_VERSION" ]; then
-      timed kubectl go_env go build -trimpath -ldflags="$ldflags" -o "$BIN_DIR/kubectl.tmp" k8s.io/kubernetes/cmd/kubectl
-      mv -f "$BIN_DIR/kubectl.tmp" "$BIN_DIR/kubectl"
-    fi
-    if [ "$(controller_manager_version)" != "$K8S_VERSION" ]; then
-      timed kube-controller-manager go_env go build -trimpath -ldflags="$ldflags" \
-        -o "$BIN_DIR/kube-controller-manager.tmp" k8s.io/kubernetes/cmd/kube-controller-manager
-      mv -f "$BIN_DIR/kube-controller-manager.tmp" "$BIN_DIR/kube-controller-manager"
-    fi
+    local entry cmd reader gets=()
+    for entry in "${K8S_COMMANDS[@]}"; do gets+=("k8s.io/kubernetes/cmd/${entry%%:*}@$K8S_VERSION"); done
+    quiet go_env go get "${gets[@]}"
+    for entry in "${K8S_COMMANDS[@]}"; do
+      cmd="${entry%%:*}" reader="${entry#*:}"
+      [ "$($reader)" = "$K8S_VERSION" ] && continue
+      timed "$cmd" go_env go build -trimpath -ldflags="$ldflags" -o "$BIN_DIR/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd"
+      mv -f "$BIN_DIR/$cmd.tmp" "$BIN_DIR/$cmd"
+    done
   ) >&2
+}
+
+build_coredns() { # no replace directives in its go.mod, so `go install module@version` works as is
+  GOBIN="$BIN_DIR/coredns-build" quiet go_env go install -trimpath -ldflags='-s -w' "github.com/coredns/coredns@$COREDNS_VERSION" >&2
+  mv -f "$BIN_DIR/coredns-build/coredns" "$BIN_DIR/coredns"
+  rmdir "$BIN_DIR/coredns-build"
 }
 
 build_helm() {
@@ -206,10 +231,17 @@ install() {
     log "building etcd $ETCD_VERSION (first time only; about a minute)"
     timed etcd build_etcd
   fi
-  if [ "$(apiserver_version)" != "$K8S_VERSION" ] || [ "$(kubectl_version)" != "$K8S_VERSION" ] ||
-    [ "$(controller_manager_version)" != "$K8S_VERSION" ]; then
-    log "building kube-apiserver, kubectl and kube-controller-manager $K8S_VERSION (first time only; several minutes)"
-    build_kubernetes
+  local entry
+  for entry in "${K8S_COMMANDS[@]}"; do
+    if [ "$(${entry#*:})" != "$K8S_VERSION" ]; then
+      log "building kube-apiserver, kubectl, kube-controller-manager, kube-scheduler, kubelet and kube-proxy $K8S_VERSION (first time only; several minutes)"
+      build_kubernetes
+      break
+    fi
+  done
+  if [ "$(coredns_version)" != "$COREDNS_VERSION" ]; then
+    log "building coredns $COREDNS_VERSION (first time only; a few minutes)"
+    timed coredns build_coredns
   fi
   if [ "$(helm_version)" != "$HELM_VERSION" ]; then
     log "building helm $HELM_VERSION (first time only; a few minutes)"
@@ -217,8 +249,8 @@ install() {
   fi
   rm -rf "$SRC_DIR" # only throwaway go.mod files; sources and objects stay in the Go caches
   exec 9>&-
-  all_installed || die "built, but the versions are etcd '$(etcd_version)', kube-apiserver '$(apiserver_version)', kubectl '$(kubectl_version)', helm '$(helm_version)', kube-controller-manager '$(controller_manager_version)'"
-  log "etcd $ETCD_VERSION, kube-apiserver, kube-controller-manager and kubectl $K8S_VERSION, helm $HELM_VERSION in $BIN_DIR"
+  all_installed || die "built, but the versions are etcd '$(etcd_version)', kube-apiserver '$(apiserver_version)', kubectl '$(kubectl_version)', helm '$(helm_version)', kube-controller-manager '$(controller_manager_version)', kube-scheduler '$(scheduler_version)', kubelet '$(kubelet_version)', kube-proxy '$(proxy_version)', coredns '$(coredns_version)'"
+  log "etcd $ETCD_VERSION, Kubernetes $K8S_VERSION (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl), coredns $COREDNS_VERSION, helm $HELM_VERSION in $BIN_DIR"
   echo "$BIN_DIR"
 }
 
@@ -263,7 +295,7 @@ gen_pki() { # gen_pki <pki dir>: a CA, the apiserver's serving cert, the admin's
     openssl req "${ec[@]}" -keyout apiserver.key -out apiserver.csr -subj "/CN=kube-apiserver"
     printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
       "extendedKeyUsage=serverAuth" \
-      "subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local" \
+      "subjectAltName=IP:127.0.0.1,IP:10.96.0.1,IP:$NODE_IP,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local" \
       >apiserver.ext
     openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 \
       -extfile apiserver.ext -out apiserver.crt
@@ -273,6 +305,14 @@ gen_pki() { # gen_pki <pki dir>: a CA, the apiserver's serving cert, the admin's
       "extendedKeyUsage=clientAuth" >admin.ext
     openssl x509 -req -in admin.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 \
       -extfile admin.ext -out admin.crt
+    # The kubelet (Node authorizer: user system:node:<name> in group system:nodes) and the apiserver's
+    # client identity towards kubelets (logs, exec, port-forward).
+    openssl req "${ec[@]}" -keyout kubelet.key -out kubelet.csr -subj "/O=system:nodes/CN=system:node:$NODE_NAME"
+    openssl x509 -req -in kubelet.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 -extfile admin.ext -out kubelet.crt
+    openssl req "${ec[@]}" -keyout apiserver-kubelet-client.key -out apiserver-kubelet-client.csr \
+      -subj "/O=system:masters/CN=kube-apiserver-kubelet-client"
+    openssl x509 -req -in apiserver-kubelet-client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 \
+      -extfile admin.ext -out apiserver-kubelet-client.crt
     # Service account tokens are signed with this key and verified with its public half.
     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out sa.key
     openssl pkey -in sa.key -pubout -out sa.pub
@@ -281,8 +321,9 @@ gen_pki() { # gen_pki <pki dir>: a CA, the apiserver's serving cert, the admin's
   rm -f "$pki/openssl.log"
 }
 
-write_kubeconfig() { # write_kubeconfig <dir> <server url>
-  local pki="$1/pki" tmp="$1/kubeconfig.tmp"
+write_kubeconfig() { # write_kubeconfig <dir> <server url> [<user cert name> <file>]: admin's by default
+  local pki="$1/pki" user="${3:-admin}" file="${4:-$1/kubeconfig}" tmp
+  tmp="$file.tmp"
   cat >"$tmp" <<EOF
 apiVersion: v1
 kind: Config
@@ -294,8 +335,8 @@ clusters:
 users:
 - name: capturebox-admin
   user:
-    client-certificate-data: $(base64 -w0 <"$pki/admin.crt")
-    client-key-data: $(base64 -w0 <"$pki/admin.key")
+    client-certificate-data: $(base64 -w0 <"$pki/$user.crt")
+    client-key-data: $(base64 -w0 <"$pki/$user.key")
 contexts:
 - name: capturebox-testbed
   context:
@@ -304,12 +345,12 @@ contexts:
 current-context: capturebox-testbed
 EOF
   chmod 600 "$tmp"
-  mv -f "$tmp" "$1/kubeconfig"
+  mv -f "$tmp" "$file"
 }
 
 # Is <pid> alive and the process this script started for <dir>? (guards against a recycled pid)
 ours() { # ours <pid> <dir>
-  [ -n "$1" ] && [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF -- "$2/"
+  [ -n "$1" ] && [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -qF -- "$2/"
 }
 
 pid_of() { # pid_of <dir> <name>
@@ -348,7 +389,10 @@ print_env() { # print_env <dir>
 start_once() { # start_once <dir>; returns 2 when a port was taken meanwhile (worth retrying)
   local dir="$1" etcd_client etcd_peer api_port kcm_port server etcd_pid api_pid deadline rc
   read -r etcd_client etcd_peer api_port kcm_port <<<"$(pick_ports 4)"
-  server="https://127.0.0.1:$api_port"
+  # cluster-up serves the API on the node's address (pods reach it through the kubernetes Service).
+  local api_address="${API_ADDRESS:-127.0.0.1}"
+  [ -z "${API_PORT:-}" ] || api_port="$API_PORT"
+  server="https://$api_address:$api_port"
   rm -rf "$dir/etcd"
   mkdir -p "$dir/etcd"
   chmod 700 "$dir/etcd"
@@ -371,24 +415,24 @@ start_once() { # start_once <dir>; returns 2 when a port was taken meanwhile (wo
   printf 'etcd %s\n' "$etcd_pid" >"$dir/pids"
 
   setsid nohup "$BIN_DIR/kube-apiserver" \
-    --bind-address=127.0.0.1 \
-    --advertise-address=127.0.0.1 \
+    --bind-address="$api_address" \
+    --advertise-address="$api_address" \
     --secure-port="$api_port" \
     --cert-dir="$dir/pki" \
     --tls-cert-file="$dir/pki/apiserver.crt" \
     --tls-private-key-file="$dir/pki/apiserver.key" \
     --client-ca-file="$dir/pki/ca.crt" \
-    --authorization-mode=RBAC \
+    --authorization-mode="${API_AUTHORIZATION:-RBAC}" \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-account-key-file="$dir/pki/sa.pub" \
     --service-account-signing-key-file="$dir/pki/sa.key" \
     --etcd-servers="http://127.0.0.1:$etcd_client" \
     --service-cluster-ip-range=10.96.0.0/12 \
-    --endpoint-reconciler-type=none \
+    --endpoint-reconciler-type="${API_ENDPOINT_RECONCILER:-none}" \
     --allow-privileged=true \
     --profiling=false \
     --enable-priority-and-fairness=false \
-    ${K8S_TESTBED_APISERVER_ARGS:-} \
+    ${CLUSTER_APISERVER_ARGS:-} ${K8S_TESTBED_APISERVER_ARGS:-} \
     </dev/null >"$dir/kube-apiserver.log" 2>&1 9>&- &
   api_pid=$!
   printf 'etcd %s\nkube-apiserver %s\n' "$etcd_pid" "$api_pid" >"$dir/pids"
@@ -436,6 +480,7 @@ EOF
 start_controllers() { # start_controllers <dir> <port>
   local dir="$1" port="$2" controllers="${K8S_TESTBED_CONTROLLERS}" kcm_pid deadline
   [ "$controllers" = gc ] && controllers=garbage-collector-controller,namespace-controller
+  [ "$controllers" = all ] && controllers='*' # cluster-up: every default controller
   [ -x "$BIN_DIR/kube-controller-manager" ] ||
     { log "$BIN_DIR/kube-controller-manager is missing: run 'scripts/k8s-testbed.sh install' first"; return 1; }
   setsid nohup "$BIN_DIR/kube-controller-manager" \
@@ -448,6 +493,7 @@ start_controllers() { # start_controllers <dir> <port>
     --use-service-account-credentials=false \
     --authentication-skip-lookup=true \
     --profiling=false \
+    ${CLUSTER_KCM_ARGS:-} \
     </dev/null >"$dir/kube-controller-manager.log" 2>&1 9>&- &
   kcm_pid=$!
   printf 'kube-controller-manager %s\n' "$kcm_pid" >>"$dir/pids"
@@ -535,6 +581,498 @@ status() {
   print_env "$dir"
 }
 
+# ---------------------------------------------------------------------------------------------------------
+# cluster-up / cluster-down / images: a one-node cluster where pods really run
+#
+# Beside the control plane above (in cluster mode: on the bridge address, Node+RBAC authorization, every
+# default controller): kube-scheduler, CoreDNS and kube-proxy (iptables mode) on the host, and the node,
+# containerd + kubelet, in a private mount namespace of their own, so every mount they make (overlay
+# rootfs, secret tmpfs, network namespaces) disappears with them. Pods sit on the bridge $BRIDGE
+# ($POD_CIDR, bridge CNI plugin, host-local IPAM). What the host keeps while the cluster is up, and
+# cluster-down takes away again: the bridge and its veths, kube-proxy's and kubelet's iptables chains, the
+# kubepods cgroups, and the kernel settings kubelet and the bridge plugin change (saved first, restored).
+
+NODE_PACKAGES=(containerd runc containernetworking-plugins iptables buildah debootstrap)
+# kubelet sets the vm./kernel. ones (protectKernelDefaults: false), the bridge plugin turns on forwarding.
+TOUCHED_SYSCTLS=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys
+  kernel.keys.root_maxbytes net.ipv4.ip_forward net.ipv4.conf.all.route_localnet net.bridge.bridge-nf-call-iptables)
+IMAGE_CACHE="$CACHE_ROOT/images"
+
+need_root() { [ "$(id -u)" -eq 0 ] || die "$1 needs root (containerd, kubelet, the pod network bridge)"; }
+
+ensure_node_packages() { # Debian's containerd, runc, CNI plugins, iptables, buildah and debootstrap
+  local missing=() p
+  for p in "${NODE_PACKAGES[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]} with apt-get"
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+cluster_pid_alive() { ours "$(pid_of "$1" "$2")" "$1"; }
+
+cluster_running() { # cluster_running <dir>
+  local name
+  for name in etcd kube-apiserver kube-controller-manager kube-scheduler coredns kube-proxy node; do
+    cluster_pid_alive "$1" "$name" || return 1
+  done
+  is_ready "$1" && [ -f "$1/env" ]
+}
+
+save_sysctls() { # save_sysctls <dir>: the values cluster-down puts back
+  local key
+  [ -f "$1/sysctl.saved" ] && return 0 # a half-started earlier instance saved the originals already
+  for key in "${TOUCHED_SYSCTLS[@]}"; do
+    sysctl -n "$key" >/dev/null 2>&1 && echo "$key=$(sysctl -n "$key")"
+  done >"$1/sysctl.saved.tmp"
+  mv "$1/sysctl.saved.tmp" "$1/sysctl.saved"
+}
+
+restore_sysctls() {
+  [ -f "$1/sysctl.saved" ] || return 0
+  local line
+  while read -r line; do sysctl -q -w "$line" >/dev/null 2>&1 || log "could not restore $line"; done <"$1/sysctl.saved"
+  rm -f "$1/sysctl.saved"
+}
+
+write_node_configs() { # write_node_configs <dir>: containerd, CNI, kubelet, kube-proxy and CoreDNS settings
+  local dir="$1" kubelet_healthz proxy_healthz proxy_metrics
+  read -r kubelet_healthz proxy_healthz proxy_metrics <<<"$(pick_ports 3)"
+  mkdir -p "$dir/containerd" "$dir/cni/net.d" "$dir/cni/ipam" "$dir/kubelet" "$dir/pod-logs" "$dir/volumes"
+  cat >"$dir/containerd/config.toml" <<TOML
+version = 2
+root = "$dir/containerd/root"
+state = "$dir/containerd/state"
+disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.grpc.v1.cri.v1alpha2"]
+[grpc]
+  address = "$dir/containerd/containerd.sock"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$dir/containerd/opt"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$PAUSE_IMAGE"
+  # This machine's root lacks CAP_SYS_RESOURCE: runc cannot lower oom_score_adj below its own.
+  restrict_oom_score_adj = true
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+        Root = "$dir/containerd/runc"
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$dir/cni/net.d"
+TOML
+  # ipMasq off: pods only talk to each other and to this machine, so no NAT rule is needed; hairpin lets a
+  # pod reach itself through its own Service.
+  cat >"$dir/cni/net.d/10-capturebox.conflist" <<JSON
+{
+  "cniVersion": "0.4.0",
+  "name": "capturebox",
+  "plugins": [
+    {
+      "type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
+      "ipam": { "type": "host-local", "dataDir": "$dir/cni/ipam",
+                "ranges": [[{ "subnet": "$POD_CIDR", "gateway": "$NODE_IP" }]], "routes": [{ "dst": "0.0.0.0/0" }] }
+    }
+  ]
+}
+JSON
+  : >"$dir/resolv.conf" # pods resolve through the cluster DNS only (no upstream: nothing outside is reachable)
+  cat >"$dir/kubelet/config.yaml" <<YAML
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: $NODE_IP
+port: 10250
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+healthzPort: $kubelet_healthz
+containerRuntimeEndpoint: unix://$dir/containerd/containerd.sock
+cgroupDriver: cgroupfs
+failSwapOn: false
+failCgroupV1: false
+oomScoreAdj: 0
+authentication:
+  anonymous: { enabled: false }
+  webhook: { enabled: true }
+  x509: { clientCAFile: $dir/pki/ca.crt }
+authorization: { mode: Webhook }
+clusterDomain: $CLUSTER_DOMAIN
+clusterDNS: [$NODE_IP]
+resolvConf: $dir/resolv.conf
+podLogsDir: $dir/pod-logs
+rotateCertificates: false
+serializeImagePulls: false
+maxPods: 60
+# A test bed on a shared disk: evict only when the machine is really out of room.
+evictionHard: { memory.available: 100Mi, nodefs.available: 1%, nodefs.inodesFree: 1%, imagefs.available: 1% }
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+YAML
+  write_kubeconfig "$dir" "https://$NODE_IP:$API_SECURE_PORT" kubelet "$dir/kubelet/kubeconfig"
+  cat >"$dir/kube-proxy.yaml" <<YAML
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection: { kubeconfig: $dir/kubeconfig }
+hostnameOverride: $NODE_NAME
+mode: iptables
+clusterCIDR: $POD_CIDR
+healthzBindAddress: 127.0.0.1:$proxy_healthz
+metricsBindAddress: 127.0.0.1:$proxy_metrics
+nodePortAddresses: [$NODE_IP/32]
+# Masquerade Service traffic, so a pod's reply to another pod on the same bridge comes back through the
+# host's conntrack; no localhost NodePorts (they would need route_localnet); leave conntrack sysctls alone.
+iptables: { masqueradeAll: true, localhostNodePorts: false }
+conntrack: { maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s }
+YAML
+  cat >"$dir/Corefile" <<COREFILE
+.:53 {
+    bind $NODE_IP
+    errors
+    kubernetes $CLUSTER_DOMAIN in-addr.arpa ip6.arpa {
+        kubeconfig $dir/kubeconfig
+        pods insecure
+        fallthrough in-addr.arpa ip6.arpa
+    }
+    cache 5
+}
+COREFILE
+}
+
+start_daemon() { # start_daemon <dir> <name> <cmd...>: in the background, logged to <dir>/<name>.log, pid in <dir>/pids
+  local dir="$1" name="$2"
+  shift 2
+  setsid nohup "$@" </dev/null >"$dir/$name.log" 2>&1 9>&- &
+  printf '%s %s\n' "$name" "$!" >>"$dir/pids"
+}
+
+wait_for() { # wait_for <seconds> <what> <cmd...>
+  local seconds="$1" what="$2" deadline
+  shift 2
+  deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || { log "$what: not ready after ${seconds}s"; return 1; }
+    sleep 0.5
+  done
+}
+
+# Runs inside `unshare --mount`: containerd, then the kubelet; exits when both have exited.
+node_run() { # node_run <dir>/
+  local dir="${1%/}"
+  # Shared within this namespace (kubelet wants rshared /), private towards the host (unshare made it so).
+  mount --make-rshared /
+  /usr/bin/containerd --config "$dir/containerd/config.toml" >"$dir/containerd.log" 2>&1 &
+  echo "containerd $!" >>"$dir/pids"
+  wait_for 30 containerd ctr --address "$dir/containerd/containerd.sock" version || exit 1
+  "$BIN_DIR/kubelet" --config="$dir/kubelet/config.yaml" --kubeconfig="$dir/kubelet/kubeconfig" \
+    --root-dir="$dir/kubelet/root" --cert-dir="$dir/kubelet/pki" --hostname-override="$NODE_NAME" \
+    --node-ip="$NODE_IP" >"$dir/kubelet.log" 2>&1 &
+  echo "kubelet $!" >>"$dir/pids"
+  wait
+}
+
+ctr_k8s() { ctr --address "$1/containerd/containerd.sock" --namespace k8s.io "${@:2}"; }
+
+kubectl_in() { "$BIN_DIR/kubectl" --kubeconfig "$1/kubeconfig" --request-timeout=30s "${@:2}"; }
+
+node_ready() {
+  [ "$(kubectl_in "$1" get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ]
+}
+
+# The local volumes PersistentVolumeClaims bind to (StorageClass "local", the default, bound when the first
+# pod using the claim is scheduled). kubelet applies a pod's fsGroup to them, as to any local volume.
+create_storage() { # create_storage <dir>
+  local dir="$1" i manifest
+  manifest="apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: local
+  annotations: { storageclass.kubernetes.io/is-default-class: \"true\" }
+provisioner: kubernetes.io/no-provisioner
+volumeBindingMode: WaitForFirstConsumer
+reclaimPolicy: Retain"
+  for i in $(seq 1 "$PV_COUNT"); do
+    mkdir -p "$dir/volumes/pv-$i"
+    manifest+="
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: { name: local-pv-$i }
+spec:
+  capacity: { storage: 10Gi }
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: local
+  local: { path: $dir/volumes/pv-$i }
+  nodeAffinity:
+    required:
+      nodeSelectorTerms: [{ matchExpressions: [{ key: kubernetes.io/hostname, operator: In, values: [$NODE_NAME] }] }]"
+  done
+  kubectl_in "$dir" apply -f - <<<"$manifest" >/dev/null
+}
+
+cluster_start() { # cluster_start <dir>: everything, in order; returns non-zero on the first failure
+  local dir="$1" rc attempt
+  : >"$dir/pids"
+  ip link add "$BRIDGE" type bridge && ip addr add "$NODE_IP/24" dev "$BRIDGE" && ip link set "$BRIDGE" up || return 1
+  echo "$dir" >"$dir/bridge"
+  # containerd's shims put their sockets under /run/containerd/s whatever the config says: remove that
+  # directory again at the end, unless it was there before (another containerd's).
+  [ -e /run/containerd ] || touch "$dir/run-containerd.ours"
+  gen_pki "$dir/pki"
+  for attempt in 1 2 3; do
+    rc=0
+    API_ADDRESS=$NODE_IP API_PORT=$API_SECURE_PORT API_AUTHORIZATION=Node,RBAC API_ENDPOINT_RECONCILER=lease \
+      CLUSTER_APISERVER_ARGS="--enable-admission-plugins=NodeRestriction --kubelet-preferred-address-types=InternalIP
+        --kubelet-client-certificate=$dir/pki/apiserver-kubelet-client.crt --kubelet-client-key=$dir/pki/apiserver-kubelet-client.key" \
+      K8S_TESTBED_CONTROLLERS=all \
+      CLUSTER_KCM_ARGS="--service-account-private-key-file=$dir/pki/sa.key --root-ca-file=$dir/pki/ca.crt
+        --allocate-node-cidrs=false --node-monitor-period=2s" \
+      start_once "$dir" || rc=$?
+    [ $rc -eq 2 ] && { log "a port was taken meanwhile; retrying with new ports"; continue; }
+    break
+  done
+  [ $rc -eq 0 ] || return 1
+  write_node_configs "$dir"
+  local sched_port
+  sched_port="$(pick_ports 1)"
+  start_daemon "$dir" kube-scheduler "$BIN_DIR/kube-scheduler" --kubeconfig="$dir/kubeconfig" --leader-elect=false \
+    --bind-address=127.0.0.1 --secure-port="$sched_port" --authentication-kubeconfig="$dir/kubeconfig" \
+    --authorization-kubeconfig="$dir/kubeconfig"
+  start_daemon "$dir" coredns "$BIN_DIR/coredns" -conf "$dir/Corefile"
+  start_daemon "$dir" kube-proxy "$BIN_DIR/kube-proxy" --config="$dir/kube-proxy.yaml"
+  start_daemon "$dir" node unshare --mount --propagation private -- "$SCRIPT_PATH" node-run "$dir/"
+  wait_for 60 containerd ctr_k8s "$dir" version || return 1
+  ctr_k8s "$dir" images import --no-unpack=false "$(pause_image_archive)" >/dev/null || return 1
+  create_storage "$dir" || return 1
+  wait_for "$((START_TIMEOUT_SECONDS * 2))" "node $NODE_NAME Ready" node_ready "$dir" || return 1
+  # The not-ready taint is lifted by the node lifecycle controller; pods wait for the default ServiceAccount.
+  wait_for 60 "taints lifted" sh -c "[ -z \"\$('$BIN_DIR/kubectl' --kubeconfig '$dir/kubeconfig' get node $NODE_NAME -o jsonpath='{.spec.taints}')\" ]" || return 1
+  wait_for 60 "default ServiceAccount" kubectl_in "$dir" get serviceaccount default -n default || return 1
+  echo "KUBECONFIG=$dir/kubeconfig" >"$dir/env"
+}
+
+cluster_up() {
+  local dir="${1:-}" started=$SECONDS
+  [ -n "$dir" ] || die "usage: k8s-testbed.sh cluster-up <dir>"
+  need_root cluster-up
+  node_binaries_installed || die "kubelet, kube-scheduler, kube-proxy or coredns is missing: run 'scripts/k8s-testbed.sh install' first"
+  command -v openssl >/dev/null 2>&1 || die "openssl is needed to generate the certificates"
+  ensure_node_packages
+  mkdir -p "$dir"
+  dir="$(cd "$dir" && pwd)"
+  exec 9>"$dir/.lock"
+  flock -w 300 9 || die "another cluster-up/down holds $dir/.lock"
+  if cluster_running "$dir"; then
+    log "already running in $dir"
+    echo "export $(cat "$dir/env")"
+    return 0
+  fi
+  [ -f "$dir/pids" ] && { log "cleaning up a previous instance in $dir"; cluster_teardown "$dir"; }
+  if ip link show "$BRIDGE" >/dev/null 2>&1; then
+    die "the pod network bridge $BRIDGE exists: another cluster is up on this machine (run cluster-down on its dir first)"
+  fi
+  save_sysctls "$dir"
+  if ! cluster_start "$dir"; then
+    log "cluster-up failed; logs in $dir (kept); tearing down"
+    K8S_TESTBED_KEEP_LOGS=1 cluster_teardown "$dir"
+    die "cluster-up failed"
+  fi
+  log "cluster ready in $((SECONDS - started))s (node $NODE_NAME, pods on $BRIDGE $POD_CIDR, API https://$NODE_IP:$API_SECURE_PORT)"
+  echo "export KUBECONFIG=$dir/kubeconfig"
+}
+
+kill_cgroup_tasks() { # SIGKILL whatever still runs in the kubepods cgroups (containers kubelet started)
+  local f pid
+  for f in /sys/fs/cgroup/pids/kubepods /sys/fs/cgroup/memory/kubepods; do
+    [ -d "$f" ] || continue
+    find "$f" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r pid; do kill -KILL "$pid" 2>/dev/null || true; done
+  done
+}
+
+remove_cgroups() { # the kubepods hierarchy kubelet made, deepest first (rmdir works only on empty cgroups)
+  local root
+  for root in /sys/fs/cgroup/*/kubepods; do
+    [ -d "$root" ] && find "$root" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  done
+}
+
+sweep_iptables() { # chains kube-proxy --cleanup missed (kubelet's own), in every table, IPv4 and IPv6
+  local tool table chain
+  for tool in iptables ip6tables; do
+    command -v "$tool" >/dev/null 2>&1 || continue
+    for table in filter nat mangle raw; do
+      for chain in $("$tool" -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^(KUBE|CNI)-/ {print $2}'); do
+        # Drop the jumps into it from the built-in chains, then the chain itself.
+        "$tool" -t "$table" -S 2>/dev/null | awk -v c="$chain" '$1 == "-A" && / -j / && $0 ~ ("-j " c "( |$)")' |
+          while read -r rule; do eval "$tool -t $table ${rule/-A /-D }" 2>/dev/null || true; done
+        "$tool" -t "$table" -F "$chain" 2>/dev/null || true
+      done
+      for chain in $("$tool" -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^(KUBE|CNI)-/ {print $2}'); do
+        "$tool" -t "$table" -X "$chain" 2>/dev/null || true
+      done
+    done
+  done
+}
+
+shims_of() { # pids of containerd shims serving this cluster's containerd
+  local p
+  for p in /proc/[0-9]*; do
+    tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -q -- "containerd-shim.* -address $1/containerd/containerd.sock" && echo "${p#/proc/}"
+  done
+}
+
+cluster_teardown() { # cluster_teardown <dir>: stop everything cluster_start started, undo what it changed
+  local dir="$1" pid
+  # No new pods: the controllers and the scheduler go first.
+  kill_and_wait "$dir" "$(pid_of "$dir" kube-controller-manager)" "$(pid_of "$dir" kube-scheduler)"
+  # Pods are torn down by the kubelet itself (CNI DEL frees their veths and addresses).
+  if cluster_pid_alive "$dir" kubelet && cluster_pid_alive "$dir" kube-apiserver; then
+    kubectl_in "$dir" delete pods --all --all-namespaces --grace-period=1 --wait=true --timeout=60s >/dev/null 2>&1 ||
+      log "pods were not all deleted within 60s; stopping them by force"
+  fi
+  kill_and_wait "$dir" "$(pid_of "$dir" kubelet)"
+  kill_cgroup_tasks
+  for pid in $(shims_of "$dir"); do kill -KILL "$pid" 2>/dev/null || true; done
+  kill_and_wait "$dir" "$(pid_of "$dir" containerd)" "$(pid_of "$dir" node)"
+  kill_and_wait "$dir" "$(pid_of "$dir" kube-proxy)" "$(pid_of "$dir" coredns)"
+  "$BIN_DIR/kube-proxy" --cleanup >/dev/null 2>&1 || true
+  sweep_iptables
+  kill_and_wait "$dir" "$(pid_of "$dir" kube-apiserver)"
+  kill_and_wait "$dir" "$(pid_of "$dir" etcd)"
+  if [ -f "$dir/bridge" ] && ip link show "$BRIDGE" >/dev/null 2>&1; then
+    for pid in $(ip -o link show master "$BRIDGE" 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do ip link del "$pid" 2>/dev/null || true; done
+    ip link del "$BRIDGE" 2>/dev/null || log "could not delete the bridge $BRIDGE"
+  fi
+  remove_cgroups
+  [ -f "$dir/run-containerd.ours" ] && rm -rf /run/containerd && rm -f "$dir/run-containerd.ours"
+  restore_sysctls "$dir"
+  rm -rf "$dir/pids" "$dir/env" "$dir/bridge" "$dir/kubeconfig" "$dir/pki" "$dir/etcd" "$dir/containerd" "$dir/kubelet" \
+    "$dir/cni" "$dir/volumes" "$dir/pod-logs" "$dir/images" "$dir/resolv.conf" "$dir/kube-proxy.yaml" "$dir/Corefile"
+  [ "${K8S_TESTBED_KEEP_LOGS:-}" = 1 ] || rm -f "$dir"/*.log
+}
+
+cluster_leftovers() { # what cluster-down must not leave behind; prints each, exit 1 when any
+  local dir="$1" found=0 p
+  for p in /proc/[0-9]*; do
+    if tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF -- "$dir/"; then echo "process ${p#/proc/}: $(tr '\0' ' ' <"$p/cmdline")"; found=1; fi
+  done
+  grep -F -- "$dir/" /proc/mounts && found=1
+  ip link show "$BRIDGE" >/dev/null 2>&1 && { echo "interface $BRIDGE"; found=1; }
+  iptables-save 2>/dev/null | grep -E '^:(KUBE|CNI)-' && found=1
+  [ -d /sys/fs/cgroup/memory/kubepods ] && { echo "cgroup kubepods"; found=1; }
+  return $found
+}
+
+cluster_down() {
+  local dir="${1:-}"
+  [ -n "$dir" ] || die "usage: k8s-testbed.sh cluster-down <dir>"
+  [ -d "$dir" ] || { log "no $dir: nothing to stop"; return 0; }
+  need_root cluster-down
+  dir="$(cd "$dir" && pwd)"
+  exec 9>"$dir/.lock"
+  flock -w 300 9 || die "another cluster-up/down holds $dir/.lock"
+  [ -f "$dir/pids" ] || { log "no $dir/pids: nothing to stop"; return 0; }
+  cluster_teardown "$dir"
+  if ! cluster_leftovers "$dir" >&2; then die "cluster-down left the above behind"; fi
+  rm -f "$dir/.lock"
+  rmdir "$dir" 2>/dev/null || true
+  log "cluster in $dir stopped; nothing left running"
+}
+
+# --- images: built with buildah from the repository's own Dockerfiles, on a base assembled from Debian ---
+
+buildah_cmd() { # buildah with its store in the cache; run in a private mount namespace with a fresh runroot,
+  # so that no overlay mount outlives the command, whatever happens to it
+  mkdir -p "$IMAGE_CACHE/storage"
+  unshare --mount --propagation private -- sh -c '
+    runroot="$1"; shift
+    mkdir -p "$runroot" && mount -t tmpfs tmpfs "$runroot" && exec buildah --root "$0" --runroot "$runroot" --storage-driver overlay "$@"
+  ' "$IMAGE_CACHE/storage" "$IMAGE_CACHE/runroot" "$@"
+}
+
+pause_image_archive() { # builds the sandbox image once: Kubernetes' pause.c, static, as the only file
+  local out="$IMAGE_CACHE/pause-3.10.tar" src work
+  [ -s "$out" ] && { echo "$out"; return 0; }
+  src="$GO_ROOT/mod/k8s.io/kubernetes@$K8S_VERSION/build/pause/linux/pause.c"
+  [ -f "$src" ] || die "$src is missing (it comes with k8s.io/kubernetes: run 'scripts/k8s-testbed.sh install')"
+  mkdir -p "$IMAGE_CACHE"
+  work="$(mktemp -d)"
+  gcc -Os -static -DVERSION=v3.10-capturebox -o "$work/pause" "$src" >&2 || die "could not compile pause.c"
+  strip "$work/pause"
+  (
+    cd "$work"
+    ctr="$(buildah_cmd from --name capturebox-pause-build scratch)"
+    buildah_cmd copy "$ctr" pause /pause >/dev/null
+    buildah_cmd config --entrypoint '["/pause"]' --user 65535:65535 "$ctr"
+    buildah_cmd commit --quiet --rm "$ctr" "$PAUSE_IMAGE" >/dev/null
+    buildah_cmd push --quiet "$PAUSE_IMAGE" "docker-archive:$out.tmp:$PAUSE_IMAGE" >/dev/null
+  ) >&2 || { rm -rf "$work"; die "could not build the pause image"; }
+  mv -f "$out.tmp" "$out"
+  rm -rf "$work"
+  echo "$out"
+}
+
+node_base_image() { # debootstrap's Debian with nodejs, npm and tini, imported once as $NODE_BASE_IMAGE
+  buildah_cmd inspect --type image "$NODE_BASE_IMAGE" >/dev/null 2>&1 && return 0
+  local work="$IMAGE_CACHE/base-build" ctr started=$SECONDS
+  rm -rf "$work"
+  mkdir -p "$work"
+  log "assembling $NODE_BASE_IMAGE with debootstrap (first time only; a few minutes)"
+  debootstrap --variant=minbase --include=ca-certificates "$DEBIAN_SUITE" "$work/rootfs" http://deb.debian.org/debian \
+    >"$work/debootstrap.log" 2>&1 || { tail -n 20 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
+  # The image trusts what this machine trusts: local CAs (a TLS-inspecting proxy's, say) are added, so that
+  # npm and apt inside `docker build` steps reach their registries as the host does.
+  cp /usr/local/share/ca-certificates/*.crt "$work/rootfs/usr/local/share/ca-certificates/" 2>/dev/null || true
+  printf 'cafile=/etc/ssl/certs/ca-certificates.crt\n' >"$work/rootfs/etc/npmrc"
+  # apt resolves what debootstrap's simple resolver cannot (npm's dependencies).
+  unshare --mount --propagation private -- sh -c '
+    mount -t proc proc "$1/proc" && chroot "$1" sh -c "update-ca-certificates >/dev/null && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm tini && apt-get clean && rm -rf /var/lib/apt/lists/*"
+  ' sh "$work/rootfs" >"$work/apt.log" 2>&1 || { tail -n 20 "$work/apt.log" >&2; die "installing nodejs, npm and tini failed"; }
+  tar -C "$work/rootfs" --numeric-owner -cf "$work/rootfs.tar" .
+  ctr="$(buildah_cmd from --name capturebox-base-build scratch)"
+  buildah_cmd add "$ctr" "$work/rootfs.tar" / >/dev/null
+  buildah_cmd config --cmd '["node"]' --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$ctr"
+  buildah_cmd commit --quiet --rm "$ctr" "$NODE_BASE_IMAGE" >/dev/null
+  rm -rf "$work"
+  log "$NODE_BASE_IMAGE built in $((SECONDS - started))s"
+}
+
+build_image() { # build_image <tag> <Dockerfile> [<ignore file>]: `docker build` of the same file, daemonless
+  local tag="$1" file="$2" ignore="${3:-}" started=$SECONDS args=()
+  [ -z "$ignore" ] || args+=(--ignorefile "$ignore")
+  (cd "$REPO_ROOT" && buildah_cmd bud --layers --isolation chroot --network host --build-arg "NODE_IMAGE=$NODE_BASE_IMAGE" \
+    "${args[@]}" -f "$file" -t "$tag" .) >"$IMAGE_CACHE/build-${tag%%:*}.log" 2>&1 ||
+    { tail -n 30 "$IMAGE_CACHE/build-${tag%%:*}.log" >&2; die "building $tag from $file failed (log: $IMAGE_CACHE/build-${tag%%:*}.log)"; }
+  log "$tag built from $file in $((SECONDS - started))s"
+}
+
+images() { # images [<dir>]: build capturebox:test and capturebox-operator:test; load them into the cluster in <dir>
+  local dir="${1:-}" tag archive
+  need_root images
+  ensure_node_packages
+  if [ -n "$dir" ]; then
+    dir="$(cd "$dir" && pwd)"
+    cluster_pid_alive "$dir" containerd || die "no cluster is running in $dir (cluster-up first)"
+  fi
+  mkdir -p "$IMAGE_CACHE"
+  node_base_image
+  build_image capturebox:test Dockerfile
+  build_image capturebox-operator:test operator/Dockerfile operator/Dockerfile.dockerignore
+  [ -n "$dir" ] || { log "built (no cluster dir given: nothing loaded)"; return 0; }
+  mkdir -p "$dir/images"
+  for tag in capturebox:test capturebox-operator:test; do
+    archive="$dir/images/${tag%%:*}.tar"
+    buildah_cmd push --quiet "$tag" "docker-archive:$archive:docker.io/library/$tag" >/dev/null
+    ctr_k8s "$dir" images import "$archive" >/dev/null || die "could not load $tag into the cluster's containerd"
+    rm -f "$archive"
+    log "$tag loaded into the cluster (use imagePullPolicy: Never or IfNotPresent)"
+  done
+  buildah_cmd rmi --prune >/dev/null 2>&1 || true # dangling layers of earlier builds; the cached steps stay
+}
+
 bin_dir() {
   all_installed || die "not installed (or not at the pinned versions): run 'scripts/k8s-testbed.sh install'"
   echo "$BIN_DIR"
@@ -546,5 +1084,9 @@ bin-dir) bin_dir ;;
 start) start "${2:-}" ;;
 stop) stop "${2:-}" ;;
 status) status "${2:-}" ;;
-*) die "usage: k8s-testbed.sh install | bin-dir | start <dir> | stop <dir> | status <dir>" ;;
+cluster-up) cluster_up "${2:-}" ;;
+cluster-down) cluster_down "${2:-}" ;;
+images) images "${2:-}" ;;
+node-run) node_run "${2:-}" ;; # internal: the node's processes, inside their own mount namespace
+*) die "usage: k8s-testbed.sh install | bin-dir | start <dir> | stop <dir> | status <dir> | cluster-up <dir> | cluster-down <dir> | images <dir>" ;;
 esac

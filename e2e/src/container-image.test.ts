@@ -1,6 +1,6 @@
-// No Docker engine runs here, so the image cannot be built in CI; what can be checked is checked: every
-// file the Dockerfile copies out of the build exists after `npm run build`, the image starts the service
-// the way the README does, and it runs as the user the Helm chart expects.
+// The Dockerfile's promises that can be read off the file: every file it copies out of the build exists after
+// `npm run build`, the image starts the service the way the README does, and it runs as the user the Helm
+// chart expects. The image itself is built and run as a pod in kubernetes-cluster.test.ts.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';

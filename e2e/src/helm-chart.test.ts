@@ -111,6 +111,9 @@ describe('Helm chart charts/capturebox', () => {
       [['--set', 'unknownKey=1'], /unknownKey|additional/i],
       [['--set', 'storage.embeded.size=1Gi'], /embeded|additional/i],
       [['--set-string', 'publicInboxes=yes'], /publicInboxes/],
+      // The container runs as non-root with every capability dropped: a port below 1024 cannot be bound.
+      [['--set', 'smtp.implicitTls.port=465'], /implicitTls\.port|minimum/],
+      [['--set', 'http.port=80'], /http\.port|minimum/],
     ];
     for (const [args, pattern] of bad) {
       await assert.rejects(template('', args), (error: Error) => {

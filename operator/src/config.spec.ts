@@ -21,7 +21,7 @@ describe('operator configuration', () => {
   });
 
   test('refuses what cannot work', () => {
-    assert.throws(() => loadConfig({}), (e: Error) => e instanceof ConfigError && /LEASE_NAMESPACE/.test(e.message));
+    assert.throws(() => loadConfig({}), (e: Error) => e instanceof ConfigError && /LEASE_NAMESPACE/.test(e.message) && /CAPTUREBOX_OPERATOR_LEADER_ELECTION=false/.test(e.message));
     assert.throws(() => loadConfig({ POD_NAMESPACE: 'x', CAPTUREBOX_OPERATOR_RENEW_DEADLINE_SECONDS: '20' }), /retry period < renew deadline < lease duration/);
     assert.throws(() => loadConfig({ POD_NAMESPACE: 'x', CAPTUREBOX_OPERATOR_CONCURRENCY: '0' }), /CONCURRENCY/);
     assert.equal(loadConfig({ CAPTUREBOX_OPERATOR_LEADER_ELECTION: 'false' }).leaderElection.enabled, false);

@@ -62,7 +62,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
   const e = parsed.data;
   const leaseNamespace = e.CAPTUREBOX_OPERATOR_LEASE_NAMESPACE || e.POD_NAMESPACE;
   if (e.CAPTUREBOX_OPERATOR_LEADER_ELECTION && !leaseNamespace) {
-    throw new ConfigError('invalid configuration: leader election needs CAPTUREBOX_OPERATOR_LEASE_NAMESPACE (or POD_NAMESPACE)');
+    // In a pod the chart sets POD_NAMESPACE; outside one (development) the lease needs a namespace named, or
+    // no election at all for a single operator.
+    throw new ConfigError(
+      'invalid configuration: leader election needs a namespace for its Lease: set CAPTUREBOX_OPERATOR_LEASE_NAMESPACE (e.g. default), ' +
+        'or CAPTUREBOX_OPERATOR_LEADER_ELECTION=false to run a single operator outside a pod',
+    );
   }
   const config: OperatorConfig = {
     defaultImage: e.CAPTUREBOX_OPERATOR_DEFAULT_IMAGE,

@@ -15,6 +15,32 @@ export interface CommandResult {
   stderr: string;
 }
 
+/** Runs kubectl or helm with the given environment; rejects with their stderr on failure. */
+export function runKubeTool(env: NodeJS.ProcessEnv, command: 'kubectl' | 'helm', args: string[], input?: string, timeoutMs = 120_000): Promise<CommandResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = execFile(command, args, { env, cwd: REPO_ROOT, timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(Object.assign(new Error(`${command} ${args.join(' ')} failed: ${stderr || error.message}`), { stdout, stderr }));
+      else resolvePromise({ stdout, stderr });
+    });
+    if (input !== undefined) child.stdin!.end(input);
+  });
+}
+
+/** PATH, KUBECONFIG and helm's directories for tools run against a cluster whose state lives in `dir`. */
+export function kubeToolEnv(binDir: string, dir: string, kubeconfig: string): NodeJS.ProcessEnv {
+  return {
+    PATH: `${binDir}:${process.env.PATH ?? ''}`,
+    HOME: dir,
+    KUBECONFIG: kubeconfig,
+    // helm keeps its caches and repositories in the test's own directory, not in ~.
+    HELM_CACHE_HOME: join(dir, 'helm', 'cache'),
+    HELM_CONFIG_HOME: join(dir, 'helm', 'config'),
+    HELM_DATA_HOME: join(dir, 'helm', 'data'),
+  };
+}
+
+export const TESTBED_SCRIPT = SCRIPT;
+
 export class K8sTestbed {
   private constructor(
     readonly dir: string,
@@ -25,27 +51,12 @@ export class K8sTestbed {
     const dir = mkdtempSync(join(tmpdir(), 'capturebox-k8s-'));
     const binDir = (await run(SCRIPT, ['bin-dir'])).stdout.trim();
     await run(SCRIPT, ['start', dir], { timeout: 120_000 });
-    const env: NodeJS.ProcessEnv = {
-      PATH: `${binDir}:${process.env.PATH ?? ''}`,
-      HOME: dir,
-      KUBECONFIG: join(dir, 'kubeconfig'),
-      // helm keeps its caches and repositories in the test's own directory, not in ~.
-      HELM_CACHE_HOME: join(dir, 'helm', 'cache'),
-      HELM_CONFIG_HOME: join(dir, 'helm', 'config'),
-      HELM_DATA_HOME: join(dir, 'helm', 'data'),
-    };
-    return new K8sTestbed(dir, env);
+    return new K8sTestbed(dir, kubeToolEnv(binDir, dir, join(dir, 'kubeconfig')));
   }
 
   /** Runs kubectl/helm (found on the test bed's PATH first); rejects with their stderr on failure. */
-  async exec(command: 'kubectl' | 'helm', args: string[], input?: string): Promise<CommandResult> {
-    return new Promise((resolvePromise, reject) => {
-      const child = execFile(command, args, { env: this.env, cwd: REPO_ROOT, timeout: 120_000, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
-        if (error) reject(Object.assign(new Error(`${command} ${args.join(' ')} failed: ${stderr || error.message}`), { stdout, stderr }));
-        else resolvePromise({ stdout, stderr });
-      });
-      if (input !== undefined) child.stdin!.end(input);
-    });
+  exec(command: 'kubectl' | 'helm', args: string[], input?: string): Promise<CommandResult> {
+    return runKubeTool(this.env, command, args, input);
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 // The appliance's Deployment, run exactly as charts/capturebox runs it: same CAPTUREBOX_* variables, the
 // admin key from a Secret, /healthz and /readyz probes, non-root with a read-only root filesystem.
 import type { V1Deployment, V1EnvVar, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import { HTTP_PORT, SMTP_PORT, SMTPS_PORT, commonLabels, objectNames, selectorLabels, tlsSecretName } from '../environment/names';
+import { HTTP_PORT, SMTP_PORT, SMTPS_CONTAINER_PORT, commonLabels, objectNames, selectorLabels, tlsSecretName } from '../environment/names';
 import type { EnvironmentSpec } from '../environment/spec';
 import { ownedMetadata, type Owner } from './owner';
 
@@ -25,7 +25,7 @@ export function buildDeployment(owner: Owner, spec: EnvironmentSpec, inputs: Dep
 
   const env: V1EnvVar[] = [
     { name: 'CAPTUREBOX_SMTP_PORT', value: String(SMTP_PORT) },
-    ...(spec.smtp.implicitTls ? [{ name: 'CAPTUREBOX_SMTPS_PORT', value: String(SMTPS_PORT) }] : []),
+    ...(spec.smtp.implicitTls ? [{ name: 'CAPTUREBOX_SMTPS_PORT', value: String(SMTPS_CONTAINER_PORT) }] : []),
     { name: 'CAPTUREBOX_HTTP_PORT', value: String(HTTP_PORT) },
     { name: 'CAPTUREBOX_DATA_DIR', value: '/data' },
     { name: 'CAPTUREBOX_SMTP_AUTH', value: spec.smtp.auth },
@@ -99,7 +99,7 @@ export function buildDeployment(owner: Owner, spec: EnvironmentSpec, inputs: Dep
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
               ports: [
                 { name: 'smtp', containerPort: SMTP_PORT, protocol: 'TCP' },
-                ...(spec.smtp.implicitTls ? [{ name: 'smtps', containerPort: SMTPS_PORT, protocol: 'TCP' }] : []),
+                ...(spec.smtp.implicitTls ? [{ name: 'smtps', containerPort: SMTPS_CONTAINER_PORT, protocol: 'TCP' }] : []),
                 { name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' },
               ],
               env,

@@ -140,10 +140,12 @@ describe('desired state: each spec option', () => {
     assert.equal(envOf(build({ smtp: { auth: 'optional' } }).container).CAPTUREBOX_SMTP_AUTH, 'optional');
   });
 
-  test('smtp.implicitTls adds port 465 to the pod, the Service and the environment', () => {
+  test('smtp.implicitTls adds Service port 465 in front of an unprivileged container port', () => {
     const { container, service } = build({ smtp: { implicitTls: true } });
-    assert.equal(envOf(container).CAPTUREBOX_SMTPS_PORT, '465');
-    assert.deepEqual(container.ports!.map((p) => p.name), ['smtp', 'smtps', 'http']);
+    // The container runs as non-root with every capability dropped: binding 465 fails with EACCES there.
+    assert.equal(envOf(container).CAPTUREBOX_SMTPS_PORT, '5465');
+    assert.deepEqual(container.ports!.map((p) => [p.name, p.containerPort]), [['smtp', 5587], ['smtps', 5465], ['http', 8080]]);
+    assert.ok(container.ports!.every((p) => p.containerPort >= 1024));
     assert.deepEqual(service.spec!.ports!.map((p) => [p.name, p.port]), [['smtp', 5587], ['smtps', 465], ['http', 8080]]);
   });
 

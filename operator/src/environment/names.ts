@@ -4,7 +4,10 @@ import { createHash } from 'node:crypto';
 import type { EnvironmentSpec } from './spec';
 
 export const SMTP_PORT = 5587;
+/** The Service's implicit-TLS port; the container listens on SMTPS_CONTAINER_PORT behind it. */
 export const SMTPS_PORT = 465;
+/** Unprivileged: the container runs as non-root with every capability dropped, so it cannot bind 465. */
+export const SMTPS_CONTAINER_PORT = 5465;
 export const HTTP_PORT = 8080;
 export const MANAGED_BY = 'capturebox-operator';
 export const ENVIRONMENT_LABEL = 'capturebox.dev/environment';

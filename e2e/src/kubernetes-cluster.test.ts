@@ -1,0 +1,233 @@
+// Capturebox where its users run it: a one-node cluster (scripts/k8s-testbed.sh cluster-up) with a real
+// kubelet on containerd, the images built from the repository's own Dockerfiles, real probes, Services,
+// cluster DNS, `helm install`/`helm test`/`helm upgrade`, and the operator running in-cluster. Mail goes in
+// with nodemailer (STARTTLS or implicit TLS + AUTH with the generated key) through `kubectl port-forward`
+// and is read back through the API; nothing in this file writes any status.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import nodemailer from 'nodemailer';
+import { K8sCluster } from './support/k8s-cluster';
+import { REPO_ROOT } from './support/k8s-testbed';
+
+const run = promisify(execFile);
+const CAPTURE_CHART = join(REPO_ROOT, 'charts', 'capturebox');
+const OPERATOR_CHART = join(REPO_ROOT, 'charts', 'capturebox-operator');
+const FERRETDB = join(REPO_ROOT, 'scripts', 'ferretdb.sh');
+/** The node's address on the pod network: what pods reach this machine's FerretDB at. */
+const NODE_IP = '10.244.0.1';
+const LOCAL_IMAGE = ['--set', 'image.repository=capturebox', '--set', 'image.tag=test', '--set', 'image.pullPolicy=Never'];
+
+interface Message {
+  _id: string;
+  subject: string;
+}
+
+async function send(smtpPort: number, key: string, to: string, subject: string, implicitTls = false): Promise<string> {
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: smtpPort,
+    secure: implicitTls,
+    requireTLS: !implicitTls,
+    auth: { user: 'admin', pass: key },
+    tls: { rejectUnauthorized: false }, // the pod's self-signed certificate
+  });
+  try {
+    const info = await transport.sendMail({ from: 'app@preview.test', to, subject, text: `sent to ${to}` });
+    return info.response;
+  } finally {
+    transport.close();
+  }
+}
+
+/** Command lines of the processes on this machine that name `text` (a cluster's directory, say). */
+function processesMentioning(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmdline.includes(text)) found.push(`${pid}: ${cmdline}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
+async function inbox(httpPort: number, address: string): Promise<Message[]> {
+  const response = await fetch(`http://127.0.0.1:${httpPort}/api/addresses/${address}/messages`);
+  assert.equal(response.status, 200, await response.clone().text());
+  return (await response.json()) as Message[];
+}
+
+describe('Capturebox in a one-node Kubernetes cluster', { timeout: 45 * 60_000 }, () => {
+  let cluster: K8sCluster;
+  const kubectl = (args: string[], input?: string) => cluster.exec('kubectl', args, input).then((r) => r.stdout);
+  const helm = (args: string[]) => cluster.exec('helm', args).then((r) => r.stdout);
+  const podsOf = async (namespace: string, selector: string) =>
+    (await kubectl(['get', 'pods', '-n', namespace, '-l', selector, '-o', 'jsonpath={.items[*].metadata.name}'])).split(/\s+/).filter(Boolean);
+
+  before(async () => {
+    cluster = await K8sCluster.up();
+    console.log(cluster.startLog.trim());
+  });
+  after(async () => {
+    if (cluster) await cluster.down().catch((error: Error) => console.error(error.message));
+  });
+
+  test('helm install: the pod becomes Ready through its probes, runs as UID 10001, and captures mail sent through its Service', async () => {
+    const started = Date.now();
+    await helm(['install', 'capture', CAPTURE_CHART, '-n', 'embedded', '--create-namespace', ...LOCAL_IMAGE, '--wait', '--timeout', '240s']);
+    console.log(`helm install --wait: ${Date.now() - started} ms`);
+    const [pod] = await podsOf('embedded', 'app.kubernetes.io/instance=capture');
+    const ready = await kubectl(['get', 'pod', '-n', 'embedded', pod, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+    assert.equal(ready, 'True');
+    assert.equal((await kubectl(['exec', '-n', 'embedded', pod, '--', 'id', '-u'])).trim(), '10001');
+
+    const key = await cluster.secretValue('embedded', 'capture-capturebox-admin', 'api-key');
+    assert.match(key, /^\S{20,}$/);
+    const forward = await cluster.portForward('embedded', 'svc/capture-capturebox', [5587, 8080]);
+    try {
+      assert.match(await send(forward.local(5587), key, 'kate@preview.test', 'through the Service'), /^250 OK : queued as \S+/);
+      const messages = await inbox(forward.local(8080), 'kate@preview.test');
+      assert.deepEqual(messages.map((m) => m.subject), ['through the Service']);
+    } finally {
+      forward.close();
+    }
+  });
+
+  test('helm test runs its pod against the Service (cluster DNS) and passes', async () => {
+    // Succeeded = the selftest exited 0: it sent over STARTTLS + AUTH to the Service's DNS name and read back.
+    const out = await helm(['test', 'capture', '-n', 'embedded', '--timeout', '120s']);
+    assert.match(out, /TEST SUITE:\s+capture-capturebox-selftest[\s\S]*Phase:\s+Succeeded/, out);
+  });
+
+  test('helm upgrade rolls the pod and the mail stored before is still there (embedded store on its volume)', async () => {
+    const [before] = await podsOf('embedded', 'app.kubernetes.io/instance=capture');
+    await helm(['upgrade', 'capture', CAPTURE_CHART, '-n', 'embedded', ...LOCAL_IMAGE, '--set', 'podAnnotations.rolled=yes', '--wait', '--timeout', '240s']);
+    await kubectl(['wait', '-n', 'embedded', '--for=delete', `pod/${before}`, '--timeout=120s']).catch(() => '');
+    const [after] = await podsOf('embedded', 'app.kubernetes.io/instance=capture');
+    assert.notEqual(after, before, 'a new pod serves after the upgrade');
+    const claim = await kubectl(['get', 'pvc', '-n', 'embedded', 'capture-capturebox-data', '-o', 'jsonpath={.status.phase}']);
+    assert.equal(claim, 'Bound');
+    const forward = await cluster.portForward('embedded', 'svc/capture-capturebox', [8080]);
+    try {
+      assert.deepEqual((await inbox(forward.local(8080), 'kate@preview.test')).map((m) => m.subject), ['through the Service']);
+    } finally {
+      forward.close();
+    }
+  });
+
+  test('implicit TLS on: the pod starts and serves SMTPS on Service port 465', async () => {
+    await helm(['install', 'smtps', CAPTURE_CHART, '-n', 'smtps', '--create-namespace', ...LOCAL_IMAGE, '--set', 'smtp.implicitTls.enabled=true', '--wait', '--timeout', '240s']);
+    const key = await cluster.secretValue('smtps', 'smtps-capturebox-admin', 'api-key');
+    const forward = await cluster.portForward('smtps', 'svc/smtps-capturebox', [465, 8080]);
+    try {
+      assert.match(await send(forward.local(465), key, 'tls@preview.test', 'over implicit TLS', true), /^250 OK : queued as \S+/);
+      assert.deepEqual((await inbox(forward.local(8080), 'tls@preview.test')).map((m) => m.subject), ['over implicit TLS']);
+    } finally {
+      forward.close();
+    }
+    await helm(['uninstall', 'smtps', '-n', 'smtps', '--wait']);
+  });
+
+  test('the operator runs in-cluster, takes the lease, and examples/minimal.yaml becomes a Ready environment that captures mail', async () => {
+    await helm([
+      'install', 'operator', OPERATOR_CHART, '-n', 'capturebox-system', '--create-namespace',
+      '--set', 'image.repository=capturebox-operator', '--set', 'image.tag=test', '--set', 'image.pullPolicy=Never',
+      '--set', 'environmentImage.repository=capturebox', '--set', 'environmentImage.tag=test', '--wait', '--timeout', '240s',
+    ]);
+    const operators = await podsOf('capturebox-system', 'app.kubernetes.io/instance=operator');
+    assert.ok(operators.length >= 1, 'operator pods run');
+    let holder = '';
+    for (let i = 0; i < 60 && !operators.includes(holder); i++) {
+      holder = await kubectl(['get', 'lease', '-n', 'capturebox-system', 'operator-capturebox-operator', '-o', 'jsonpath={.spec.holderIdentity}']).catch(() => '');
+      if (!operators.includes(holder)) await new Promise((r) => setTimeout(r, 1000));
+    }
+    assert.ok(operators.includes(holder), `the lease is held by an operator pod (holder '${holder}', pods ${operators.join(',')})`);
+
+    await kubectl(['create', 'namespace', 'preview-42']);
+    await kubectl(['apply', '-n', 'preview-42', '-f', join(REPO_ROOT, 'examples', 'minimal.yaml')]);
+    await kubectl(['wait', '-n', 'preview-42', '--for=condition=Ready', 'captureenvironment/mail', '--timeout=240s']);
+    const [pod] = await podsOf('preview-42', 'capturebox.dev/environment=mail');
+    assert.equal(await kubectl(['get', 'pod', '-n', 'preview-42', pod, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']), 'True');
+
+    const key = await cluster.secretValue('preview-42', 'mail-admin', 'api-key');
+    const forward = await cluster.portForward('preview-42', 'svc/mail', [5587, 8080]);
+    try {
+      assert.match(await send(forward.local(5587), key, 'signup@preview-42.test', 'from the environment'), /^250 OK : queued as \S+/);
+      assert.deepEqual((await inbox(forward.local(8080), 'signup@preview-42.test')).map((m) => m.subject), ['from the environment']);
+    } finally {
+      forward.close();
+    }
+
+    await kubectl(['delete', '-n', 'preview-42', 'captureenvironment/mail', '--wait=true', '--timeout=120s']);
+    let left = await podsOf('preview-42', 'capturebox.dev/environment=mail');
+    for (let i = 0; i < 60 && left.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      left = await podsOf('preview-42', 'capturebox.dev/environment=mail');
+    }
+    assert.deepEqual(left, [], 'deleting the environment removes its pods');
+  });
+
+  test('a MongoDB-backed environment: two replicas serve the same inbox', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'capturebox-ferretdb-'));
+    const port = 27000 + Math.floor(Math.random() * 1000);
+    const ferret = await run(FERRETDB, ['start', String(port), dataDir], { env: { ...process.env, FERRETDB_LISTEN_HOST: NODE_IP } });
+    const ferretPid = ferret.stdout.trim();
+    try {
+      await kubectl(['create', 'namespace', 'shared-store']);
+      await kubectl(['apply', '-n', 'shared-store', '-f', '-'], `
+apiVersion: v1
+kind: Secret
+metadata: { name: mongodb-connection }
+stringData: { uri: "mongodb://${NODE_IP}:${port}/" }
+---
+apiVersion: capturebox.dev/v1alpha1
+kind: CaptureEnvironment
+metadata: { name: shared }
+spec:
+  replicas: 2
+  storage: { type: mongodb, mongodb: { secretRef: { name: mongodb-connection, key: uri } } }
+`);
+      await kubectl(['wait', '-n', 'shared-store', '--for=condition=Ready', 'captureenvironment/shared', '--timeout=300s']);
+      let pods = await podsOf('shared-store', 'capturebox.dev/environment=shared');
+      for (let i = 0; i < 120 && pods.length !== 2; i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        pods = await podsOf('shared-store', 'capturebox.dev/environment=shared');
+      }
+      assert.equal(pods.length, 2, pods.join(','));
+      await kubectl(['wait', '-n', 'shared-store', '--for=condition=Ready', ...pods.map((p) => `pod/${p}`), '--timeout=240s']);
+      const key = await cluster.secretValue('shared-store', 'shared-admin', 'api-key');
+      const [first, second] = await Promise.all(pods.map((p) => cluster.portForward('shared-store', `pod/${p}`, [5587, 8080])));
+      try {
+        assert.match(await send(first.local(5587), key, 'both@shared.test', 'stored once, read anywhere'), /^250 OK : queued as \S+/);
+        assert.deepEqual((await inbox(second.local(8080), 'both@shared.test')).map((m) => m.subject), ['stored once, read anywhere']);
+        assert.match(await send(second.local(5587), key, 'both@shared.test', 'and the other way'), /^250 OK/);
+        assert.deepEqual((await inbox(first.local(8080), 'both@shared.test')).map((m) => m.subject).sort(), ['and the other way', 'stored once, read anywhere']);
+      } finally {
+        first.close();
+        second.close();
+      }
+      await kubectl(['delete', '-n', 'shared-store', 'captureenvironment/shared', '--wait=true', '--timeout=120s']);
+    } finally {
+      await run(FERRETDB, ['stop', ferretPid]).catch(() => undefined);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('cluster-down stops everything and leaves no process, mount, interface or iptables rule behind', async () => {
+    const dir = cluster.dir;
+    const log = await cluster.down();
+    cluster = undefined as unknown as K8sCluster;
+    assert.match(log, /nothing left running/);
+    assert.deepEqual(processesMentioning(`${dir}/`), [], 'no process of the cluster');
+    assert.ok(!readFileSync('/proc/mounts', 'utf8').includes(dir), 'no mount of the cluster');
+    await assert.rejects(run('ip', ['link', 'show', 'cbx0']), 'the bridge is gone');
+    assert.doesNotMatch((await run('iptables-save')).stdout, /^:(KUBE|CNI)-/m);
+  });
+});
