@@ -1,39 +1,54 @@
 #!/usr/bin/env bash
-# A real Kubernetes control plane for the tests: etcd + kube-apiserver (no scheduler, no kubelet; a
-# kube-controller-manager only when asked, see K8S_TESTBED_CONTROLLERS), plus the real kubectl and helm clients. Everything is built from source with the Go toolchain
-# through the Go module proxy (no prebuilt binaries can be fetched here) and cached outside the clone, so
-# every clone and CI run on the machine reuses one set of binaries.
+# The Kubernetes test bed, in two sizes: `start` runs the API alone (etcd + kube-apiserver, optionally a
+# kube-controller-manager); `cluster-up` runs a one-node cluster where pods really run. Everything is built
+# from source with the Go toolchain through the Go module proxy (no prebuilt binaries can be fetched here) and
+# cached outside the clone, so every clone and CI run on the machine reuses one set of binaries.
 #
-#   scripts/k8s-testbed.sh install       build the pinned etcd, kube-apiserver, kube-controller-manager, kubectl
-#                                        and helm into
-#                                        $CACHE/k8s/bin (idempotent: skips each binary already built at its
-#                                        pinned version); prints the bin dir
-#   scripts/k8s-testbed.sh bin-dir       print the bin dir (exit 1 when something is not installed)
-#   scripts/k8s-testbed.sh start <dir>   start etcd and kube-apiserver on loopback (random free ports), state
-#                                        in <dir>; wait until /readyz is ok; write <dir>/kubeconfig, <dir>/pids
-#                                        and <dir>/env; print KUBECONFIG=... and the pids (eval-able lines)
-#   scripts/k8s-testbed.sh stop <dir>    stop exactly the processes listed in <dir>/pids and remove the state
-#                                        it created (set K8S_TESTBED_KEEP_LOGS=1 to keep <dir>/*.log)
-#   scripts/k8s-testbed.sh status <dir>  exit 0 when the instance in <dir> is running and ready
+#   scripts/k8s-testbed.sh install        build the pinned etcd, kube-apiserver, kube-controller-manager,
+#                                         kube-scheduler, kubelet, kube-proxy, kubectl, CoreDNS and helm into
+#                                         $CACHE/k8s/bin (idempotent: skips each binary already built at its
+#                                         pinned version; ~13 min the first time); prints the bin dir
+#   scripts/k8s-testbed.sh bin-dir        print the bin dir (exit 1 when something is not installed)
+#   scripts/k8s-testbed.sh start <dir>    the API alone: etcd and kube-apiserver on loopback (random free
+#                                         ports), state in <dir>; wait until /readyz is ok; write
+#                                         <dir>/kubeconfig, <dir>/pids and <dir>/env; print KUBECONFIG=... and
+#                                         the pids (eval-able lines)
+#   scripts/k8s-testbed.sh stop <dir>     stop exactly the processes listed in <dir>/pids and remove the state
+#                                         it created (set K8S_TESTBED_KEEP_LOGS=1 to keep <dir>/*.log)
+#   scripts/k8s-testbed.sh status <dir>   exit 0 when the instance in <dir> is running and ready
+#   scripts/k8s-testbed.sh cluster-up <dir>    (root) a one-node cluster: the control plane with every default
+#                                         controller, kube-scheduler, a kubelet on Debian's containerd, a bridge
+#                                         pod network, kube-proxy, CoreDNS and a "local" StorageClass; installs
+#                                         containerd, runc, the CNI plugins, buildah and debootstrap with apt
+#                                         when missing; prints `export KUBECONFIG=...` (about 10 s)
+#   scripts/k8s-testbed.sh images [<dir>]      (root) build capturebox:test and capturebox-operator:test from
+#                                         Dockerfile and operator/Dockerfile with buildah, on a Debian base made
+#                                         with debootstrap (NODE_IMAGE), and load them into the cluster in <dir>
+#   scripts/k8s-testbed.sh prometheus-operator <dir>  (root) the monitoring.coreos.com CRDs, and
+#                                         prometheus-operator beside the control plane; Prometheus resources
+#                                         run the locally built image it prints (PROMETHEUS_IMAGE=...)
+#   scripts/k8s-testbed.sh cluster-down <dir>  (root) stop all of it; fails if any process, mount, interface,
+#                                         iptables chain or cgroup of the cluster is left behind
 #
 # Environment: K8S_TESTBED_START_TIMEOUT (seconds, default 60), K8S_TESTBED_STOP_TIMEOUT (seconds before
 # SIGKILL, default 20), K8S_TESTBED_KEEP_LOGS=1, K8S_TESTBED_APISERVER_ARGS (extra kube-apiserver flags,
 # word-split, e.g. "--disable-admission-plugins=ServiceAccount --feature-gates=X=true"),
 # CAPTUREBOX_CACHE_DIR (default ~/.cache/capturebox),
-# K8S_TESTBED_CONTROLLERS: unset (the default) runs no controller at all; "gc" also starts a
+# K8S_TESTBED_CONTROLLERS (start only): unset (the default) runs no controller at all; "gc" also starts a
 # kube-controller-manager on loopback running only the garbage collector and the namespace controller
 # (garbage-collector-controller,namespace-controller), so ownerReference cascades and namespace deletion
 # happen for real; a comma-separated list of kube-controller-manager controller names runs exactly those.
 #
-# What it is and is not: the API only. Objects can be created, applied (also server-side), validated
+# What `start` is and is not: the API only. Objects can be created, applied (also server-side), validated
 # (OpenAPI schemas, CEL rules, admission policies), dry-run and watched; CRDs are served. Nothing acts on
 # them: no pod ever runs or gets scheduled, Deployments get no ReplicaSets, namespaces get no "default"
 # ServiceAccount and no kube-root-ca.crt, deleting a namespace leaves it Terminating for ever (the namespace
 # controller lives in kube-controller-manager), ownerReference cascades (garbage collection) never happen
-# (both unless K8S_TESTBED_CONTROLLERS=gc), and Services get a cluster IP but carry no traffic. All default admission plugins are on, so creating a
-# Pod (even with --dry-run=server) fails with 'serviceaccount "default" not found' unless that
-# ServiceAccount is created first (or ServiceAccount admission is disabled with K8S_TESTBED_APISERVER_ARGS);
-# Deployments, StatefulSets and Jobs are not affected (their pods are never created).
+# (both unless K8S_TESTBED_CONTROLLERS=gc), and Services get a cluster IP but carry no traffic. All default
+# admission plugins are on, so creating a Pod (even with --dry-run=server) fails with 'serviceaccount
+# "default" not found' unless that ServiceAccount is created first (or ServiceAccount admission is disabled
+# with K8S_TESTBED_APISERVER_ARGS); Deployments, StatefulSets and Jobs are not affected (their pods are never
+# created). `cluster-up` is all of that acting for real; its addresses are fixed (one cluster per machine).
 # Where PID 1 does not reap orphans (this sandbox), stopped daemons linger as <defunct> zombies: exited,
 # holding no port, memory or file.
 set -euo pipefail
@@ -43,6 +58,12 @@ K8S_VERSION=v1.34.4   # k8s.io/kubernetes; its staging modules (k8s.io/api, ...)
 ETCD_VERSION=v3.6.16  # go.etcd.io/etcd/server/v3 (etcd 3.6 is what Kubernetes 1.34 ships with)
 HELM_VERSION=v3.19.5  # helm.sh/helm/v3 (built against k8s.io/client-go v0.34, matching the server)
 COREDNS_VERSION=v1.15.0 # github.com/coredns/coredns: cluster DNS for the one-node cluster (cluster-up)
+# prometheus-operator for the cluster's ServiceMonitors (`prometheus-operator <dir>`): the newest version the
+# module proxy serves here (later ones answer 403), with the Prometheus it is built against (v0.305.0 is
+# Prometheus v3.5.0, the operator's default Prometheus version).
+PROMETHEUS_OPERATOR_VERSION=v0.85.0
+PROMETHEUS_MODULE_VERSION=v0.305.0
+PROMETHEUS_VERSION=v3.5.0
 
 SCRIPT_PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 REPO_ROOT="$(cd "$(dirname "$SCRIPT_PATH")/.." && pwd)"
@@ -90,16 +111,22 @@ scheduler_version() { [ -x "$BIN_DIR/kube-scheduler" ] && "$BIN_DIR/kube-schedul
 kubelet_version() { [ -x "$BIN_DIR/kubelet" ] && "$BIN_DIR/kubelet" --version 2>/dev/null | awk '{print $2}' || true; }
 proxy_version() { [ -x "$BIN_DIR/kube-proxy" ] && "$BIN_DIR/kube-proxy" --version 2>/dev/null | awk '{print $2}' || true; }
 coredns_version() { [ -x "$BIN_DIR/coredns" ] && "$BIN_DIR/coredns" -version 2>/dev/null | awk -F- '/^CoreDNS-/ {print "v"$2; exit}' || true; }
+prometheus_operator_version() { [ -x "$BIN_DIR/prometheus-operator" ] && "$BIN_DIR/prometheus-operator" --version 2>&1 | awk '/version/ {print "v"$3; exit}' || true; }
+prometheus_version() { [ -x "$BIN_DIR/prometheus" ] && "$BIN_DIR/prometheus" --version 2>&1 | awk '/version/ {print "v"$3; exit}' || true; }
 helm_version() { [ -x "$BIN_DIR/helm" ] && "$BIN_DIR/helm" version --template '{{.Version}}' 2>/dev/null || true; }
 
 all_installed() {
   [ "$(etcd_version)" = "$ETCD_VERSION" ] && [ "$(apiserver_version)" = "$K8S_VERSION" ] &&
     [ "$(kubectl_version)" = "$K8S_VERSION" ] && [ "$(helm_version)" = "$HELM_VERSION" ] &&
-    [ "$(controller_manager_version)" = "$K8S_VERSION" ] && node_binaries_installed
+    [ "$(controller_manager_version)" = "$K8S_VERSION" ] && node_binaries_installed && monitoring_binaries_installed
 }
 node_binaries_installed() {
   [ "$(scheduler_version)" = "$K8S_VERSION" ] && [ "$(kubelet_version)" = "$K8S_VERSION" ] &&
     [ "$(proxy_version)" = "$K8S_VERSION" ] && [ "$(coredns_version)" = "$COREDNS_VERSION" ]
+}
+monitoring_binaries_installed() {
+  [ "$(prometheus_operator_version)" = "$PROMETHEUS_OPERATOR_VERSION" ] && [ "$(prometheus_version)" = "$PROMETHEUS_VERSION" ] &&
+    [ -x "$BIN_DIR/prometheus-config-reloader" ]
 }
 # The binaries of the Kubernetes module, each with its version reader: cmd name -> function.
 K8S_COMMANDS=(kube-apiserver:apiserver_version kubectl:kubectl_version kube-controller-manager:controller_manager_version
@@ -196,6 +223,36 @@ build_coredns() { # no replace directives in its go.mod, so `go install module@v
   rmdir "$BIN_DIR/coredns-build"
 }
 
+build_monitoring() { # prometheus-operator, its config reloader and Prometheus, from one build module
+  local dir="$SRC_DIR/prometheus-operator-$PROMETHEUS_OPERATOR_VERSION" pmod op="github.com/prometheus-operator/prometheus-operator"
+  local version_pkg=github.com/prometheus/common/version cmd
+  pmod="$(gomod_path "$op@$PROMETHEUS_OPERATOR_VERSION")"
+  [ -f "$pmod" ] || die "could not fetch the go.mod of $op@$PROMETHEUS_OPERATOR_VERSION"
+  new_build_module "$dir" "$(awk '$1 == "go" {print $2; exit}' "$pmod")" ""
+  (
+    cd "$dir"
+    quiet go_env go get "$op/cmd/operator@$PROMETHEUS_OPERATOR_VERSION" "$op/cmd/prometheus-config-reloader@$PROMETHEUS_OPERATOR_VERSION"
+    for cmd in operator:prometheus-operator prometheus-config-reloader:prometheus-config-reloader; do
+      [ -x "$BIN_DIR/${cmd#*:}" ] && [ "${cmd#*:}" != prometheus-operator -o "$(prometheus_operator_version)" = "$PROMETHEUS_OPERATOR_VERSION" ] && continue
+      timed "${cmd#*:}" go_env go build -trimpath -ldflags="-s -w -X $version_pkg.Version=${PROMETHEUS_OPERATOR_VERSION#v}" \
+        -o "$BIN_DIR/${cmd#*:}.tmp" "$op/cmd/${cmd%%:*}"
+      mv -f "$BIN_DIR/${cmd#*:}.tmp" "$BIN_DIR/${cmd#*:}"
+    done
+  ) >&2
+  [ "$(prometheus_version)" = "$PROMETHEUS_VERSION" ] && return 0
+  # Prometheus in a build module of its own: with the operator's newer client-go it does not compile.
+  dir="$SRC_DIR/prometheus-$PROMETHEUS_MODULE_VERSION"
+  pmod="$(gomod_path "github.com/prometheus/prometheus@$PROMETHEUS_MODULE_VERSION")"
+  new_build_module "$dir" "$(awk '$1 == "go" {print $2; exit}' "$pmod")" ""
+  (
+    cd "$dir"
+    quiet go_env go get "github.com/prometheus/prometheus/cmd/prometheus@$PROMETHEUS_MODULE_VERSION"
+    timed prometheus go_env go build -trimpath -ldflags="-s -w -X $version_pkg.Version=${PROMETHEUS_VERSION#v}" \
+      -o "$BIN_DIR/prometheus.tmp" github.com/prometheus/prometheus/cmd/prometheus
+    mv -f "$BIN_DIR/prometheus.tmp" "$BIN_DIR/prometheus"
+  ) >&2
+}
+
 build_helm() {
   local dir="$SRC_DIR/helm-$HELM_VERSION" hmod cg major minor ldflags p
   hmod="$(gomod_path "helm.sh/helm/v3@$HELM_VERSION")"
@@ -243,14 +300,18 @@ install() {
     log "building coredns $COREDNS_VERSION (first time only; a few minutes)"
     timed coredns build_coredns
   fi
+  if ! monitoring_binaries_installed; then
+    log "building prometheus-operator $PROMETHEUS_OPERATOR_VERSION and Prometheus $PROMETHEUS_VERSION (first time only; a few minutes)"
+    build_monitoring
+  fi
   if [ "$(helm_version)" != "$HELM_VERSION" ]; then
     log "building helm $HELM_VERSION (first time only; a few minutes)"
     timed helm build_helm
   fi
   rm -rf "$SRC_DIR" # only throwaway go.mod files; sources and objects stay in the Go caches
   exec 9>&-
-  all_installed || die "built, but the versions are etcd '$(etcd_version)', kube-apiserver '$(apiserver_version)', kubectl '$(kubectl_version)', helm '$(helm_version)', kube-controller-manager '$(controller_manager_version)', kube-scheduler '$(scheduler_version)', kubelet '$(kubelet_version)', kube-proxy '$(proxy_version)', coredns '$(coredns_version)'"
-  log "etcd $ETCD_VERSION, Kubernetes $K8S_VERSION (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl), coredns $COREDNS_VERSION, helm $HELM_VERSION in $BIN_DIR"
+  all_installed || die "built, but the versions are etcd '$(etcd_version)', kube-apiserver '$(apiserver_version)', kubectl '$(kubectl_version)', helm '$(helm_version)', kube-controller-manager '$(controller_manager_version)', kube-scheduler '$(scheduler_version)', kubelet '$(kubelet_version)', kube-proxy '$(proxy_version)', coredns '$(coredns_version)', prometheus-operator '$(prometheus_operator_version)', prometheus '$(prometheus_version)'"
+  log "etcd $ETCD_VERSION, Kubernetes $K8S_VERSION (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl), coredns $COREDNS_VERSION, prometheus-operator $PROMETHEUS_OPERATOR_VERSION, Prometheus $PROMETHEUS_VERSION, helm $HELM_VERSION in $BIN_DIR"
   echo "$BIN_DIR"
 }
 
@@ -927,7 +988,8 @@ shims_of() { # pids of containerd shims serving this cluster's containerd
 cluster_teardown() { # cluster_teardown <dir>: stop everything cluster_start started, undo what it changed
   local dir="$1" pid
   # No new pods: the controllers and the scheduler go first.
-  kill_and_wait "$dir" "$(pid_of "$dir" kube-controller-manager)" "$(pid_of "$dir" kube-scheduler)"
+  kill_and_wait "$dir" "$(pid_of "$dir" kube-controller-manager)" "$(pid_of "$dir" kube-scheduler)" \
+    "$(pid_of "$dir" prometheus-operator)"
   # Pods are torn down by the kubelet itself (CNI DEL frees their veths and addresses).
   if cluster_pid_alive "$dir" kubelet && cluster_pid_alive "$dir" kube-apiserver; then
     kubectl_in "$dir" delete pods --all --all-namespaces --grace-period=1 --wait=true --timeout=60s >/dev/null 2>&1 ||
@@ -993,26 +1055,68 @@ buildah_cmd() { # buildah with its store in the cache; run in a private mount na
   ' "$IMAGE_CACHE/storage" "$IMAGE_CACHE/runroot" "$@"
 }
 
-pause_image_archive() { # builds the sandbox image once: Kubernetes' pause.c, static, as the only file
-  local out="$IMAGE_CACHE/pause-3.10.tar" src work
-  [ -s "$out" ] && { echo "$out"; return 0; }
-  src="$GO_ROOT/mod/k8s.io/kubernetes@$K8S_VERSION/build/pause/linux/pause.c"
-  [ -f "$src" ] || die "$src is missing (it comes with k8s.io/kubernetes: run 'scripts/k8s-testbed.sh install')"
-  mkdir -p "$IMAGE_CACHE"
-  work="$(mktemp -d)"
-  gcc -Os -static -DVERSION=v3.10-capturebox -o "$work/pause" "$src" >&2 || die "could not compile pause.c"
-  strip "$work/pause"
+binary_image_archive() { # binary_image_archive <archive> <image> <static binary> <user>: that file alone, as
+  # /bin/<name> and the entrypoint, saved as a docker-archive once
+  local out="$1" image="$2" binary="$3" user="$4" name ctr
+  [ -s "$out" ] && return 0
+  name="$(basename "$binary")"
+  mkdir -p "$(dirname "$out")"
   (
-    cd "$work"
-    ctr="$(buildah_cmd from --name capturebox-pause-build scratch)"
-    buildah_cmd copy "$ctr" pause /pause >/dev/null
-    buildah_cmd config --entrypoint '["/pause"]' --user 65535:65535 "$ctr"
-    buildah_cmd commit --quiet --rm "$ctr" "$PAUSE_IMAGE" >/dev/null
-    buildah_cmd push --quiet "$PAUSE_IMAGE" "docker-archive:$out.tmp:$PAUSE_IMAGE" >/dev/null
-  ) >&2 || { rm -rf "$work"; die "could not build the pause image"; }
+    ctr="$(buildah_cmd from --name "capturebox-$name-build" scratch)"
+    buildah_cmd copy "$ctr" "$binary" "/bin/$name" >/dev/null
+    buildah_cmd config --entrypoint "[\"/bin/$name\"]" --user "$user" "$ctr"
+    buildah_cmd commit --quiet --rm "$ctr" "$image" >/dev/null
+    buildah_cmd push --quiet "$image" "docker-archive:$out.tmp:$image" >/dev/null
+  ) >&2 || die "could not build the $image image"
   mv -f "$out.tmp" "$out"
-  rm -rf "$work"
+}
+
+pause_image_archive() { # the sandbox image: Kubernetes' own pause.c, compiled static
+  local out="$IMAGE_CACHE/pause-3.10.tar" src work
+  if [ ! -s "$out" ]; then
+    src="$GO_ROOT/mod/k8s.io/kubernetes@$K8S_VERSION/build/pause/linux/pause.c"
+    [ -f "$src" ] || die "$src is missing (it comes with k8s.io/kubernetes: run 'scripts/k8s-testbed.sh install')"
+    work="$(mktemp -d)"
+    gcc -Os -static -DVERSION=v3.10-capturebox -o "$work/pause" "$src" >&2 || die "could not compile pause.c"
+    strip "$work/pause"
+    binary_image_archive "$out" "$PAUSE_IMAGE" "$work/pause" 65535:65535
+    rm -rf "$work"
+  fi
   echo "$out"
+}
+
+# --- prometheus-operator beside the control plane, for ServiceMonitors that are really scraped ---
+
+PROMETHEUS_IMAGE=docker.io/library/prometheus:test
+CONFIG_RELOADER_IMAGE=docker.io/library/prometheus-config-reloader:test
+
+prometheus_operator_up() { # prometheus_operator_up <dir>: CRDs, images, the operator (out of cluster)
+  local dir="${1:-}" crds port name
+  [ -n "$dir" ] || die "usage: k8s-testbed.sh prometheus-operator <dir of a running cluster-up>"
+  need_root prometheus-operator
+  monitoring_binaries_installed || die "prometheus-operator or Prometheus is missing: run 'scripts/k8s-testbed.sh install' first"
+  dir="$(cd "$dir" && pwd)"
+  exec 9>"$dir/.lock"
+  flock -w 300 9 || die "another cluster command holds $dir/.lock"
+  cluster_running "$dir" || die "no cluster is running in $dir (cluster-up first)"
+  crds="$GO_ROOT/mod/github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION/example/prometheus-operator-crd"
+  kubectl_in "$dir" apply --server-side -f "$crds" >/dev/null
+  kubectl_in "$dir" wait --for=condition=Established --timeout=60s -f "$crds" >/dev/null
+  for name in prometheus:$PROMETHEUS_IMAGE prometheus-config-reloader:$CONFIG_RELOADER_IMAGE; do
+    binary_image_archive "$IMAGE_CACHE/${name%%:*}-$PROMETHEUS_OPERATOR_VERSION.tar" "${name#*:}" "$BIN_DIR/${name%%:*}" 65534:65534
+    ctr_k8s "$dir" images import "$IMAGE_CACHE/${name%%:*}-$PROMETHEUS_OPERATOR_VERSION.tar" >/dev/null
+  done
+  if ! cluster_pid_alive "$dir" prometheus-operator; then
+    port="$(pick_ports 1)"
+    # It takes no kubeconfig: the API server's address and the admin's client certificate instead.
+    start_daemon "$dir" prometheus-operator "$BIN_DIR/prometheus-operator" --apiserver="https://$NODE_IP:$API_SECURE_PORT" \
+      --ca-file="$dir/pki/ca.crt" --cert-file="$dir/pki/admin.crt" --key-file="$dir/pki/admin.key" \
+      --prometheus-config-reloader="$CONFIG_RELOADER_IMAGE" --web.listen-address="127.0.0.1:$port" --log-level=warn
+    wait_for 30 prometheus-operator bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" || return 1
+  fi
+  log "prometheus-operator $PROMETHEUS_OPERATOR_VERSION watches the cluster; Prometheus resources use image $PROMETHEUS_IMAGE, version $PROMETHEUS_VERSION"
+  echo "PROMETHEUS_IMAGE=$PROMETHEUS_IMAGE"
+  echo "PROMETHEUS_VERSION=$PROMETHEUS_VERSION"
 }
 
 node_base_image() { # debootstrap's Debian with nodejs, npm and tini, imported once as $NODE_BASE_IMAGE
@@ -1078,15 +1182,21 @@ bin_dir() {
   echo "$BIN_DIR"
 }
 
-case "${1:-}" in
-install) install ;;
-bin-dir) bin_dir ;;
-start) start "${2:-}" ;;
-stop) stop "${2:-}" ;;
-status) status "${2:-}" ;;
-cluster-up) cluster_up "${2:-}" ;;
-cluster-down) cluster_down "${2:-}" ;;
-images) images "${2:-}" ;;
-node-run) node_run "${2:-}" ;; # internal: the node's processes, inside their own mount namespace
-*) die "usage: k8s-testbed.sh install | bin-dir | start <dir> | stop <dir> | status <dir> | cluster-up <dir> | cluster-down <dir> | images <dir>" ;;
-esac
+# One line, read whole before it runs: a long-running command (cluster-up's node) is not thrown off when
+# this file changes under it.
+main() {
+  case "${1:-}" in
+  install) install ;;
+  bin-dir) bin_dir ;;
+  start) start "${2:-}" ;;
+  stop) stop "${2:-}" ;;
+  status) status "${2:-}" ;;
+  cluster-up) cluster_up "${2:-}" ;;
+  cluster-down) cluster_down "${2:-}" ;;
+  images) images "${2:-}" ;;
+  prometheus-operator) prometheus_operator_up "${2:-}" ;;
+  node-run) node_run "${2:-}" ;; # internal: the node's processes, inside their own mount namespace
+  *) die "usage: k8s-testbed.sh install | bin-dir | start <dir> | stop <dir> | status <dir> | cluster-up <dir> | images [<dir>] | prometheus-operator <dir> | cluster-down <dir>" ;;
+  esac
+}
+main "$@"; exit $?

@@ -6,13 +6,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { connect as connectTls } from 'node:tls';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import { K8sCluster } from './support/k8s-cluster';
-import { REPO_ROOT } from './support/k8s-testbed';
+import { REPO_ROOT, TESTBED_SCRIPT } from './support/k8s-testbed';
 
 const run = promisify(execFile);
 const CAPTURE_CHART = join(REPO_ROOT, 'charts', 'capturebox');
@@ -122,13 +124,36 @@ describe('Capturebox in a one-node Kubernetes cluster', { timeout: 45 * 60_000 }
     }
   });
 
-  test('implicit TLS on: the pod starts and serves SMTPS on Service port 465', async () => {
-    await helm(['install', 'smtps', CAPTURE_CHART, '-n', 'smtps', '--create-namespace', ...LOCAL_IMAGE, '--set', 'smtp.implicitTls.enabled=true', '--wait', '--timeout', '240s']);
+  test('implicit TLS on, with a kubernetes.io/tls Secret: the pod serves SMTPS on Service port 465, and both ports present that certificate', async () => {
+    // The Secret has cert-manager's layout (tls.crt, tls.key); cert-manager itself cannot be built here.
+    const work = mkdtempSync(join(tmpdir(), 'capturebox-tls-'));
+    const host = 'smtps-capturebox.smtps.svc';
+    await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+      '-keyout', join(work, 'tls.key'), '-out', join(work, 'tls.crt'), '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`]);
+    const certificate = readFileSync(join(work, 'tls.crt'), 'utf8');
+    await kubectl(['create', 'namespace', 'smtps']);
+    await kubectl(['create', 'secret', 'tls', 'smtps-tls', '-n', 'smtps', `--cert=${join(work, 'tls.crt')}`, `--key=${join(work, 'tls.key')}`]);
+    rmSync(work, { recursive: true, force: true });
+    await helm(['install', 'smtps', CAPTURE_CHART, '-n', 'smtps', ...LOCAL_IMAGE, '--set', 'smtp.implicitTls.enabled=true',
+      '--set', 'tls.existingSecret=smtps-tls', '--wait', '--timeout', '240s']);
     const key = await cluster.secretValue('smtps', 'smtps-capturebox-admin', 'api-key');
-    const forward = await cluster.portForward('smtps', 'svc/smtps-capturebox', [465, 8080]);
+    const forward = await cluster.portForward('smtps', 'svc/smtps-capturebox', [465, 5587, 8080]);
     try {
+      const presented = await new Promise<string>((resolve, reject) => {
+        const socket = connectTls({ host: '127.0.0.1', port: forward.local(465), servername: host, ca: certificate }, () => {
+          resolve(socket.getPeerX509Certificate()!.fingerprint256);
+          socket.end();
+        });
+        socket.on('error', reject);
+      });
+      assert.equal(presented, new X509Certificate(certificate).fingerprint256, 'SMTPS presents the Secret\'s certificate');
       assert.match(await send(forward.local(465), key, 'tls@preview.test', 'over implicit TLS', true), /^250 OK : queued as \S+/);
-      assert.deepEqual((await inbox(forward.local(8080), 'tls@preview.test')).map((m) => m.subject), ['over implicit TLS']);
+      // STARTTLS verified against that certificate alone: it succeeds only if the pod presents it there too.
+      const verified = nodemailer.createTransport({ host: '127.0.0.1', port: forward.local(5587), requireTLS: true,
+        auth: { user: 'admin', pass: key }, tls: { ca: certificate, servername: host } });
+      await verified.sendMail({ from: 'app@preview.test', to: 'tls@preview.test', subject: 'over verified STARTTLS', text: 'x' });
+      verified.close();
+      assert.deepEqual((await inbox(forward.local(8080), 'tls@preview.test')).map((m) => m.subject).sort(), ['over implicit TLS', 'over verified STARTTLS']);
     } finally {
       forward.close();
     }
@@ -217,6 +242,74 @@ spec:
     } finally {
       await run(FERRETDB, ['stop', ferretPid]).catch(() => undefined);
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('prometheus-operator turns the chart\'s ServiceMonitor into a real scrape of the pod\'s /metrics', async () => {
+    // The operator runs beside the control plane (scripts/k8s-testbed.sh prometheus-operator); Prometheus
+    // itself runs as a pod of the StatefulSet the operator makes, from a locally built image.
+    const { stdout } = await run(TESTBED_SCRIPT, ['prometheus-operator', cluster.dir], { timeout: 300_000 });
+    const image = /^PROMETHEUS_IMAGE=(\S+)$/m.exec(stdout)![1];
+    const version = /^PROMETHEUS_VERSION=(\S+)$/m.exec(stdout)![1];
+    await kubectl(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Namespace
+metadata: { name: monitoring }
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: { name: prometheus, namespace: monitoring }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: prometheus-discovery }
+rules:
+  - { apiGroups: [""], resources: [services, endpoints, pods], verbs: [get, list, watch] }
+  - { apiGroups: [discovery.k8s.io], resources: [endpointslices], verbs: [get, list, watch] }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: prometheus-discovery }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: prometheus-discovery }
+subjects: [{ kind: ServiceAccount, name: prometheus, namespace: monitoring }]
+---
+apiVersion: monitoring.coreos.com/v1
+kind: Prometheus
+metadata: { name: main, namespace: monitoring }
+spec:
+  image: ${image}
+  version: ${version}
+  replicas: 1
+  serviceAccountName: prometheus
+  serviceMonitorSelector: {}
+  serviceMonitorNamespaceSelector: {}
+  scrapeInterval: 5s
+`);
+    await helm(['upgrade', 'capture', CAPTURE_CHART, '-n', 'embedded', ...LOCAL_IMAGE, '--set', 'podAnnotations.rolled=yes', '--set', 'metrics.serviceMonitor.enabled=true', '--set', 'metrics.serviceMonitor.interval=5s', '--set', 'metrics.serviceMonitor.scrapeTimeout=4s', '--wait', '--timeout', '240s']);
+    let prometheusPods: string[] = [];
+    for (let i = 0; i < 120 && prometheusPods.length === 0; i++) {
+      prometheusPods = await podsOf('monitoring', 'app.kubernetes.io/name=prometheus');
+      if (prometheusPods.length === 0) await new Promise((r) => setTimeout(r, 1000));
+    }
+    assert.equal(prometheusPods.length, 1, 'the operator created the Prometheus pod');
+    await kubectl(['wait', '-n', 'monitoring', '--for=condition=Ready', `pod/${prometheusPods[0]}`, '--timeout=240s']);
+    const forward = await cluster.portForward('monitoring', `pod/${prometheusPods[0]}`, [9090]);
+    try {
+      const query = async (promql: string) => {
+        const response = await fetch(`http://127.0.0.1:${forward.local(9090)}/api/v1/query?query=${encodeURIComponent(promql)}`);
+        return ((await response.json()) as { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } }).data.result;
+      };
+      let up: Awaited<ReturnType<typeof query>> = [];
+      for (let i = 0; i < 90 && !(up.length === 1 && up[0].value[1] === '1'); i++) {
+        up = await query('up{namespace="embedded", service="capture-capturebox"}');
+        if (!(up.length === 1 && up[0].value[1] === '1')) await new Promise((r) => setTimeout(r, 1000));
+      }
+      assert.equal(up.length, 1, 'one target: the capture pod behind the ServiceMonitor');
+      assert.equal(up[0].value[1], '1', `the scrape succeeds: ${JSON.stringify(up)}`);
+      const captured = await query('capturebox_smtp_connections_total{namespace="embedded"}');
+      assert.ok(captured.length > 0, 'Capturebox\'s own metrics arrive in Prometheus');
+    } finally {
+      forward.close();
     }
   });
 

@@ -1,4 +1,5 @@
-// Validates API responses against the schemas of Mailsac's own OpenAPI document (shared/reference).
+// Validates API responses against the schemas of Mailsac's own OpenAPI document, as the official
+// @mailsac/api package (a pinned dev dependency, MIT) ships it.
 // The document has a few internal contradictions; each erratum below is applied openly, with its reason,
 // rather than silently loosening validation:
 //  1. `Date` says `format: date` but its example and Mailsac's responses are date-times: checked as date-time.
@@ -8,9 +9,8 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 
-const OPENAPI_PATH = resolve(__dirname, '../../../../shared/reference/mailsac-openapi.json');
+const OPENAPI_PATH = require.resolve('@mailsac/api/openapi.json');
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
