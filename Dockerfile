@@ -14,7 +14,7 @@ COPY apps/capture/package.json apps/capture/
 COPY e2e/package.json e2e/
 RUN npm ci --no-audit --no-fund
 COPY apps/capture apps/capture
-RUN npm run build --workspace apps/capture \
+RUN npm run build:app --workspace apps/capture \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE}

@@ -24,4 +24,4 @@ test-tools:
 	./scripts/ensure-test-tools.sh
 
 clean:
-	rm -rf node_modules apps/*/node_modules apps/*/dist e2e/dist e2e/node_modules bench/dist bench/node_modules
+	rm -rf node_modules apps/*/node_modules apps/*/dist apps/*/dist-test e2e/dist e2e/node_modules bench/dist bench/node_modules

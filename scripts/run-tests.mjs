@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the compiled tests with node's own test runner: unit and medium tests (`*.spec.js` beside the code
-// in apps/*/dist), end-to-end tests (`*.test.js` in e2e/dist) and the operator's unit and integration
+// Runs the compiled tests with node's own test runner: unit and medium tests (`*.spec.js` beside the code,
+// compiled into apps/*/dist-test: dist/ holds only what ships), end-to-end tests (`*.test.js` in e2e/dist) and the operator's unit and integration
 // tests (`*.spec.js` and `*.test.js` in operator/dist). Node 20's runner takes no globs, so the files are
 // found here. Usage: node scripts/run-tests.mjs [all|apps|e2e|operator] [name-filter]
 import { readdirSync, statSync, existsSync } from 'node:fs';
@@ -24,7 +24,7 @@ function findTests(dir, suffix) {
 
 const files = [];
 if (scope === 'all' || scope === 'apps') {
-  for (const app of readdirSync(join(root, 'apps'))) files.push(...findTests(join(root, 'apps', app, 'dist'), '.spec.js'));
+  for (const app of readdirSync(join(root, 'apps'))) files.push(...findTests(join(root, 'apps', app, 'dist-test'), '.spec.js'));
 }
 if (scope === 'all' || scope === 'e2e') files.push(...findTests(join(root, 'e2e', 'dist'), '.test.js'));
 if (scope === 'all' || scope === 'operator') {

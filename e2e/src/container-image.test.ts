@@ -3,7 +3,7 @@
 // chart expects. The image itself is built and run as a pod in kubernetes-cluster.test.ts.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from './support/k8s-testbed';
@@ -41,5 +41,15 @@ describe('container image (Dockerfile)', () => {
     assert.equal(String(deployment.spec.template.spec.securityContext.runAsUser), user[1]);
     const selftest = pods.find((o) => o.kind === 'Pod') as unknown as { spec: { containers: Array<{ command: string[] }> } };
     assert.ok(existsSync(join(REPO_ROOT, selftest.spec.containers[0].command[1])), 'the helm test command exists in the image');
+  });
+
+  test('dist/ (what the image copies) holds only what runs: no spec, contract suite, fixture or test server', () => {
+    const dist = join(REPO_ROOT, 'apps', 'capture', 'dist');
+    const testOnly = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((file) =>
+      /\.spec\.|contract|fixture|(^|\/)testing\.|(^|\/|-)test-/.test(file),
+    );
+    // A stale dist/ from a build before tests moved to dist-test/ also fails here: `make clean` first.
+    assert.deepEqual(testOnly, [], 'test-only files compiled into apps/capture/dist');
+    assert.ok(existsSync(join(dist, 'main.js')) && existsSync(join(dist, 'selftest.js')) && existsSync(join(dist, 'store', 'sqlite-writer.worker.js')));
   });
 });

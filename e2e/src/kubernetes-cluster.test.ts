@@ -89,6 +89,10 @@ describe('Capturebox in a one-node Kubernetes cluster', { timeout: 45 * 60_000 }
     const ready = await kubectl(['get', 'pod', '-n', 'embedded', pod, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
     assert.equal(ready, 'True');
     assert.equal((await kubectl(['exec', '-n', 'embedded', pod, '--', 'id', '-u'])).trim(), '10001');
+    // The image holds only what runs: no spec, contract suite, fixture or test server of the build.
+    const testOnly = await kubectl(['exec', '-n', 'embedded', pod, '--', 'find', '/app/apps/capture', '-name', '*.spec.*', '-o', '-name', '*contract*',
+      '-o', '-name', '*fixture*', '-o', '-name', 'testing.*', '-o', '-name', 'test-*', '-o', '-name', '*-test-*', '-o', '-name', 'dist-test']);
+    assert.equal(testOnly.trim(), '', 'test-only files in the image');
 
     const key = await cluster.secretValue('embedded', 'capture-capturebox-admin', 'api-key');
     assert.match(key, /^\S{20,}$/);

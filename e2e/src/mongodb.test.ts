@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import { startMongoTestServer, type MongoTestServer } from '../../apps/capture/dist/store/testing';
+import { startMongoTestServer, type MongoTestServer } from '../../apps/capture/dist-test/store/testing';
 import { ADMIN_API_KEY, ADMIN_USER, CaptureboxProcess, eventually } from './support/capturebox-process';
 import { SmtpDialog } from './support/smtp-dialog';
 

@@ -13,10 +13,10 @@ import { join, resolve } from 'node:path';
 import { launchBrowser, screenshotPath, watchAppErrors, type TestBrowser } from './support/browser';
 import { CaptureboxProcess } from './support/capturebox-process';
 
-type StoreModule = typeof import('../../apps/capture/dist/store/sqlite-message-store');
-type FixturesModule = typeof import('../../apps/capture/dist/store/test-fixtures');
+type StoreModule = typeof import('../../apps/capture/dist-test/store/sqlite-message-store');
+type FixturesModule = typeof import('../../apps/capture/dist-test/store/test-fixtures');
 
-const STORE_DIST = resolve(__dirname, '../../apps/capture/dist/store');
+const STORE_DIST = resolve(__dirname, '../../apps/capture/dist-test/store');
 const INBOX = 'big@capture.test';
 const TOTAL = 100_000;
 /** Copies per saveCaptured call (one transaction, one fsync): message ids allow up to 4 digits of n. */
