@@ -1,9 +1,10 @@
 # Capturebox: the two commands a newcomer needs are `make run` and `make test`.
-.PHONY: run test bench install build test-tools clean
+.PHONY: run test bench install build build-app test-tools clean
 
-# Install, build and run the capture service in the foreground on the embedded store (./data).
-run: build
-	npm start
+# Install (when the lockfile changed), build what the service needs (incrementally) and run it in the
+# foreground on the embedded store (./data), listening on 127.0.0.1 unless CAPTUREBOX_BIND says otherwise.
+run: build-app
+	CAPTUREBOX_BIND="$${CAPTUREBOX_BIND:-127.0.0.1}" npm start
 
 # Install everything the tests need, build, and run the whole suite (unit, medium and end-to-end).
 test: test-tools build
@@ -14,11 +15,20 @@ test: test-tools build
 bench: build
 	node bench/dist/main.js
 
-install:
+# npm ci only when the lockfile or a package.json is newer than the last install (npm rewrites
+# node_modules/.package-lock.json on every install).
+WORKSPACE_MANIFESTS := package.json package-lock.json $(wildcard apps/*/package.json) e2e/package.json operator/package.json bench/package.json
+node_modules/.package-lock.json: $(WORKSPACE_MANIFESTS)
 	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.package-lock.json
 
 build: install
 	npm run build
+
+build-app: install
+	npm run build:app --workspace apps/capture
 
 test-tools:
 	./scripts/ensure-test-tools.sh
