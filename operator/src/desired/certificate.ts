@@ -1,5 +1,6 @@
 // cert-manager Certificate for STARTTLS / implicit TLS (and HTTPS when asked), only when an issuer is named.
 import { objectNames } from '../environment/names';
+import { OWNED, typeMeta } from '../environment/owned-kinds';
 import type { EnvironmentSpec } from '../environment/spec';
 import { ownedMetadata, type Owner } from './owner';
 import type { V1ObjectMeta } from '@kubernetes/client-node';
@@ -32,8 +33,7 @@ export function buildCertificate(owner: Owner, spec: EnvironmentSpec): Certifica
   const names = objectNames(owner.metadata);
   const metadata = ownedMetadata(owner, names.certificate);
   return {
-    apiVersion: 'cert-manager.io/v1',
-    kind: 'Certificate',
+    ...typeMeta(OWNED.certificate),
     metadata,
     spec: {
       secretName: names.tlsSecret,

@@ -1,5 +1,6 @@
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { objectNames } from '../environment/names';
+import { OWNED, typeMeta } from '../environment/owned-kinds';
 import type { EnvironmentSpec } from '../environment/spec';
 import { ownedMetadata, type Owner } from './owner';
 
@@ -8,8 +9,7 @@ export function buildDataClaim(owner: Owner, spec: EnvironmentSpec): V1Persisten
   if (spec.storage.type !== 'embedded') return undefined;
   const { size, storageClassName } = spec.storage.embedded;
   return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
+    ...typeMeta(OWNED.dataClaim),
     metadata: ownedMetadata(owner, objectNames(owner.metadata).dataClaim),
     spec: {
       accessModes: ['ReadWriteOnce'],

@@ -2,6 +2,7 @@
 // admin key from a Secret, /healthz and /readyz probes, non-root with a read-only root filesystem.
 import type { V1Deployment, V1EnvVar, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { HTTP_PORT, SMTP_PORT, SMTPS_CONTAINER_PORT, commonLabels, objectNames, selectorLabels, tlsSecretName } from '../environment/names';
+import { OWNED, typeMeta } from '../environment/owned-kinds';
 import type { EnvironmentSpec } from '../environment/spec';
 import { ownedMetadata, type Owner } from './owner';
 
@@ -70,8 +71,7 @@ export function buildDeployment(owner: Owner, spec: EnvironmentSpec, inputs: Dep
   const annotations = inputs.mongodbUriDigest ? { [MONGODB_URI_DIGEST_ANNOTATION]: inputs.mongodbUriDigest } : undefined;
 
   return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
+    ...typeMeta(OWNED.deployment),
     metadata: ownedMetadata(owner, names.deployment),
     spec: {
       replicas: spec.replicas,

@@ -2,6 +2,7 @@
 // objects to server-side-apply. No I/O, no clock, no randomness here (the API key is an input).
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { databaseName, objectNames } from '../environment/names';
+import { OWNED, typeMeta } from '../environment/owned-kinds';
 import type { EnvironmentSpec } from '../environment/spec';
 import { buildCertificate } from './certificate';
 import { buildDataClaim } from './data-claim';
@@ -54,11 +55,11 @@ export function desiredState(owner: Owner, spec: EnvironmentSpec, inputs: Desire
   }
   const certificate = buildCertificate(owner, spec);
   if (certificate) apply.push(certificate);
-  else absent.push({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', name: names.certificate });
+  else absent.push({ ...typeMeta(OWNED.certificate), name: names.certificate });
   apply.push(buildService(owner, spec));
   const monitor = buildServiceMonitor(owner, spec);
   if (monitor) apply.push(monitor);
-  else absent.push({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', name: names.serviceMonitor });
+  else absent.push({ ...typeMeta(OWNED.serviceMonitor), name: names.serviceMonitor });
   apply.push(buildDeployment(owner, spec, { defaultImage: inputs.defaultImage, mongodbUriDigest }));
   return { apply, absent };
 }

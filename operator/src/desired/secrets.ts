@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { V1Secret } from '@kubernetes/client-node';
 import { objectNames } from '../environment/names';
+import { OWNED, typeMeta } from '../environment/owned-kinds';
 import type { EnvironmentSpec } from '../environment/spec';
 import { ownedMetadata, type Owner } from './owner';
 
@@ -15,8 +16,7 @@ export function generateApiKey(): string {
 
 export function buildApiKeySecret(owner: Owner, spec: EnvironmentSpec, apiKey: string): V1Secret {
   return {
-    apiVersion: 'v1',
-    kind: 'Secret',
+    ...typeMeta(OWNED.secret),
     metadata: ownedMetadata(owner, objectNames(owner.metadata).adminSecret),
     type: 'Opaque',
     data: {
@@ -46,8 +46,7 @@ export function uriDigest(uri: string): string {
 
 export function buildMongoUriSecret(owner: Owner, uri: string): V1Secret {
   return {
-    apiVersion: 'v1',
-    kind: 'Secret',
+    ...typeMeta(OWNED.secret),
     metadata: ownedMetadata(owner, objectNames(owner.metadata).mongodbSecret),
     type: 'Opaque',
     data: { uri: Buffer.from(uri).toString('base64') },

@@ -1,6 +1,7 @@
 // prometheus-operator ServiceMonitor scraping the appliance's /metrics, only when spec.metrics.serviceMonitor.
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { objectNames, selectorLabels } from '../environment/names';
+import { OWNED, typeMeta } from '../environment/owned-kinds';
 import type { EnvironmentSpec } from '../environment/spec';
 import { ownedMetadata, type Owner } from './owner';
 
@@ -19,8 +20,7 @@ export function buildServiceMonitor(owner: Owner, spec: EnvironmentSpec): Servic
   if (!spec.metrics.serviceMonitor) return undefined;
   const https = spec.tls?.http ?? false;
   return {
-    apiVersion: 'monitoring.coreos.com/v1',
-    kind: 'ServiceMonitor',
+    ...typeMeta(OWNED.serviceMonitor),
     metadata: ownedMetadata(owner, objectNames(owner.metadata).serviceMonitor, spec.metrics.labels ?? {}),
     spec: {
       selector: { matchLabels: selectorLabels(owner.metadata) },

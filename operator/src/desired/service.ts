@@ -1,13 +1,13 @@
 import type { V1Service } from '@kubernetes/client-node';
 import { HTTP_PORT, SMTP_PORT, SMTPS_PORT, objectNames, selectorLabels } from '../environment/names';
+import { OWNED, typeMeta } from '../environment/owned-kinds';
 import type { EnvironmentSpec } from '../environment/spec';
 import { ownedMetadata, type Owner } from './owner';
 
 /** The in-cluster address applications send to (SMTP) and read from (HTTP): <name>.<namespace>.svc. */
 export function buildService(owner: Owner, spec: EnvironmentSpec): V1Service {
   return {
-    apiVersion: 'v1',
-    kind: 'Service',
+    ...typeMeta(OWNED.service),
     metadata: ownedMetadata(owner, objectNames(owner.metadata).service),
     spec: {
       type: 'ClusterIP',

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServiceMonitor as ServiceMonitorModel } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { parseAllDocuments } from 'yaml';
-import { parseEnvironmentSpec } from '../environment';
+import { OWNED_KINDS, parseEnvironmentSpec } from '../environment';
 import { REPO_ROOT, Testbed, installCrds } from './support/testbed';
 
 const CHART = join(REPO_ROOT, 'charts', 'capturebox-operator');
@@ -84,6 +84,13 @@ describe('Helm chart charts/capturebox-operator and examples/', () => {
     assert.deepEqual(secrets.verbs, ['get', 'create', 'patch']);
     const workloads = (clusterRole.rules as Json[]).find((r) => r.resources.includes('deployments'))!;
     assert.ok(!workloads.verbs.includes('delete'), 'deletion of what it owns is the garbage collector\'s job');
+    // Every owned kind (environment/owned-kinds.ts) is granted what the operator does with it, and no more.
+    for (const kind of OWNED_KINDS) {
+      const rule = (clusterRole.rules as Json[]).find((r) => r.apiGroups.includes(kind.group) && r.resources.includes(kind.plural));
+      assert.ok(rule, `no rule for ${kind.plural}`);
+      const needed = ['get', 'create', 'patch', ...(kind.watched ? ['list', 'watch'] : []), ...(kind.prunable ? ['delete'] : [])];
+      assert.deepEqual([...rule.verbs].sort(), needed.sort(), `${kind.plural}: ${rule.verbs.join(',')}`);
+    }
     const leaseRole = rendered.find((o) => o.kind === 'Role' && o.metadata.name.endsWith('leader-election'))!;
     assert.deepEqual(leaseRole.rules[1], { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['op-capturebox-operator'], verbs: ['get', 'update'] });
     const scoped = objects(await template('ci/full-values.yaml'));

@@ -9,17 +9,20 @@ import {
   DROP_DATABASE_FINALIZER,
   InvalidSpecError,
   KIND,
+  OWNED,
   databaseName,
   expiryOf,
   kubernetesTime,
   objectNames,
+  ownedKindOf,
   parseEnvironmentSpec,
   parseKey,
+  typeMeta,
   type CaptureEnvironment,
   type EnvironmentSpec,
   type EnvironmentStatus,
 } from '../environment';
-import { computeStatus, conditionOf, mergeConditions, type Observed, type Problem, type TlsSecretState } from '../status';
+import { computeStatus, conditionOf, invalidSpecStatus, type Observed, type Problem, type TlsSecretState } from '../status';
 import type { Cluster } from './cluster';
 import type { DatabaseDropper } from './database-cleanup';
 import { isNotFound, messageOf } from './kubernetes-errors';
@@ -104,8 +107,8 @@ export class EnvironmentReconciler {
     }
     // What to report on when this reconcile could not apply them: the objects as they are.
     const names = objectNames(environment.metadata);
-    observed.deployment ??= await this.readQuietly<V1Deployment>(environment, { apiVersion: 'apps/v1', kind: 'Deployment', name: names.deployment });
-    observed.service ??= await this.readQuietly<V1Service>(environment, { apiVersion: 'v1', kind: 'Service', name: names.service });
+    observed.deployment ??= await this.readQuietly<V1Deployment>(environment, { ...typeMeta(OWNED.deployment), name: names.deployment });
+    observed.service ??= await this.readQuietly<V1Service>(environment, { ...typeMeta(OWNED.service), name: names.service });
 
     const status = computeStatus({
       name,
@@ -252,22 +255,7 @@ export class EnvironmentReconciler {
   }
 
   private async writeInvalidSpecStatus(environment: CaptureEnvironment, message: string): Promise<void> {
-    const generation = environment.metadata.generation;
-    const status: EnvironmentStatus = {
-      ...environment.status,
-      observedGeneration: generation,
-      conditions: mergeConditions(
-        environment.status?.conditions,
-        [
-          { type: 'Ready', status: 'False', reason: 'InvalidSpec', message },
-          { type: 'Progressing', status: 'False', reason: 'InvalidSpec', message: 'nothing is applied until the spec is valid' },
-          { type: 'Degraded', status: 'True', reason: 'InvalidSpec', message },
-          { type: 'TLSReady', status: 'Unknown', reason: 'InvalidSpec', message: 'unknown until the spec is valid' },
-        ],
-        generation,
-        this.now(),
-      ),
-    };
+    const status = invalidSpecStatus(environment.status, environment.metadata.generation, message, this.now());
     await this.cluster.applyStatus(environment, status);
     await this.announceTransitions(environment, environment.status, status);
     this.options.onProblem?.('InvalidSpec');
@@ -298,17 +286,10 @@ export class EnvironmentReconciler {
 }
 
 function remember(observed: Observed, applied: KubernetesObject): void {
-  switch (applied.kind) {
-    case 'Deployment':
-      observed.deployment = applied as V1Deployment;
-      break;
-    case 'Service':
-      observed.service = applied as V1Service;
-      break;
-    case 'Certificate':
-      observed.certificate = applied as unknown as Certificate;
-      break;
-  }
+  const kind = ownedKindOf(applied);
+  if (kind === OWNED.deployment) observed.deployment = applied as V1Deployment;
+  else if (kind === OWNED.service) observed.service = applied as V1Service;
+  else if (kind === OWNED.certificate) observed.certificate = applied as unknown as Certificate;
 }
 
 function isKindMissing(error: unknown): boolean {
@@ -318,11 +299,7 @@ function isKindMissing(error: unknown): boolean {
 function applyProblem(object: KubernetesObject, error: unknown): Problem {
   const missingKind = isNotFound(error) || isKindMissing(error);
   const what = `${object.kind} ${object.metadata?.name}`;
-  if (missingKind && object.kind === 'Certificate') {
-    return { reason: 'CertManagerNotInstalled', message: `cannot create ${what}: the cert-manager CRDs are not installed` };
-  }
-  if (missingKind && object.kind === 'ServiceMonitor') {
-    return { reason: 'PrometheusOperatorNotInstalled', message: `cannot create ${what}: the prometheus-operator CRDs are not installed` };
-  }
+  const addOn = ownedKindOf(object)?.addOn;
+  if (missingKind && addOn) return { reason: addOn.reason, message: `cannot create ${what}: the ${addOn.name} CRDs are not installed` };
   return { reason: 'ApplyFailed', message: `${what}: ${messageOf(error)}` };
 }

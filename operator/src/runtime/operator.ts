@@ -1,10 +1,10 @@
 // The operator: leader election first; the leader watches CaptureEnvironments and what they own, feeds
 // their keys to the work queue, and the queue's workers reconcile. A replica that loses the Lease stops
 // all of that and tells its caller (main exits, Kubernetes restarts it as a fresh standby).
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { CustomObjectsApi, KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { OperatorConfig } from '../config';
-import { ENVIRONMENT_LABEL, GROUP, MANAGED_BY_SELECTOR, PLURAL, VERSION, keyOf } from '../environment';
+import { ENVIRONMENT_LABEL, GROUP, MANAGED_BY_SELECTOR, OWNED_KINDS, PLURAL, VERSION, keyOf } from '../environment';
 import { KubernetesCluster } from '../reconcile/cluster';
 import { MongoDatabaseDropper, type DatabaseDropper } from '../reconcile/database-cleanup';
 import { messageOf } from '../reconcile/kubernetes-errors';
@@ -140,56 +140,36 @@ export class CaptureOperator {
     await this.queue.shutdown();
   }
 
+  /** The environments themselves, then every watched kind they own (environment/owned-kinds.ts). */
   private watchSpecs(): WatchSpec[] {
     const ns = this.config.watchNamespace;
     const custom = this.kubeConfig.makeApiClient(CustomObjectsApi);
-    const apps = this.kubeConfig.makeApiClient(AppsV1Api);
-    const core = this.kubeConfig.makeApiClient(CoreV1Api);
+    const objects = KubernetesObjectApi.makeApiClient(this.kubeConfig);
     const labelSelector = MANAGED_BY_SELECTOR;
     const path = (group: string, version: string, plural: string) =>
       `${group ? `/apis/${group}/${version}` : `/api/${version}`}${ns ? `/namespaces/${ns}` : ''}/${plural}`;
-    const listCustom = (group: string, version: string, plural: string, selector?: string) => () =>
-      (ns
-        ? custom.listNamespacedCustomObject({ group, version, namespace: ns, plural, labelSelector: selector })
-        : custom.listClusterCustomObject({ group, version, plural, labelSelector: selector })) as Promise<never>;
     const ownerKeys = (object: KubernetesObject) => {
       const environment = object.metadata?.labels?.[ENVIRONMENT_LABEL];
       return environment && object.metadata?.namespace ? [`${object.metadata.namespace}/${environment}`] : [];
     };
-    return [
-      { resource: PLURAL, path: path(GROUP, VERSION, PLURAL), list: listCustom(GROUP, VERSION, PLURAL), keysOf: (object) => [keyOf(object)] },
-      {
-        resource: 'deployments',
-        path: path('apps', 'v1', 'deployments'),
+    const environments: WatchSpec = {
+      resource: PLURAL,
+      path: path(GROUP, VERSION, PLURAL),
+      list: () =>
+        (ns
+          ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL })
+          : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })) as Promise<never>,
+      keysOf: (object) => [keyOf(object)],
+    };
+    const owned = OWNED_KINDS.filter((kind) => kind.watched).map(
+      (kind): WatchSpec => ({
+        resource: kind.plural,
+        path: path(kind.group, kind.version, kind.plural),
         labelSelector,
-        list: () => (ns ? apps.listNamespacedDeployment({ namespace: ns, labelSelector }) : apps.listDeploymentForAllNamespaces({ labelSelector })) as Promise<never>,
+        list: () => objects.list(kind.apiVersion, kind.kind, ns || undefined, undefined, undefined, undefined, undefined, labelSelector),
         keysOf: ownerKeys,
-      },
-      {
-        resource: 'services',
-        path: path('', 'v1', 'services'),
-        labelSelector,
-        list: () => (ns ? core.listNamespacedService({ namespace: ns, labelSelector }) : core.listServiceForAllNamespaces({ labelSelector })) as Promise<never>,
-        keysOf: ownerKeys,
-      },
-      {
-        resource: 'persistentvolumeclaims',
-        path: path('', 'v1', 'persistentvolumeclaims'),
-        labelSelector,
-        list: () =>
-          (ns
-            ? core.listNamespacedPersistentVolumeClaim({ namespace: ns, labelSelector })
-            : core.listPersistentVolumeClaimForAllNamespaces({ labelSelector })) as Promise<never>,
-        keysOf: ownerKeys,
-      },
-      { resource: 'certificates', path: path('cert-manager.io', 'v1', 'certificates'), labelSelector, list: listCustom('cert-manager.io', 'v1', 'certificates', labelSelector), keysOf: ownerKeys },
-      {
-        resource: 'servicemonitors',
-        path: path('monitoring.coreos.com', 'v1', 'servicemonitors'),
-        labelSelector,
-        list: listCustom('monitoring.coreos.com', 'v1', 'servicemonitors', labelSelector),
-        keysOf: ownerKeys,
-      },
-    ];
+      }),
+    );
+    return [environments, ...owned];
   }
 }

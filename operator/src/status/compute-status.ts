@@ -153,6 +153,25 @@ function tlsReady(spec: EnvironmentSpec, observed: Observed): ConditionDraft {
 }
 
 /** New conditions keep their lastTransitionTime while their status stays the same. */
+/** The status of an environment whose stored spec no longer parses: nothing is applied, Degraded says why. */
+export function invalidSpecStatus(previous: EnvironmentStatus | undefined, generation: number, message: string, now: Date): EnvironmentStatus {
+  return {
+    ...previous,
+    observedGeneration: generation,
+    conditions: mergeConditions(
+      previous?.conditions,
+      [
+        { type: 'Ready', status: 'False', reason: 'InvalidSpec', message },
+        { type: 'Progressing', status: 'False', reason: 'InvalidSpec', message: 'nothing is applied until the spec is valid' },
+        { type: 'Degraded', status: 'True', reason: 'InvalidSpec', message },
+        { type: 'TLSReady', status: 'Unknown', reason: 'InvalidSpec', message: 'unknown until the spec is valid' },
+      ],
+      generation,
+      now,
+    ),
+  };
+}
+
 export function mergeConditions(previous: Condition[] | undefined, next: ConditionDraft[], generation: number, now: Date): Condition[] {
   return next.map((draft) => {
     const before = previous?.find((c) => c.type === draft.type);
