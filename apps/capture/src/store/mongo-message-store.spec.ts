@@ -2,12 +2,13 @@
 // what only this adapter has: large blobs outside the metadata documents, the declared indexes and their
 // use, the undo of a failed save, and faults with reconnection. Each test gets a database of its own.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { BSON, MongoClient, type CommandStartedEvent, type Db, type Document } from 'mongodb';
 import { StoreUnavailableError } from './message-store';
+import type { AttachmentContent } from '../domain/captured-message';
 import { describeMessageStoreContract } from './message-store.contract';
 import { databaseNameOf, mongoClientOptions } from './mongo-connection';
 import { MongoMessageStore } from './mongo-message-store';
@@ -328,8 +329,11 @@ describe('MongoMessageStore on a MongoDB-wire server', () => {
       const sweeps = Array.from({ length: 4 }, () => store.pruneUnreferencedBlobs());
       await Promise.all([...saves, ...sweeps]);
 
+      // Digests, not the megabyte itself: a failure (expected on FerretDB, see above) stays one readable line.
+      const summary = (attachment: AttachmentContent | null) =>
+        attachment && { ...attachment, content: createHash('sha256').update(attachment.content).digest('hex') };
       for (const [copy] of copies) {
-        assert.deepEqual(await store.getAttachment(copy.inbox, copy.id, shared.md5), shared, copy.inbox);
+        assert.deepEqual(summary(await store.getAttachment(copy.inbox, copy.id, shared.md5)), summary(shared), copy.inbox);
       }
     });
 
