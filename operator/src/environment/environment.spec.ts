@@ -45,10 +45,11 @@ describe('environment spec', () => {
   test('the cross-field rules of the CRD hold here too (objects stored before a rule existed)', () => {
     const invalid: Array<[Record<string, unknown>, RegExp]> = [
       [{ ttl: '1h', expiresAt: '2030-01-01T00:00:00Z' }, /ttl or expiresAt/],
-      [{ replicas: 2 }, /embedded allows at most 1/],
+      [{ replicas: 2 }, /embedded keeps mail in one pod's volume/],
       [{ storage: { type: 'mongodb' } }, /needs storage\.mongodb/],
       [{ tls: { issuerRef: { name: 'ca' }, existingSecret: 'x' } }, /not both/],
-      [{ tls: { http: true } }, /tls\.http needs/],
+      [{ tls: { http: true } }, /tls\.http serves the mounted certificate/],
+      [{ tls: { dnsNames: ['a.test'] } }, /tls\.dnsNames go on the cert-manager Certificate/],
       [{ smtp: { auth: 'sometimes' } }, /spec\.smtp\.auth/],
       [{ ttl: '3 days' }, /spec\.ttl/],
     ];

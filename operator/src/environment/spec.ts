@@ -1,95 +1,200 @@
-// The CaptureEnvironment spec as the operator trusts it: parsed once, where it enters, with the same defaults
-// as the CRD's schema (crds/captureenvironments.capturebox.dev.yaml; a unit test keeps the two in step). The
-// API server has already validated and defaulted it, so parsing here only fails for objects stored before a
-// schema change; such an environment is reported Degraded (InvalidSpec) rather than half-applied.
+// The CaptureEnvironment spec, defined once: this schema parses what the operator trusts (with every default
+// filled in), and the CRD's OpenAPI schema is generated from it (environment/crd.ts, `npm run generate:crd
+// --workspace operator`; a test fails when the committed CRD differs). Each field's description is what
+// `kubectl explain` shows; each cross-field rule is both a CEL rule in the CRD and a check here. The API server
+// has already validated and defaulted an object, so parsing only fails for objects stored before a schema
+// change; such an environment is reported Degraded (InvalidSpec) rather than half-applied.
 import { z } from 'zod';
 
-const quantity = z.union([z.string().min(1), z.number()]);
+/** A Kubernetes quantity (1Gi, 500m, 2): an int-or-string in the CRD. */
+const QUANTITY_PATTERN = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+const quantity = (description: string) =>
+  z.union([z.string().min(1), z.number()]).meta({ description, 'x-kubernetes-int-or-string': true, pattern: QUANTITY_PATTERN });
 const durationPattern = /^([0-9]+(\.[0-9]+)?(h|m|s))+$/;
+const described = <T extends z.ZodType>(schema: T, description: string) => schema.meta({ description });
+/** A CEL rule of the CRD that holds once set: the field cannot change afterwards. */
+const immutable = (message: string) => ({ 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message }] });
 
-const SmtpSpec = z.object({
-  maxMessageBytes: z.number().int().min(1024).max(104_857_600).default(1_048_576),
-  auth: z.enum(['required', 'optional', 'off']).default('required'),
-  implicitTls: z.boolean().default(false),
-  proxyProtocol: z.boolean().default(false),
-  hostname: z.string().min(1).optional(),
-});
-
-const TlsSpec = z.object({
-  issuerRef: z
-    .object({
-      name: z.string().min(1),
-      kind: z.enum(['Issuer', 'ClusterIssuer']).default('Issuer'),
-      group: z.string().min(1).default('cert-manager.io'),
+/** A rule across fields: a CEL rule for the API server and the same check for objects stored before it. */
+interface CrossFieldRule<T> {
+  cel: string;
+  message: string;
+  fieldPath?: string;
+  holds: (value: T) => boolean;
+}
+function withRules<T extends z.ZodType>(schema: T, rules: CrossFieldRule<z.output<T>>[]) {
+  return schema
+    .superRefine((value, context) => {
+      for (const rule of rules) if (!rule.holds(value)) context.addIssue({ code: 'custom', message: rule.message });
     })
-    .optional(),
-  dnsNames: z.array(z.string().min(1)).optional(),
-  duration: z.string().regex(durationPattern).optional(),
-  renewBefore: z.string().regex(durationPattern).optional(),
-  existingSecret: z.string().min(1).optional(),
-  http: z.boolean().default(false),
-});
+    .meta({ 'x-kubernetes-validations': rules.map(({ cel, message, fieldPath }) => ({ rule: cel, message, ...(fieldPath ? { fieldPath } : {}) })) });
+}
 
-const StorageSpec = z.object({
-  type: z.enum(['embedded', 'mongodb']).default('embedded'),
-  embedded: z
-    .object({
-      size: quantity.default('1Gi'),
-      storageClassName: z.string().min(1).optional(),
-    })
-    .prefault({}),
-  mongodb: z
-    .object({
-      secretRef: z.object({ name: z.string().min(1), key: z.string().min(1).default('uri') }),
-      database: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).optional(),
-      dropDatabaseOnDelete: z.boolean().default(false),
-    })
-    .optional(),
-});
-
-const ResourceList = z.record(z.string(), quantity);
-
-export const EnvironmentSpecSchema = z
+const SmtpSpec = z
   .object({
-    image: z.string().min(1).optional(),
-    imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
-    imagePullSecrets: z.array(z.object({ name: z.string().min(1) })).optional(),
-    replicas: z.number().int().min(0).max(50).default(1),
-    smtp: SmtpSpec.prefault({}),
-    tls: TlsSpec.optional(),
-    storage: StorageSpec.prefault({}),
-    privacy: z
-      .object({
-        publicInboxes: z.boolean().default(true),
-        adminUsername: z.string().min(1).max(64).default('admin'),
-      })
-      .prefault({}),
-    retention: z
-      .object({
-        maxMessagesPerInbox: z.number().int().min(0).default(1000),
-        maxAgeHours: z.number().int().min(0).default(168),
-      })
-      .prefault({}),
-    resources: z
-      .object({ requests: ResourceList.optional(), limits: ResourceList.optional() })
-      .default({ requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } }),
-    metrics: z
-      .object({
-        serviceMonitor: z.boolean().default(false),
-        interval: z.string().regex(/^([0-9]+(ms|s|m|h))+$/).default('30s'),
-        labels: z.record(z.string(), z.string()).optional(),
-      })
-      .prefault({}),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    ttl: z.string().regex(/^([0-9]+(d|h|m|s))+$/).optional(),
-    expiresAt: z.string().datetime({ offset: true }).optional(),
+    maxMessageBytes: described(z.number().int().min(1024).max(104_857_600).default(1_048_576), 'SIZE limit in bytes; larger mail is refused with 552.').meta({ format: 'int64' }),
+    auth: described(z.enum(['required', 'optional', 'off']).default('required'), 'required (username + API key), optional, or off (accept any login or none)'),
+    implicitTls: described(z.boolean().default(false), 'Also listen with implicit TLS (465 style) on Service port 465 (container port 5465).'),
+    proxyProtocol: described(z.boolean().default(false), 'Expect a PROXY protocol v1/v2 header on every SMTP connection.'),
+    hostname: described(
+      z.string().min(1).max(253).regex(/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/).optional(),
+      "Name in the SMTP greeting; defaults to the pod's hostname.",
+    ),
   })
-  // The CRD's CEL rules, again, for objects that predate them.
-  .refine((s) => !(s.ttl && s.expiresAt), { message: 'set ttl or expiresAt, not both' })
-  .refine((s) => s.storage.type !== 'embedded' || s.replicas <= 1, { message: 'storage.type embedded allows at most 1 replica' })
-  .refine((s) => s.storage.type !== 'mongodb' || s.storage.mongodb !== undefined, { message: 'storage.type mongodb needs storage.mongodb.secretRef' })
-  .refine((s) => !(s.tls?.issuerRef && s.tls.existingSecret), { message: 'set tls.issuerRef or tls.existingSecret, not both' })
-  .refine((s) => !s.tls?.http || Boolean(s.tls.issuerRef || s.tls.existingSecret), { message: 'tls.http needs tls.issuerRef or tls.existingSecret' });
+  .meta({ description: 'The SMTP side: message size, login, implicit TLS, PROXY protocol, greeting name.' });
+
+const IssuerRef = z
+  .object({
+    name: described(z.string().min(1), 'Name of the cert-manager Issuer or ClusterIssuer.'),
+    kind: described(z.enum(['Issuer', 'ClusterIssuer']).default('Issuer'), 'Issuer (in this namespace) or ClusterIssuer.'),
+    group: described(z.string().min(1).default('cert-manager.io'), 'API group of the issuer (cert-manager.io, or an external issuer\'s group).'),
+  })
+  .meta({ description: 'cert-manager issuer of a Certificate the operator creates (Secret <name>-tls).' });
+
+const TlsSpec = withRules(
+  z.object({
+    issuerRef: IssuerRef.optional(),
+    dnsNames: described(
+      z.array(z.string().min(1).max(253)).max(32).optional(),
+      "DNS names on the certificate; defaults to the Service's in-cluster names.",
+    ),
+    duration: described(z.string().regex(durationPattern).optional(), "Certificate lifetime, e.g. 2160h (cert-manager's default when unset)."),
+    renewBefore: described(z.string().regex(durationPattern).optional(), "How long before expiry cert-manager renews it, e.g. 360h (cert-manager's default when unset)."),
+    existingSecret: described(z.string().min(1).optional(), 'An existing kubernetes.io/tls Secret (tls.crt, tls.key) to serve.'),
+    http: described(z.boolean().default(false), 'Also serve the HTTP side (API, UI, metrics) over HTTPS from the same certificate.'),
+  }),
+  [
+    {
+      cel: '!(has(self.issuerRef) && has(self.existingSecret))',
+      message: 'set tls.issuerRef (a cert-manager Certificate) or tls.existingSecret, not both',
+      holds: (t) => !(t.issuerRef && t.existingSecret),
+    },
+    {
+      cel: '!self.http || has(self.issuerRef) || has(self.existingSecret)',
+      message: 'tls.http serves the mounted certificate: set tls.issuerRef or tls.existingSecret',
+      holds: (t) => !t.http || Boolean(t.issuerRef || t.existingSecret),
+    },
+    {
+      cel: '!has(self.dnsNames) || has(self.issuerRef)',
+      message: 'tls.dnsNames go on the cert-manager Certificate: set tls.issuerRef',
+      holds: (t) => !t.dnsNames || Boolean(t.issuerRef),
+    },
+  ],
+).meta({ description: 'Certificate for STARTTLS and implicit TLS. Unset = self-signed, generated at first start.' });
+
+const StorageSpec = z
+  .object({
+    type: described(
+      z.enum(['embedded', 'mongodb']).default('embedded'),
+      'embedded: SQLite on a PersistentVolumeClaim (one replica); mongodb: a database of its own on a MongoDB server.',
+    ).meta(immutable('storage.type cannot change (mail would stay behind in the old store): create a new CaptureEnvironment')),
+    embedded: z
+      .object({
+        size: quantity('Size of the PersistentVolumeClaim holding the SQLite store, e.g. 1Gi.').default('1Gi'),
+        storageClassName: described(
+          z.string().min(1).optional(),
+          'StorageClass of the claim (the cluster default when unset); cannot change.',
+        ).meta(immutable('storage.embedded.storageClassName cannot change')),
+      })
+      .prefault({})
+      .meta({ description: 'The embedded store: its volume.' }),
+    mongodb: z
+      .object({
+        secretRef: z
+          .object({
+            name: described(z.string().min(1), 'Name of the Secret.'),
+            key: described(z.string().min(1).default('uri'), 'Key in the Secret that holds the connection string.'),
+          })
+          .meta({ description: 'Secret in this namespace holding a mongodb:// or mongodb+srv:// connection string.' }),
+        database: described(
+          z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).optional(),
+          'Database of this environment; defaults to capturebox_<namespace>_<name>. Replaces any database in the URI.',
+        ).meta(immutable('storage.mongodb.database cannot change')),
+        dropDatabaseOnDelete: described(
+          z.boolean().default(false),
+          'Drop the database when the CaptureEnvironment is deleted (a finalizer waits for it).',
+        ),
+      })
+      .optional()
+      .meta({ description: 'The MongoDB store: where the connection string is, and which database.' }),
+  })
+  .meta({ description: 'Where mail is kept: the embedded SQLite store on a volume, or MongoDB.' });
+
+const resourceList = (description: string) =>
+  z.record(z.string(), quantity('A quantity, e.g. 100m or 256Mi.')).optional().meta({ description });
+
+const SpecFields = z.object({
+  image: described(
+    z.string().min(1).optional(),
+    "Capture service image (built from the repository's Dockerfile). Defaults to the image of the operator's release.",
+  ),
+  imagePullPolicy: described(z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'), 'Pull policy of the capture container.'),
+  imagePullSecrets: described(
+    z.array(z.object({ name: described(z.string().min(1), 'Name of a docker-registry Secret in this namespace.') })).max(16).optional(),
+    'Secrets for pulling the image from a private registry.',
+  ),
+  replicas: described(z.number().int().min(0).max(50).default(1), 'Pods. More than one needs storage.type mongodb; 0 parks the environment.').meta({ format: 'int32' }),
+  smtp: SmtpSpec.prefault({}),
+  tls: TlsSpec.optional(),
+  storage: StorageSpec.prefault({}),
+  privacy: z
+    .object({
+      publicInboxes: described(z.boolean().default(true), "Anonymous reading of public inboxes (Mailsac's default)."),
+      adminUsername: described(
+        z.string().min(1).max(64).default('admin'),
+        'Bootstrap admin account (the SMTP username); its key is in the Secret <name>-admin.',
+      ),
+    })
+    .prefault({})
+    .meta({ description: 'Who may read what: anonymous reading of public inboxes, and the admin account.' }),
+  retention: z
+    .object({
+      maxMessagesPerInbox: described(z.number().int().min(0).default(1000), 'Public inboxes keep their newest N messages (0 = no limit).'),
+      maxAgeHours: described(z.number().int().min(0).default(168), 'Public mail older than this is pruned (0 = keep forever).'),
+    })
+    .prefault({})
+    .meta({ description: 'How much public mail is kept.' }),
+  resources: z
+    .object({
+      requests: resourceList('Requested CPU and memory (and any other resource) of the capture container.'),
+      limits: resourceList('Limits of the capture container; memory is what matters (an OOM kill restarts the pod).'),
+    })
+    .default({ requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } })
+    .meta({ description: 'Requests and limits of the capture container.' }),
+  metrics: z
+    .object({
+      serviceMonitor: described(z.boolean().default(false), 'Create a prometheus-operator ServiceMonitor for /metrics.'),
+      interval: described(z.string().regex(/^([0-9]+(ms|s|m|h))+$/).default('30s'), 'Scrape interval of the ServiceMonitor, e.g. 30s.'),
+      labels: described(
+        z.record(z.string(), z.string()).optional(),
+        'Extra labels on the ServiceMonitor (for a Prometheus serviceMonitorSelector).',
+      ).meta({ maxProperties: 16 }),
+    })
+    .prefault({})
+    .meta({ description: 'Prometheus metrics: whether and how a ServiceMonitor scrapes /metrics.' }),
+  logLevel: described(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'Log level of the capture service (pino JSON logs).'),
+  ttl: described(
+    z.string().regex(/^([0-9]+(d|h|m|s))+$/).optional(),
+    'Lifetime from creation, e.g. 72h or 7d; the operator deletes the environment (and so everything it owns) when it is over.',
+  ),
+  expiresAt: described(z.string().datetime({ offset: true }).optional(), 'Moment after which the operator deletes the environment (RFC 3339).'),
+});
+
+export const EnvironmentSpecSchema = withRules(SpecFields, [
+  { cel: '!(has(self.ttl) && has(self.expiresAt))', message: 'set ttl or expiresAt, not both', holds: (s) => !(s.ttl && s.expiresAt) },
+  {
+    cel: "self.storage.type != 'embedded' || self.replicas <= 1",
+    message: 'storage.type embedded keeps mail in one pod\'s volume: use replicas 0 or 1, or storage.type mongodb for more',
+    fieldPath: '.replicas',
+    holds: (s) => s.storage.type !== 'embedded' || s.replicas <= 1,
+  },
+  {
+    cel: "self.storage.type != 'mongodb' || has(self.storage.mongodb)",
+    message: 'storage.type mongodb needs storage.mongodb.secretRef: a Secret holding the connection string',
+    fieldPath: '.storage',
+    holds: (s) => s.storage.type !== 'mongodb' || s.storage.mongodb !== undefined,
+  },
+]).meta({ description: 'The appliance: image, SMTP, TLS, storage, privacy, retention, resources, metrics and lifetime.' });
 
 export type EnvironmentSpec = z.infer<typeof EnvironmentSpecSchema>;
 export type TlsSpec = z.infer<typeof TlsSpec>;
