@@ -2,7 +2,7 @@
 // `{ _id, inbox, received }`); the UI then reads the message through the REST API.
 import { Controller, Get, Inject, Param, Req, Res, UnauthorizedException } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AccountsService, mayReadInbox } from '../accounts';
+import { AccountsService, mayReadInboxes } from '../accounts';
 import { CONFIG, type CaptureboxConfig } from '../config';
 import { InboxEventStreams } from './inbox-event-streams';
 import { resolveUiAccount } from './ui-caller';
@@ -21,7 +21,9 @@ export class InboxEventsController {
     const inbox = parseInbox(email);
     const account = await resolveUiAccount(request, this.accounts);
     const owner = await this.accounts.ownerOfInbox(inbox);
-    if (!mayReadInbox(account, owner, this.config.publicInboxes)) throw new UnauthorizedException('Sign in to read this inbox.');
+    // Refused only when nobody anonymous may read anything: a private inbox the caller may not read is an
+    // open stream that never shows a message, exactly like an empty public one.
+    if (!mayReadInboxes(account, this.config.publicInboxes)) throw new UnauthorizedException('Sign in to read this inbox.');
     response.status(200);
     response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     response.setHeader('Cache-Control', 'no-store');

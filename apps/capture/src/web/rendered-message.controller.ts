@@ -3,7 +3,7 @@
 // pages under the same headers, since the frame shows whatever comes back.
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AccountsService, mayReadInbox, mayReadMessage } from '../accounts';
+import { AccountsService, mayReadInboxes, mayReadMessage } from '../accounts';
 import { CONFIG, type CaptureboxConfig } from '../config';
 import type { StoredMessage } from '../domain/captured-message';
 import { MESSAGE_STORE, type MessageStore } from '../store';
@@ -36,7 +36,8 @@ export class RenderedMessageController {
     const account = await resolveUiAccount(request, this.accounts);
     setRenderedMessageHeaders(response, images === '1');
     const owner = await this.accounts.ownerOfInbox(inbox);
-    if (!mayReadInbox(account, owner, this.config.publicInboxes) && account === null) {
+    // As on the API: 401 only when anonymous reading is off; a private message is simply not there.
+    if (!mayReadInboxes(account, this.config.publicInboxes)) {
       response.status(401).send(notice('Sign in to read this inbox.'));
       return;
     }
