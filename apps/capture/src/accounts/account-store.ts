@@ -101,6 +101,8 @@ export interface AccountStore {
 
 /** A unique name or id is already taken. */
 export class AccountConflictError extends Error {
+  readonly failure = 'conflict';
+
   constructor(message: string) {
     super(message);
     this.name = 'AccountConflictError';

@@ -30,6 +30,7 @@ export interface IssuedApiKey {
 
 export class InvalidAccountInput extends Error {
   override name = 'InvalidAccountInput';
+  readonly failure = 'bad_request';
 }
 
 @Injectable()

@@ -3,7 +3,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { AccountsService, type Account } from '../accounts';
 import { isValidDomain } from '../domain/mailbox';
-import { ApiError, badRequest } from './api-errors';
+import { badRequest, notFound } from './api-errors';
 import { parseListQuery } from './api-input';
 import { toDomain } from './address-views';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
@@ -52,7 +52,7 @@ export class DomainsController {
   /** The caller's own domain (or any, for an admin); someone else's domain does not exist. */
   private async ownedDomain(account: Account, name: string) {
     const domain = await this.accounts.getDomain(name);
-    if (!domain || (domain.ownerId !== account.id && !account.isAdmin)) throw new ApiError(404, 'Domain not found.');
+    if (!domain || (domain.ownerId !== account.id && !account.isAdmin)) throw notFound('Domain not found.');
     return domain;
   }
 }

@@ -1,9 +1,9 @@
 // Every Prometheus metric Capturebox exposes, declared in one place with its unit and labels.
 // Labels stay low-cardinality: never an address, a message id or a client IP.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { REJECTION_REASONS, type RejectionReason } from '../failures';
 
-/** Why an SMTP reply refused something; derived from the reply code (see smtp/refusal-reasons.ts). */
-export type RejectionReason = 'size' | 'auth' | 'syntax' | 'store' | 'recipients' | 'other';
+export type { RejectionReason };
 export type HttpRouteLabel = string;
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -81,7 +81,7 @@ export class CaptureMetrics {
       this.smtpSessionsTotal.inc({ tls }, 0);
       this.messagesAcceptedTotal.inc({ tls }, 0);
     }
-    for (const reason of ['size', 'auth', 'syntax', 'store', 'recipients', 'other'] satisfies RejectionReason[]) {
+    for (const reason of REJECTION_REASONS) {
       this.messagesRejectedTotal.inc({ reason }, 0);
     }
     this.storeErrorsTotal.inc({ operation: 'save' }, 0);

@@ -15,7 +15,7 @@ import { StoreUnavailableError } from '../store';
 import { TlsCertificates, type TlsMaterial } from '../tls';
 import { outcomeOfReply } from './refusal-reasons';
 import { SmtpListener } from './smtp-listeners';
-import { acceptedReply, SmtpRefusal } from './smtp-replies';
+import { acceptedReply, refusalLine, refusalOf, SmtpRefusal } from './smtp-replies';
 
 /**
  * A capture that has not finished by then is answered 451: the sender retries rather than waiting on a
@@ -176,7 +176,10 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
       if (!connection) return;
       const send = connection.send.bind(connection);
       connection.send = (code, data, context) => {
-        this.countReply(code);
+        // smtp-server answers AUTH before STARTTLS with 500 (we disable AUTH there so EHLO hides it) or
+        // 538; RFC 3207 says 530 5.7.0.
+        if (context === 'AUTH' && !connection.secure && (code === 500 || code === 538)) ({ code, text: data } = refusalLine('starttls_required'));
+        this.countReply(code, typeof data === 'string' ? data : '');
         send(code, data, context);
       };
     };
@@ -190,8 +193,8 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
-  private countReply(code: number): void {
-    const outcome = outcomeOfReply(code);
+  private countReply(code: number, text: string): void {
+    const outcome = outcomeOfReply(code, text);
     if (outcome.kind === 'rejected') this.metrics.messagesRejectedTotal.inc({ reason: outcome.reason });
     else if (outcome.kind === 'auth_failed') this.metrics.authFailuresTotal.inc();
   }
@@ -283,21 +286,17 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
   }
 
   private refusalFor(error: unknown, session: SMTPServerSession): SmtpRefusal {
-    if (error instanceof MessageLimitReached) {
-      this.logger.info({ session: session.id, account: error.accountId }, 'message refused: account message limit reached');
-      return new SmtpRefusal('mailbox_full');
-    }
-    if (error instanceof StoreUnavailableError || error instanceof CaptureDeadlineExceeded) {
-      this.logger.error({ session: session.id, err: error }, 'store unavailable, message refused with 451');
-      return new SmtpRefusal('store_unavailable');
-    }
-    this.logger.error({ session: session.id, err: error }, 'capture failed, message refused with 451');
-    return new SmtpRefusal('capture_failed');
+    const refusal = refusalOf(error);
+    if (error instanceof MessageLimitReached) this.logger.info({ session: session.id, account: error.accountId }, 'message refused: account message limit reached');
+    else this.logger.error({ session: session.id, err: error, reason: refusal.reason }, `message refused with ${refusal.responseCode}`);
+    return refusal;
   }
 }
 
 class CaptureDeadlineExceeded extends Error {
   override name = 'CaptureDeadlineExceeded';
+  /** A stalled store: the sender retries, as for any store fault. */
+  readonly failure = 'store_unavailable';
 }
 
 function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {

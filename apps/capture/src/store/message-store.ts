@@ -140,6 +140,8 @@ export function assertKeepNewest(keepNewest: number): void {
 
 /** The backing storage cannot be reached or refused the write: a temporary condition (SMTP 451, HTTP 503). */
 export class StoreUnavailableError extends Error {
+  readonly failure = 'store_unavailable';
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'StoreUnavailableError';
