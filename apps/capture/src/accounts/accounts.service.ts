@@ -2,7 +2,7 @@
 // inbox (private address or custom domain), and carries out the admin operations on accounts and keys.
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { domainOf, inboxOf, isValidDomain } from '../domain/mailbox';
+import { domainOf, inboxOf, isValidDomain, normalizeDomain } from '../domain/mailbox';
 import type { Account } from './account';
 import { ACCOUNT_STORE, AccountConflictError, type AccountPatch, type AccountStore, type ClaimResult, type StoredAccount } from './account-store';
 import { generateApiKey, hashApiKey } from './api-keys';
@@ -115,7 +115,7 @@ export class AccountsService {
   }
 
   async ownerOfDomain(domain: string): Promise<string | null> {
-    return (await this.store.getDomain(domain.toLowerCase()))?.ownerId ?? null;
+    return (await this.store.getDomain(normalizeDomain(domain)))?.ownerId ?? null;
   }
 
   async ownedScope(accountId: string): Promise<{ addresses: string[]; domains: string[] }> {
@@ -185,7 +185,7 @@ export class AccountsService {
   }
 
   async claimDomain(accountId: string, domain: string): Promise<ClaimResult> {
-    const name = domain.trim().toLowerCase();
+    const name = normalizeDomain(domain);
     // Checked here, not only in the admin API, so the CLI cannot assign a domain no mail can reach.
     if (!isValidDomain(name)) throw new InvalidAccountInput(`Invalid domain: ${name.slice(0, 80)}`);
     const now = new Date();
@@ -193,7 +193,7 @@ export class AccountsService {
   }
 
   async releaseDomain(accountId: string, domain: string): Promise<boolean> {
-    return this.store.releaseDomain(domain.toLowerCase(), accountId);
+    return this.store.releaseDomain(normalizeDomain(domain), accountId);
   }
 
   async listDomains(accountId: string) {
@@ -201,7 +201,7 @@ export class AccountsService {
   }
 
   async getDomain(domain: string) {
-    return this.store.getDomain(domain.toLowerCase());
+    return this.store.getDomain(normalizeDomain(domain));
   }
 
   // ---- private addresses (the account's own API) ----

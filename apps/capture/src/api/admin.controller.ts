@@ -3,6 +3,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { z } from 'zod';
 import { AccountsService, type Account } from '../accounts';
+import { normalizeDomain } from '../domain/mailbox';
 import { ApiError, badRequest, notFound } from './api-errors';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
 
@@ -82,7 +83,7 @@ export class AdminController {
   async addDomain(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Body() body: unknown) {
     requireAdmin(caller);
     const account = await this.found(idOrName);
-    const domain = parse(NewDomain, body).domain.trim().toLowerCase();
+    const domain = normalizeDomain(parse(NewDomain, body).domain);
     const result = await this.accounts.claimDomain(account.id, domain);
     if (result === 'owned-by-another') throw new ApiError('conflict', 'The domain belongs to another account.');
     return { domain, owner: account.id, created: result === 'claimed' };
@@ -94,7 +95,7 @@ export class AdminController {
     requireAdmin(caller);
     const account = await this.found(idOrName);
     if (!(await this.accounts.releaseDomain(account.id, domain))) throw notFound('Domain not found for this account.');
-    return { domain: domain.toLowerCase(), released: true };
+    return { domain: normalizeDomain(domain), released: true };
   }
 
   private async found(idOrName: string): Promise<Account> {

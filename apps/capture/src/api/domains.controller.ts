@@ -2,7 +2,7 @@
 // Domains are assigned to accounts through the admin API (or the CLI); accounts read them here.
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { AccountsService, type Account } from '../accounts';
-import { isValidDomain } from '../domain/mailbox';
+import { isValidDomain, normalizeDomain } from '../domain/mailbox';
 import { badRequest, notFound } from './api-errors';
 import { parseListQuery } from './api-input';
 import { toDomain } from './address-views';
@@ -11,7 +11,7 @@ import { toEmailMessage } from './email-message.view';
 import { DomainMailbox } from './domain-mailbox.service';
 
 function parseDomain(value: string): string {
-  const domain = value.trim().toLowerCase();
+  const domain = normalizeDomain(value);
   if (!isValidDomain(domain)) throw badRequest(`Invalid domain: ${value.slice(0, 80)}`);
   return domain;
 }
