@@ -24,7 +24,8 @@ export function httpFailureOf(error: unknown): HttpFailureReply {
   const validationErrors = Array.isArray(e.validationErrors) ? (e.validationErrors as string[]) : undefined;
   const name = failureNameOf(error);
   const row = name ? (FAILURES[name] as { http?: HttpReplyRow }).http : undefined;
-  if (row) return { status: row.status, message: ownMessage(e) ?? row.message, ...(validationErrors ? { validationErrors } : {}) };
+  // A 4xx error's own message is for the client; a 5xx's is about our insides and stays in the logs.
+  if (row) return { status: row.status, message: (row.status < 500 && ownMessage(e)) || row.message, ...(validationErrors ? { validationErrors } : {}) };
   if (typeof e.getStatus === 'function') {
     const body = e.getResponse?.();
     const message = typeof body === 'string' ? body : String((body as { message?: unknown } | undefined)?.message ?? e.message);
