@@ -118,6 +118,11 @@ export class AccountsService {
     return (await this.store.getDomain(normalizeDomain(domain)))?.ownerId ?? null;
   }
 
+  /** The private addresses reserved in a domain, whoever reserved them (claimDomain leaves them be). */
+  async addressesReservedInDomain(domain: string) {
+    return this.store.listAddressesInDomain(normalizeDomain(domain));
+  }
+
   async ownedScope(accountId: string): Promise<{ addresses: string[]; domains: string[] }> {
     const [addresses, domains] = await Promise.all([this.store.listAddresses(accountId), this.store.listDomains(accountId)]);
     return { addresses: addresses.map((a) => a.address), domains: domains.map((d) => d.domain) };

@@ -12,6 +12,7 @@ import {
   assertKeepNewest,
   starredViewerOf,
   StoreUnavailableError,
+  type DomainScope,
   type ListInboxQuery,
   type MessageBody,
   type MessagePatch,
@@ -73,8 +74,8 @@ type Statement<Params extends object, Result = unknown> = Database.Statement<Par
 interface OpenStore {
   listInbox: Statement<PageParams & StarredParams & { inbox: string }, MessageRow>;
   countInbox: Statement<StarredParams & { inbox: string }, { count: number }>;
-  listDomain: Statement<PageParams & StarredParams & { domain: string }, MessageRow>;
-  countDomain: Statement<{ domain: string }, { count: number }>;
+  listDomain: Statement<PageParams & StarredParams & DomainParams, MessageRow>;
+  countDomain: Statement<DomainParams, { count: number }>;
   listStarred: Statement<PageParams & { saved_by: string }, MessageRow>;
   getMessage: Statement<MessageKey, MessageRow>;
   getBody: Statement<MessageKey, Pick<CapturedRow, 'text' | 'html' | 'headers'>>;
@@ -158,13 +159,13 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
     return this.use('countInbox', (s) => s.countInbox.get({ inbox, ...starredParams(options) })?.count ?? 0);
   }
 
-  async listDomain(domain: string, query: ListInboxQuery): Promise<StoredMessage[]> {
-    const params = { domain, ...pageParams(query), ...starredParams(query) };
+  async listDomain(domain: string, query: ListInboxQuery & DomainScope): Promise<StoredMessage[]> {
+    const params = { domain, ...pageParams(query), ...starredParams(query), excluded: excludedParam(query) };
     return this.use('listDomain', (s) => s.listDomain.all(params)).map(fromMessageRow);
   }
 
-  async countDomain(domain: string): Promise<number> {
-    return this.use('countDomain', (s) => s.countDomain.get({ domain })?.count ?? 0);
+  async countDomain(domain: string, scope?: DomainScope): Promise<number> {
+    return this.use('countDomain', (s) => s.countDomain.get({ domain, excluded: excludedParam(scope) })?.count ?? 0);
   }
 
   async listStarred(accountId: string, query: ListInboxQuery): Promise<StoredMessage[]> {
@@ -210,8 +211,8 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
     return this.write('deleteInbox', inbox);
   }
 
-  async deleteDomainMail(domain: string): Promise<number> {
-    return this.write('deleteDomainMail', domain);
+  async deleteDomainMail(domain: string, scope?: DomainScope): Promise<number> {
+    return this.write('deleteDomainMail', domain, excludedParam(scope));
   }
 
   async usage(scope: UsageScope): Promise<Usage> {
@@ -279,8 +280,8 @@ function prepare(db: Database.Database): OpenStore {
   return {
     listInbox: db.prepare<PageParams & StarredParams & { inbox: string }, MessageRow>(LIST_INBOX_SQL),
     countInbox: db.prepare<StarredParams & { inbox: string }, { count: number }>(COUNT_INBOX_SQL),
-    listDomain: db.prepare<PageParams & StarredParams & { domain: string }, MessageRow>(LIST_DOMAIN_SQL),
-    countDomain: db.prepare<{ domain: string }, { count: number }>(COUNT_DOMAIN_SQL),
+    listDomain: db.prepare<PageParams & StarredParams & DomainParams, MessageRow>(LIST_DOMAIN_SQL),
+    countDomain: db.prepare<DomainParams, { count: number }>(COUNT_DOMAIN_SQL),
     listStarred: db.prepare<PageParams & { saved_by: string }, MessageRow>(LIST_STARRED_SQL),
     getMessage: db.prepare<MessageKey, MessageRow>(GET_MESSAGE_SQL),
     getBody: db.prepare<MessageKey, Pick<CapturedRow, 'text' | 'html' | 'headers'>>(GET_BODY_SQL),
@@ -289,6 +290,16 @@ function prepare(db: Database.Database): OpenStore {
     usage: db.prepare<UsageParams, Usage>(USAGE_SQL),
     ping: db.prepare<[]>(PING_SQL),
   };
+}
+
+/** A domain and the JSON array of its inboxes left out (DomainScope). */
+interface DomainParams {
+  domain: string;
+  excluded: string;
+}
+
+function excludedParam(scope: DomainScope | undefined): string {
+  return JSON.stringify(scope?.excludeInboxes ?? []);
 }
 
 function pageParams(query: ListInboxQuery): PageParams {
