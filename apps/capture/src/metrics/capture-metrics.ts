@@ -20,6 +20,19 @@ export class CaptureMetrics {
     collect: async () => this.smtpConnectionsCurrent.set(await this.openSmtpConnections()),
   });
   readonly smtpConnectionsTotal = new Counter({ name: 'capturebox_smtp_connections_total', help: 'SMTP connections accepted', registers: [this.registry] });
+  readonly smtpConnectionsRefusedTotal = new Counter({
+    name: 'capturebox_smtp_connections_refused_total',
+    help: 'SMTP connections answered 421 and closed at once, by the limit they met',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private inflightBytes: () => number = () => 0;
+  readonly smtpInflightBytes: Gauge = new Gauge({
+    name: 'capturebox_smtp_inflight_bytes',
+    help: 'Message bytes reserved now by SMTP transactions in DATA (bounded by CAPTUREBOX_SMTP_MAX_INFLIGHT_BYTES)',
+    registers: [this.registry],
+    collect: () => this.smtpInflightBytes.set(this.inflightBytes()),
+  });
   readonly smtpSessionsTotal = new Counter({
     name: 'capturebox_smtp_sessions_total',
     help: 'SMTP sessions ended, by whether they were encrypted (STARTTLS or implicit TLS) when they ended',
@@ -85,6 +98,12 @@ export class CaptureMetrics {
       this.messagesRejectedTotal.inc({ reason }, 0);
     }
     this.storeErrorsTotal.inc({ operation: 'save' }, 0);
+    for (const reason of ['too_many_connections', 'too_many_connections_from_ip']) this.smtpConnectionsRefusedTotal.inc({ reason }, 0);
+  }
+
+  /** The SMTP module tells where the in-flight byte count comes from. */
+  measureInflightBytesWith(source: () => number): void {
+    this.inflightBytes = source;
   }
 
   /** The SMTP module tells where the open-connection count comes from. */
