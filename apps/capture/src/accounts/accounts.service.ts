@@ -50,9 +50,11 @@ export class AccountsService {
   async ensureBootstrapAdmin(): Promise<void> {
     const now = new Date();
     const existing = await this.store.getAccount(ADMIN_ACCOUNT_ID);
-    await this.store.upsertAccount({
+    // Nothing is written when nothing changed: a restart on a full disk must still open the store.
+    const username = this.adminUsername.toLowerCase();
+    if (!existing || existing.username !== username || !existing.isAdmin) await this.store.upsertAccount({
       id: ADMIN_ACCOUNT_ID,
-      username: this.adminUsername.toLowerCase(),
+      username,
       isAdmin: true,
       capturePrivate: existing?.capturePrivate ?? false,
       messageLimit: existing?.messageLimit ?? DEFAULT_MESSAGE_LIMIT,

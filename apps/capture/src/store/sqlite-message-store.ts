@@ -6,6 +6,8 @@
 // (`sqlite-writer-thread.ts`), which commits the writes that arrive together in one transaction with one fsync;
 // so neither the fsync of a commit nor a lock held by another process ever stalls SMTP or the API.
 import type Database from 'better-sqlite3';
+import { statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { AttachmentContent, CapturedMail, StoredMessage } from '../domain/captured-message';
 import {
   assertCopiesBelongTo,
@@ -42,7 +44,10 @@ import { SqliteWriterThread } from './sqlite-writer-thread';
 
 const STORE_NAME = 'sqlite store';
 
-export type SqliteMessageStoreOptions = SqliteFileOptions;
+export interface SqliteMessageStoreOptions extends SqliteFileOptions {
+  /** ping() fails while the data volume has less free space than this: mail could not be stored. */
+  minFreeBytes?: number;
+}
 
 /** `until` when the caller gave none: later than any real message, so one query shape serves both cases. */
 const NO_UNTIL = Number.MAX_SAFE_INTEGER;
@@ -97,8 +102,11 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
   /** Counts closes, so that an open can tell that a close came while it was starting the writer. */
   private closes = 0;
 
+  private readonly minFreeBytes: number;
+
   constructor(options: SqliteMessageStoreOptions) {
     super(options, { name: STORE_NAME, migrations: MIGRATIONS, prepare });
+    this.minFreeBytes = options.minFreeBytes ?? 0;
   }
 
   override open(): Promise<void> {
@@ -139,10 +147,14 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
     await super.close();
   }
 
+  /** Reachable, and able to take mail now: the writer answers and the data volume has room. */
   async ping(): Promise<void> {
     this.use('ping', (s) => s.ping.get());
     const writer = this.writer?.isRunning ? this.writer : await this.restartWriter('ping');
     await writer.ping();
+    const volume = await statfs(dirname(this.file));
+    const free = volume.bavail * volume.bsize;
+    if (free < this.minFreeBytes) throw new StoreUnavailableError(`${STORE_NAME}: the data volume is full (${free} bytes free)`);
   }
 
   async saveCaptured(mail: CapturedMail, copies: StoredMessage[]): Promise<void> {
