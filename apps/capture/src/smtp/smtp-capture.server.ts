@@ -281,7 +281,7 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
           });
       },
       (error: unknown) => {
-        if (!(error instanceof DataCutOff)) return reply(error instanceof SmtpRefusal ? error : (error as Error));
+        if (!(error instanceof DataCutOff)) return reply(error as Error);
         // The sender is still sending (or not at all): answer now and hang up, rather than wait for a
         // final dot that a slow sender may never send.
         this.logger.info({ session: session.id, reason: error.reason }, 'smtp DATA cut off at its deadline');
