@@ -372,6 +372,20 @@ export function describeAccountStoreContract(name: string, makeStore: () => Prom
       assert.deepEqual(await store.listAddresses('acct_nobody'), []);
     });
 
+    it('lists the addresses reserved in one domain, whoever owns them, and not its subdomains', async () => {
+      const alice = await createAccount();
+      const bob = await createAccount();
+      await store.claimAddress(makePrivateAddress('kate@in-domain.test', alice.id));
+      await store.claimAddress(makePrivateAddress('ann@in-domain.test', bob.id));
+      await store.claimAddress(makePrivateAddress('x@sub.in-domain.test', bob.id));
+      await store.claimAddress(makePrivateAddress('x@notin-domain.test', bob.id));
+      await store.claimAddress(makePrivateAddress('x@in_domain.test', bob.id));
+
+      const listed = await store.listAddressesInDomain('In-Domain.test');
+      assert.deepEqual(listed.map((address) => [address.address, address.ownerId]), [['ann@in-domain.test', bob.id], ['kate@in-domain.test', alice.id]]);
+      assert.deepEqual(await store.listAddressesInDomain('nobody.test'), []);
+    });
+
     it('updates an address’s info only for its owner, moving updated forward', async () => {
       const alice = await createAccount();
       const bob = await createAccount();

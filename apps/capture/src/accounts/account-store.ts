@@ -80,6 +80,8 @@ export interface AccountStore {
   getAddress(address: string): Promise<PrivateAddress | null>;
   /** Ordered by address. */
   listAddresses(ownerId: string): Promise<PrivateAddress[]>;
+  /** Every account's reserved addresses in one (lower-case) domain, ordered by address; not its subdomains. */
+  listAddressesInDomain(domain: string): Promise<PrivateAddress[]>;
   /** Only the owner's: null for another account's or an unknown address. `updated` is set when info is. */
   updateAddress(address: string, ownerId: string, patch: { info?: string }): Promise<PrivateAddress | null>;
   releaseAddress(address: string, ownerId: string): Promise<boolean>;
@@ -101,6 +103,8 @@ export interface AccountStore {
 
 /** A unique name or id is already taken. */
 export class AccountConflictError extends Error {
+  readonly failure = 'conflict';
+
   constructor(message: string) {
     super(message);
     this.name = 'AccountConflictError';

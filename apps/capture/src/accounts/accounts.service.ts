@@ -2,7 +2,7 @@
 // inbox (private address or custom domain), and carries out the admin operations on accounts and keys.
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { domainOf, inboxOf, isValidDomain } from '../domain/mailbox';
+import { domainOf, inboxOf, isValidDomain, normalizeDomain } from '../domain/mailbox';
 import type { Account } from './account';
 import { ACCOUNT_STORE, AccountConflictError, type AccountPatch, type AccountStore, type ClaimResult, type StoredAccount } from './account-store';
 import { generateApiKey, hashApiKey } from './api-keys';
@@ -30,6 +30,7 @@ export interface IssuedApiKey {
 
 export class InvalidAccountInput extends Error {
   override name = 'InvalidAccountInput';
+  readonly failure = 'bad_request';
 }
 
 @Injectable()
@@ -49,9 +50,11 @@ export class AccountsService {
   async ensureBootstrapAdmin(): Promise<void> {
     const now = new Date();
     const existing = await this.store.getAccount(ADMIN_ACCOUNT_ID);
-    await this.store.upsertAccount({
+    // Nothing is written when nothing changed: a restart on a full disk must still open the store.
+    const username = this.adminUsername.toLowerCase();
+    if (!existing || existing.username !== username || !existing.isAdmin) await this.store.upsertAccount({
       id: ADMIN_ACCOUNT_ID,
-      username: this.adminUsername.toLowerCase(),
+      username,
       isAdmin: true,
       capturePrivate: existing?.capturePrivate ?? false,
       messageLimit: existing?.messageLimit ?? DEFAULT_MESSAGE_LIMIT,
@@ -114,7 +117,12 @@ export class AccountsService {
   }
 
   async ownerOfDomain(domain: string): Promise<string | null> {
-    return (await this.store.getDomain(domain.toLowerCase()))?.ownerId ?? null;
+    return (await this.store.getDomain(normalizeDomain(domain)))?.ownerId ?? null;
+  }
+
+  /** The private addresses reserved in a domain, whoever reserved them (claimDomain leaves them be). */
+  async addressesReservedInDomain(domain: string) {
+    return this.store.listAddressesInDomain(normalizeDomain(domain));
   }
 
   async ownedScope(accountId: string): Promise<{ addresses: string[]; domains: string[] }> {
@@ -184,7 +192,7 @@ export class AccountsService {
   }
 
   async claimDomain(accountId: string, domain: string): Promise<ClaimResult> {
-    const name = domain.trim().toLowerCase();
+    const name = normalizeDomain(domain);
     // Checked here, not only in the admin API, so the CLI cannot assign a domain no mail can reach.
     if (!isValidDomain(name)) throw new InvalidAccountInput(`Invalid domain: ${name.slice(0, 80)}`);
     const now = new Date();
@@ -192,7 +200,7 @@ export class AccountsService {
   }
 
   async releaseDomain(accountId: string, domain: string): Promise<boolean> {
-    return this.store.releaseDomain(domain.toLowerCase(), accountId);
+    return this.store.releaseDomain(normalizeDomain(domain), accountId);
   }
 
   async listDomains(accountId: string) {
@@ -200,7 +208,7 @@ export class AccountsService {
   }
 
   async getDomain(domain: string) {
-    return this.store.getDomain(domain.toLowerCase());
+    return this.store.getDomain(normalizeDomain(domain));
   }
 
   // ---- private addresses (the account's own API) ----

@@ -280,6 +280,14 @@ export class MongoAccountStore extends MongoStore<Collections> implements Accoun
     );
   }
 
+  async listAddressesInDomain(domain: string): Promise<PrivateAddress[]> {
+    const suffix = `@${domain.toLowerCase()}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return this.use('listAddressesInDomain', async (s) => {
+      const documents = await s.addresses.find({ _id: { $regex: `${suffix}$` } }).sort({ _id: 1 }).toArray();
+      return documents.map((document) => fromAddressDocument(document)!);
+    });
+  }
+
   async listAddresses(ownerId: string): Promise<PrivateAddress[]> {
     return this.use('listAddresses', async (s) => {
       const documents = await s.addresses.find({ ownerId }).sort({ ownerId: 1, _id: 1 }).toArray();

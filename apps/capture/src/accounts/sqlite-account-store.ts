@@ -131,6 +131,8 @@ const SQL = {
     ON CONFLICT (address) DO NOTHING`,
   getAddress: `SELECT * FROM private_addresses WHERE address = ?`,
   listAddresses: `SELECT * FROM private_addresses WHERE owner_id = ? ORDER BY address`,
+  // A scan: reserved addresses are few, and the domain is the end of the key, which no index serves.
+  listAddressesInDomain: `SELECT * FROM private_addresses WHERE substr(address, -length(@suffix)) = @suffix ORDER BY address`,
   updateAddressInfo: `
     UPDATE private_addresses SET info = @info, updated = @updated
     WHERE address = @address AND owner_id = @owner_id
@@ -216,6 +218,7 @@ interface OpenStore {
   claimAddress: Statement<AddressRow>;
   getAddress: Statement<[string], AddressRow>;
   listAddresses: Statement<[string], AddressRow>;
+  listAddressesInDomain: Statement<{ suffix: string }, AddressRow>;
   updateAddressInfo: Statement<Pick<AddressRow, 'address' | 'owner_id' | 'info' | 'updated'>, AddressRow>;
   releaseAddress: Statement<[string, string]>;
   claimDomain: Statement<DomainRow>;
@@ -324,6 +327,10 @@ export class SqliteAccountStore extends SqliteStore<OpenStore> implements Accoun
     return this.use('listAddresses', (s) => s.listAddresses.all(ownerId)).map(fromAddressRow);
   }
 
+  async listAddressesInDomain(domain: string): Promise<PrivateAddress[]> {
+    return this.use('listAddressesInDomain', (s) => s.listAddressesInDomain.all({ suffix: `@${domain.toLowerCase()}` })).map(fromAddressRow);
+  }
+
   async updateAddress(address: string, ownerId: string, patch: { info?: string }): Promise<PrivateAddress | null> {
     const key = address.toLowerCase();
     const row = this.use('updateAddress', (s) => {
@@ -405,6 +412,7 @@ function prepare(db: Database.Database): OpenStore {
     claimAddress: db.prepare<AddressRow>(SQL.claimAddress),
     getAddress: db.prepare<[string], AddressRow>(SQL.getAddress),
     listAddresses: db.prepare<[string], AddressRow>(SQL.listAddresses),
+    listAddressesInDomain: db.prepare<{ suffix: string }, AddressRow>(SQL.listAddressesInDomain),
     updateAddressInfo: db.prepare<Pick<AddressRow, 'address' | 'owner_id' | 'info' | 'updated'>, AddressRow>(
       SQL.updateAddressInfo,
     ),

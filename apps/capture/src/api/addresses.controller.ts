@@ -30,7 +30,7 @@ function parseSettings(body: unknown): { info?: string } {
   return { info: parsed.data.info };
 }
 
-const ownedByAnother = () => new ApiError(401, 'The address is owned by another account.');
+const ownedByAnother = () => new ApiError('auth_required', 'The address is owned by another account.');
 
 @Controller('api/addresses')
 export class AddressesController {

@@ -1,9 +1,10 @@
 // The admin API (admin keys only): accounts, their API keys and custom domains. Every new key is in the
 // response once and never again.
-import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { z } from 'zod';
-import { AccountConflictError, AccountsService, InvalidAccountInput, type Account } from '../accounts';
-import { ApiError, badRequest } from './api-errors';
+import { AccountsService, type Account } from '../accounts';
+import { normalizeDomain } from '../domain/mailbox';
+import { ApiError, badRequest, notFound } from './api-errors';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
 
 const NewAccount = z.object({ username: z.string(), capturePrivate: z.boolean().optional(), messageLimit: z.number().int().min(0).optional(), isAdmin: z.boolean().optional() }).strict();
@@ -35,7 +36,7 @@ export class AdminController {
   async create(@CurrentCaller() caller: Caller, @Body() body: unknown) {
     requireAdmin(caller);
     const input = parse(NewAccount, body);
-    const { account, key } = await guard(() => this.accounts.createAccount(input.username, input));
+    const { account, key } = await this.accounts.createAccount(input.username, input);
     return { account: view(account), apiKey: key.apiKey, keyId: key.id };
   }
 
@@ -50,7 +51,7 @@ export class AdminController {
   async update(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Body() body: unknown) {
     requireAdmin(caller);
     const account = await this.found(idOrName);
-    const updated = await guard(() => this.accounts.updateAccount(account.id, parse(AccountSettings, body)));
+    const updated = await this.accounts.updateAccount(account.id, parse(AccountSettings, body));
     return view(updated ?? account);
   }
 
@@ -58,7 +59,7 @@ export class AdminController {
   async remove(@CurrentCaller() caller: Caller, @Param('account') idOrName: string) {
     requireAdmin(caller);
     const account = await this.found(idOrName);
-    await guard(() => this.accounts.deleteAccount(account.id));
+    await this.accounts.deleteAccount(account.id);
     return { _id: account.id, deleted: true };
   }
 
@@ -74,7 +75,7 @@ export class AdminController {
   async revokeKey(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Param('keyId') keyId: string) {
     requireAdmin(caller);
     const account = await this.found(idOrName);
-    if (!(await this.accounts.revokeApiKey(account.id, keyId))) throw new ApiError(404, 'API key not found.');
+    if (!(await this.accounts.revokeApiKey(account.id, keyId))) throw notFound('API key not found.');
     return { keyId, revoked: true };
   }
 
@@ -82,9 +83,9 @@ export class AdminController {
   async addDomain(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Body() body: unknown) {
     requireAdmin(caller);
     const account = await this.found(idOrName);
-    const domain = parse(NewDomain, body).domain.trim().toLowerCase();
-    const result = await guard(() => this.accounts.claimDomain(account.id, domain));
-    if (result === 'owned-by-another') throw new ApiError(409, 'The domain belongs to another account.');
+    const domain = normalizeDomain(parse(NewDomain, body).domain);
+    const result = await this.accounts.claimDomain(account.id, domain);
+    if (result === 'owned-by-another') throw new ApiError('conflict', 'The domain belongs to another account.');
     return { domain, owner: account.id, created: result === 'claimed' };
   }
 
@@ -93,28 +94,17 @@ export class AdminController {
   async removeDomain(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Param('domain') domain: string) {
     requireAdmin(caller);
     const account = await this.found(idOrName);
-    if (!(await this.accounts.releaseDomain(account.id, domain))) throw new ApiError(404, 'Domain not found for this account.');
-    return { domain: domain.toLowerCase(), released: true };
+    if (!(await this.accounts.releaseDomain(account.id, domain))) throw notFound('Domain not found for this account.');
+    return { domain: normalizeDomain(domain), released: true };
   }
 
   private async found(idOrName: string): Promise<Account> {
     const account = await this.accounts.getAccount(idOrName);
-    if (!account) throw new ApiError(404, 'Account not found.');
+    if (!account) throw notFound('Account not found.');
     return account;
   }
 }
 
 function requireAdmin(caller: Caller): void {
-  if (!requireAccount(caller).isAdmin) throw new ForbiddenException('An admin API key is required.');
-}
-
-/** Maps the accounts module's input errors to 400/409. */
-async function guard<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof InvalidAccountInput) throw badRequest(error.message);
-    if (error instanceof AccountConflictError) throw new ApiError(409, error.message);
-    throw error;
-  }
+  if (!requireAccount(caller).isAdmin) throw new ApiError('forbidden', 'An admin API key is required.');
 }

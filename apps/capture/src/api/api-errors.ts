@@ -1,34 +1,24 @@
-// Every API error leaves as Mailsac's ErrorResponseBody `{ error, message }` with its HTTP status.
-// Errors are typed here and mapped once, in ApiExceptionFilter.
-import { ArgumentsHost, Catch, HttpException, HttpStatus, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+// Every API error leaves as Mailsac's ErrorResponseBody `{ error, message }` with its HTTP status, as the
+// error table (failures/) says. The filter also keeps a presented API key out of every error message.
+import { ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { presentedApiKey } from '../accounts';
+import { failureNameOf, httpFailureOf, httpStatusText, type HttpFailure } from '../failures';
 import type { Logger } from '../logging';
 import type { CaptureMetrics } from '../metrics';
-import { StoreUnavailableError } from '../store';
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly validationErrors?: string[]) {
+  constructor(readonly failure: HttpFailure, message: string, readonly validationErrors?: string[]) {
     super(message);
     this.name = 'ApiError';
   }
 }
 
-export const badRequest = (message: string, validationErrors?: string[]) => new ApiError(HttpStatus.BAD_REQUEST, message, validationErrors);
-export const unauthorized = (message = 'A valid API key is required (Mailsac-Key header or _mailsacKey query).') =>
-  new ApiError(HttpStatus.UNAUTHORIZED, message);
-export const messageNotFound = () => new ApiError(HttpStatus.NOT_FOUND, 'Message not found.');
-export const attachmentNotFound = () => new ApiError(HttpStatus.NOT_FOUND, 'Attachment not found.');
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  413: 'Payload Too Large',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
+export const badRequest = (message: string, validationErrors?: string[]) => new ApiError('bad_request', message, validationErrors);
+export const unauthorized = (message = 'A valid API key is required (Mailsac-Key header or _mailsacKey query).') => new ApiError('auth_required', message);
+export const notFound = (message: string) => new ApiError('not_found', message);
+export const messageNotFound = () => notFound('Message not found.');
+export const attachmentNotFound = () => notFound('Attachment not found.');
 
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
@@ -38,26 +28,21 @@ export class ApiExceptionFilter implements ExceptionFilter {
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    const { status, message, validationErrors } = this.describe(exception);
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request>();
+    const { status, message, validationErrors } = httpFailureOf(exception);
+    if (failureNameOf(exception) === 'store_unavailable') this.metrics.storeErrorsTotal.inc({ operation: 'read' });
     if (status >= 500) this.logger.error({ err: exception, status }, 'api request failed');
     if (response.headersSent) return;
-    if (status === HttpStatus.SERVICE_UNAVAILABLE) response.setHeader('Retry-After', '5');
-    response.status(status).json({ error: STATUS_TEXT[status] ?? 'Error', message, ...(validationErrors ? { validationErrors } : {}) });
+    if (status === 503) response.setHeader('Retry-After', '5');
+    response.status(status).json({ error: httpStatusText(status), message: withoutKey(message, request), ...(validationErrors ? { validationErrors } : {}) });
   }
+}
 
-  private describe(exception: unknown): { status: number; message: string; validationErrors?: string[] } {
-    if (exception instanceof ApiError) return { status: exception.status, message: exception.message, validationErrors: exception.validationErrors };
-    if (exception instanceof StoreUnavailableError) {
-      this.metrics.storeErrorsTotal.inc({ operation: 'read' });
-      return { status: 503, message: 'Storage is temporarily unavailable, try again later.' };
-    }
-    if (exception instanceof HttpException) {
-      // Nest's own errors: unknown routes (404), body-parser's bad JSON and too-large bodies (400/413).
-      const body = exception.getResponse();
-      const message = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? exception.message);
-      return { status: exception.getStatus(), message };
-    }
-    return { status: 500, message: 'Internal error.' };
-  }
+/** Error messages echo paths and query strings (Nest's "Cannot GET /x?_mailsacKey=..."): never a key. */
+function withoutKey(message: string, request: Request): string {
+  const withoutQuery = message.replace(/^(Cannot [A-Z]+ [^?\s]*)\?\S*/, '$1');
+  const key = presentedApiKey(request);
+  return key ? withoutQuery.split(key).join('[redacted]') : withoutQuery;
 }

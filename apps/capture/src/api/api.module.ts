@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AccessModule } from '../access';
 import { AccountsModule } from '../accounts';
 import { AddressesController } from './addresses.controller';
 import { AdminController } from './admin.controller';
 import { CallerGuard } from './caller';
-import { DomainMailbox } from './domain-mailbox.service';
 import { DomainsController } from './domains.controller';
 import { MailboxReader } from './mailbox-reader.service';
 import { MeController } from './me.controller';
@@ -12,9 +12,9 @@ import { MessageContentController } from './message-content.controller';
 import { MessagesController } from './messages.controller';
 
 @Module({
-  imports: [AccountsModule],
+  imports: [AccountsModule, AccessModule],
   // MessagesController first: its `starred/messages` must win over AddressesController's `:email`.
   controllers: [MessagesController, MessageContentController, AddressesController, DomainsController, MeController, AdminController],
-  providers: [MailboxReader, DomainMailbox, { provide: APP_GUARD, useClass: CallerGuard }],
+  providers: [MailboxReader, { provide: APP_GUARD, useClass: CallerGuard }],
 })
 export class ApiModule {}

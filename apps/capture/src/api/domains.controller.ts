@@ -2,16 +2,16 @@
 // Domains are assigned to accounts through the admin API (or the CLI); accounts read them here.
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { AccountsService, type Account } from '../accounts';
-import { isValidDomain } from '../domain/mailbox';
-import { ApiError, badRequest } from './api-errors';
+import { isValidDomain, normalizeDomain } from '../domain/mailbox';
+import { badRequest, notFound } from './api-errors';
 import { parseListQuery } from './api-input';
 import { toDomain } from './address-views';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
 import { toEmailMessage } from './email-message.view';
-import { DomainMailbox } from './domain-mailbox.service';
+import { MailboxAccess } from '../access';
 
 function parseDomain(value: string): string {
-  const domain = value.trim().toLowerCase();
+  const domain = normalizeDomain(value);
   if (!isValidDomain(domain)) throw badRequest(`Invalid domain: ${value.slice(0, 80)}`);
   return domain;
 }
@@ -20,7 +20,7 @@ function parseDomain(value: string): string {
 export class DomainsController {
   constructor(
     private readonly accounts: AccountsService,
-    private readonly mailbox: DomainMailbox,
+    private readonly access: MailboxAccess,
   ) {}
 
   @Get()
@@ -32,27 +32,28 @@ export class DomainsController {
   @Get(':domain')
   async get(@CurrentCaller() caller: Caller, @Param('domain') domainParam: string) {
     const domain = await this.ownedDomain(requireAccount(caller), parseDomain(domainParam));
-    return { domain: toDomain(domain), totalMessages: await this.mailbox.count(domain.domain) };
+    return { domain: toDomain(domain), totalMessages: await this.access.countDomain(requireAccount(caller), domain.domain) };
   }
 
   @Get(':domain/messages')
   async messages(@CurrentCaller() caller: Caller, @Param('domain') domainParam: string, @Query() query: Record<string, unknown>) {
     const account = requireAccount(caller);
     const domain = await this.ownedDomain(account, parseDomain(domainParam));
-    return (await this.mailbox.list(account, domain.domain, parseListQuery(query))).map(toEmailMessage);
+    return (await this.access.listDomain(account, domain.domain, parseListQuery(query))).map(toEmailMessage);
   }
 
   @Post(':domain/delete-all-domain-mail')
   @HttpCode(204)
   async deleteAll(@CurrentCaller() caller: Caller, @Param('domain') domainParam: string): Promise<void> {
-    const domain = await this.ownedDomain(requireAccount(caller), parseDomain(domainParam));
-    await this.mailbox.deleteAll(domain.domain);
+    const account = requireAccount(caller);
+    const domain = await this.ownedDomain(account, parseDomain(domainParam));
+    await this.access.deleteDomainMail(account, domain.domain);
   }
 
   /** The caller's own domain (or any, for an admin); someone else's domain does not exist. */
   private async ownedDomain(account: Account, name: string) {
     const domain = await this.accounts.getDomain(name);
-    if (!domain || (domain.ownerId !== account.id && !account.isAdmin)) throw new ApiError(404, 'Domain not found.');
+    if (!domain || (domain.ownerId !== account.id && !account.isAdmin)) throw notFound('Domain not found.');
     return domain;
   }
 }

@@ -1,2 +1,2 @@
 export { loadConfig, ConfigError, CONFIG } from './config';
-export type { CaptureboxConfig, SmtpAuthMode } from './config';
+export type { CaptureboxConfig, SmtpAuthMode, SmtpLimits } from './config';

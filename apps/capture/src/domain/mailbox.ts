@@ -1,3 +1,5 @@
+import { domainToUnicode } from 'node:url';
+
 // The envelope check: any recipient at any domain is welcome, as long as it is a mailbox we can file
 // mail under (local@domain, no spaces or control characters, sane lengths from RFC 5321 4.5.3.1).
 const MAX_LOCAL_PART = 64;
@@ -22,11 +24,25 @@ export function isValidDomain(domain: string): boolean {
   return !domain.startsWith('[') && isValidMailbox(`x@${domain}`);
 }
 
-/** The inbox a recipient's mail is filed under: addresses compare case-insensitively here. */
+/**
+ * The inbox a recipient's mail is filed under, and the one normal form every route looks addresses up by:
+ * case-insensitive, with an internationalized domain in Unicode whichever spelling was used (smtp-server
+ * hands the envelope over with punycode already decoded; an API caller may send either).
+ */
 export function inboxOf(address: string): string {
-  return address.trim().toLowerCase();
+  const trimmed = address.trim();
+  const at = trimmed.lastIndexOf('@');
+  if (at === -1) return trimmed.toLowerCase();
+  return `${trimmed.slice(0, at).toLowerCase()}@${normalizeDomain(trimmed.slice(at + 1))}`;
+}
+
+/** A domain in the form inboxOf files it under: lower case, punycode labels decoded (UTS #46). */
+export function normalizeDomain(domain: string): string {
+  const lower = domain.trim().toLowerCase();
+  // '' for what is no domain name (an address literal, a bad punycode label): kept as given then.
+  return (lower.startsWith('[') ? '' : domainToUnicode(lower)) || lower;
 }
 
 export function domainOf(address: string): string {
-  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+  return normalizeDomain(address.slice(address.lastIndexOf('@') + 1));
 }

@@ -16,14 +16,14 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: the SMTP listeners are up (not yet, or no longer while draining) and the store answers. */
+  /** Readiness: the SMTP listeners are up (not yet, or no longer while draining) and the store can take mail now. */
   @Get('readyz')
   async readyz() {
     if (!this.smtp.listening) throw new ServiceUnavailableException('smtp listeners not accepting');
     try {
       await this.store.ping();
     } catch {
-      throw new ServiceUnavailableException('store unreachable');
+      throw new ServiceUnavailableException('store cannot take mail now (unreachable, or its volume is full)');
     }
     return { status: 'ready' };
   }

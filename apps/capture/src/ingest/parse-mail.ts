@@ -108,7 +108,8 @@ function toAttachmentContent(attachment: Attachment): AttachmentContent {
   return {
     md5,
     filename: attachment.filename ?? null,
-    contentType: attachment.contentType,
+    // mailparser gives `false` for an empty value (`Content-Type: ;;;`); a part with no type is octets.
+    contentType: typeof attachment.contentType === 'string' && attachment.contentType !== '' ? attachment.contentType : 'application/octet-stream',
     size: content.length,
     contentId: stripAngleBrackets(attachment.contentId),
     disposition: attachment.contentDisposition ?? null,

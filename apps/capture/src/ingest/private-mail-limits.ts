@@ -8,6 +8,8 @@ import type { StoredMessage } from '../domain/captured-message';
 import { MESSAGE_STORE, type MessageStore } from '../store';
 
 export class MessageLimitReached extends Error {
+  readonly failure = 'mailbox_full';
+
   constructor(readonly accountId: string) {
     super(`account ${accountId} has reached its message limit`);
     this.name = 'MessageLimitReached';

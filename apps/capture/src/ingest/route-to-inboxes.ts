@@ -2,6 +2,7 @@
 // envelope, not the To/Cc headers, decides who gets a copy: that is how blind copies arrive at all.
 import { domainToASCII } from 'node:url';
 import type { AttachmentMeta, CapturedMail, MailAddress, StoredMessage } from '../domain/captured-message';
+import { inboxOf } from '../domain/mailbox';
 
 export interface RouteOptions {
   /**
@@ -16,7 +17,7 @@ export function routeToInboxes(mail: CapturedMail, options: RouteOptions = {}): 
   const visible = new Set([...mail.to, ...mail.cc].map((entry) => mailboxKey(entry.address)));
   const attachments = mail.attachments.map(toAttachmentMeta);
   return uniqueRecipients(mail.envelope.rcptTo).map((recipient, n): StoredMessage => {
-    const inbox = qualify(recipient, options.serverHostname).toLowerCase();
+    const inbox = inboxOf(qualify(recipient, options.serverHostname));
     const bcc: MailAddress[] = visible.has(mailboxKey(recipient)) ? [] : [{ address: recipient, name: '' }];
     // Fresh arrays for each copy: a later stage (privacy, labels) may change one copy and not the others.
     return {

@@ -1,9 +1,9 @@
 // Every Prometheus metric Capturebox exposes, declared in one place with its unit and labels.
 // Labels stay low-cardinality: never an address, a message id or a client IP.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { REJECTION_REASONS, type RejectionReason } from '../failures';
 
-/** Why an SMTP reply refused something; derived from the reply code (see smtp/refusal-reasons.ts). */
-export type RejectionReason = 'size' | 'auth' | 'syntax' | 'store' | 'recipients' | 'other';
+export type { RejectionReason };
 export type HttpRouteLabel = string;
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -20,6 +20,19 @@ export class CaptureMetrics {
     collect: async () => this.smtpConnectionsCurrent.set(await this.openSmtpConnections()),
   });
   readonly smtpConnectionsTotal = new Counter({ name: 'capturebox_smtp_connections_total', help: 'SMTP connections accepted', registers: [this.registry] });
+  readonly smtpConnectionsRefusedTotal = new Counter({
+    name: 'capturebox_smtp_connections_refused_total',
+    help: 'SMTP connections answered 421 and closed at once, by the limit they met',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private inflightBytes: () => number = () => 0;
+  readonly smtpInflightBytes: Gauge = new Gauge({
+    name: 'capturebox_smtp_inflight_bytes',
+    help: 'Message bytes reserved now by SMTP transactions in DATA (bounded by CAPTUREBOX_SMTP_MAX_INFLIGHT_BYTES)',
+    registers: [this.registry],
+    collect: () => this.smtpInflightBytes.set(this.inflightBytes()),
+  });
   readonly smtpSessionsTotal = new Counter({
     name: 'capturebox_smtp_sessions_total',
     help: 'SMTP sessions ended, by whether they were encrypted (STARTTLS or implicit TLS) when they ended',
@@ -81,10 +94,16 @@ export class CaptureMetrics {
       this.smtpSessionsTotal.inc({ tls }, 0);
       this.messagesAcceptedTotal.inc({ tls }, 0);
     }
-    for (const reason of ['size', 'auth', 'syntax', 'store', 'recipients', 'other'] satisfies RejectionReason[]) {
+    for (const reason of REJECTION_REASONS) {
       this.messagesRejectedTotal.inc({ reason }, 0);
     }
     this.storeErrorsTotal.inc({ operation: 'save' }, 0);
+    for (const reason of ['too_many_connections', 'too_many_connections_from_ip']) this.smtpConnectionsRefusedTotal.inc({ reason }, 0);
+  }
+
+  /** The SMTP module tells where the in-flight byte count comes from. */
+  measureInflightBytesWith(source: () => number): void {
+    this.inflightBytes = source;
   }
 
   /** The SMTP module tells where the open-connection count comes from. */

@@ -15,7 +15,9 @@ import { StoreUnavailableError } from '../store';
 import { TlsCertificates, type TlsMaterial } from '../tls';
 import { outcomeOfReply } from './refusal-reasons';
 import { SmtpListener } from './smtp-listeners';
-import { acceptedReply, SmtpRefusal } from './smtp-replies';
+import { DataCutOff, receiveData } from './receive-data';
+import { ConnectionLimits, DataAdmission } from './smtp-limits';
+import { acceptedReply, refusalLine, refusalOf, SmtpRefusal, type RefusalReason } from './smtp-replies';
 
 /**
  * A capture that has not finished by then is answered 451: the sender retries rather than waiting on a
@@ -51,6 +53,8 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
   /** Failed logins per client IP: repeated failures are answered ever more slowly. */
   private readonly loginFailures = new FailureThrottle();
   private drained: (() => void) | null = null;
+  private readonly connectionLimits: ConnectionLimits;
+  private readonly admission: DataAdmission;
 
   constructor(
     @Inject(CONFIG) private readonly config: CaptureboxConfig,
@@ -64,6 +68,9 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
     this.implicitTlsContext = this.secureContextOf(tls.current);
     tls.onChange((material) => this.useCertificate(material));
     metrics.countOpenSmtpConnectionsWith(() => this.openConnections());
+    this.connectionLimits = new ConnectionLimits(config.smtp.limits);
+    this.admission = new DataAdmission(config.smtp.limits);
+    metrics.measureInflightBytesWith(() => this.admission.inflightBytes);
   }
 
   /** Starts the listeners; resolves with the bound ports (useful when configured as 0). */
@@ -116,6 +123,7 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
       cert: this.tls.current.cert,
       minVersion: MIN_TLS_VERSION,
       size: smtp.maxMessageBytes,
+      socketTimeout: smtp.limits.idleTimeoutMs,
       authMethods: ['PLAIN', 'LOGIN'],
       authOptional: smtp.authMode !== 'required',
       allowInsecureAuth: false,
@@ -149,7 +157,10 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
         callback();
       },
       onData: (stream, session, callback) => this.onData(stream, session, callback),
-      onClose: (session) => this.metrics.smtpSessionsTotal.inc({ tls: String(Boolean(session.secure)) }),
+      onClose: (session) => {
+        this.connectionLimits.release(session.remoteAddress);
+        this.metrics.smtpSessionsTotal.inc({ tls: String(Boolean(session.secure)) });
+      },
     };
     const engine = new SMTPServer(options);
     engine.on('error', (error) => this.logger.debug({ err: error }, 'smtp connection error'));
@@ -166,6 +177,13 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
       implicitTls,
       logger: this.logger,
       onSocket: () => this.metrics.smtpConnectionsTotal.inc(),
+      admit: (ip) => {
+        const refusal = this.connectionLimits.admit(ip);
+        if (refusal) this.metrics.smtpConnectionsRefusedTotal.inc({ reason: refusal });
+        return refusal && refusalLine(refusal);
+      },
+      // A connection admitted but never handed to smtp-server; the others are released in onClose.
+      release: (ip) => this.connectionLimits.release(ip),
     });
     // Every reply smtp-server sends, ours or its own (552 for SIZE=, 530, 501...), is counted here, so
     // refusal metrics are exact whichever layer refused.
@@ -176,7 +194,10 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
       if (!connection) return;
       const send = connection.send.bind(connection);
       connection.send = (code, data, context) => {
-        this.countReply(code);
+        // smtp-server answers AUTH before STARTTLS with 500 (we disable AUTH there so EHLO hides it) or
+        // 538; RFC 3207 says 530 5.7.0.
+        if (context === 'AUTH' && !connection.secure && (code === 500 || code === 538)) ({ code, text: data } = refusalLine('starttls_required'));
+        this.countReply(code, typeof data === 'string' ? data : '');
         send(code, data, context);
       };
     };
@@ -190,8 +211,8 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
-  private countReply(code: number): void {
-    const outcome = outcomeOfReply(code);
+  private countReply(code: number, text: string): void {
+    const outcome = outcomeOfReply(code, text);
     if (outcome.kind === 'rejected') this.metrics.messagesRejectedTotal.inc({ reason: outcome.reason });
     else if (outcome.kind === 'auth_failed') this.metrics.authFailuresTotal.inc();
   }
@@ -232,37 +253,53 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
   }
 
   private onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void): void {
-    const limit = this.config.smtp.maxMessageBytes;
-    const chunks: Buffer[] = [];
-    let kept = 0;
+    const { maxMessageBytes, limits } = this.config.smtp;
     this.transactionsInFlight++;
-    const reply = (error: Error | null, message?: string) => {
+    let ended = false;
+    const end = () => {
+      if (ended) return false;
+      ended = true;
       this.transactionsInFlight--;
       if (this.transactionsInFlight === 0) this.drained?.();
-      callback(error, message);
+      return true;
     };
-    stream.on('data', (chunk: Buffer) => {
-      // Past the limit the message is refused anyway; stop holding its bytes in memory.
-      if (kept + chunk.length <= limit) {
-        chunks.push(chunk);
-        kept += chunk.length;
+    const reply = (error: Error | null, message?: string) => end() && callback(error, message);
+    const args = session.envelope.mailFrom ? session.envelope.mailFrom.args : false;
+    const declared = args ? Number(args.SIZE) : NaN;
+    const declaredBytes = Number.isSafeInteger(declared) && declared > 0 ? declared : undefined;
+    receiveData(stream, { maxBytes: maxMessageBytes, declaredBytes, admission: this.admission, timeoutMs: limits.dataTimeoutMs }).then(
+      ({ raw, turn }) => {
+        const stopTimer = this.metrics.transactionSeconds.startTimer();
+        withDeadline(this.captureTransaction(raw, session), CAPTURE_DEADLINE_MS)
+          .then(
+            (queueId) => reply(null, acceptedReply(queueId)),
+            (error: unknown) => reply(this.refusalFor(error, session)),
+          )
+          .finally(() => {
+            stopTimer();
+            turn();
+          });
+      },
+      (error: unknown) => {
+        if (!(error instanceof DataCutOff)) return reply(error as Error);
+        // The sender is still sending (or not at all): answer now and hang up, rather than wait for a
+        // final dot that a slow sender may never send.
+        this.logger.info({ session: session.id, reason: error.reason }, 'smtp DATA cut off at its deadline');
+        if (end()) this.hangUp(session.id, error.reason);
+      },
+    );
+  }
+
+  /** Answers a session's transaction with `reason`'s reply and closes its connection. */
+  private hangUp(sessionId: string, reason: RefusalReason): void {
+    for (const engine of this.engines) {
+      for (const connection of engine.connections) {
+        if (connection.id !== sessionId) continue;
+        const { code, text } = refusalLine(reason);
+        connection.send(code, text);
+        connection.close();
       }
-    });
-    stream.once('error', (error) => reply(error));
-    stream.once('end', () => {
-      if (stream.sizeExceeded) return reply(new SmtpRefusal('message_too_big'));
-      const stopTimer = this.metrics.transactionSeconds.startTimer();
-      withDeadline(this.captureTransaction(Buffer.concat(chunks, kept), session), CAPTURE_DEADLINE_MS).then(
-        (queueId) => {
-          stopTimer();
-          reply(null, acceptedReply(queueId));
-        },
-        (error: unknown) => {
-          stopTimer();
-          reply(this.refusalFor(error, session));
-        },
-      );
-    });
+    }
   }
 
   private async captureTransaction(raw: Buffer, session: SMTPServerSession): Promise<string> {
@@ -283,21 +320,17 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
   }
 
   private refusalFor(error: unknown, session: SMTPServerSession): SmtpRefusal {
-    if (error instanceof MessageLimitReached) {
-      this.logger.info({ session: session.id, account: error.accountId }, 'message refused: account message limit reached');
-      return new SmtpRefusal('mailbox_full');
-    }
-    if (error instanceof StoreUnavailableError || error instanceof CaptureDeadlineExceeded) {
-      this.logger.error({ session: session.id, err: error }, 'store unavailable, message refused with 451');
-      return new SmtpRefusal('store_unavailable');
-    }
-    this.logger.error({ session: session.id, err: error }, 'capture failed, message refused with 451');
-    return new SmtpRefusal('capture_failed');
+    const refusal = refusalOf(error);
+    if (error instanceof MessageLimitReached) this.logger.info({ session: session.id, account: error.accountId }, 'message refused: account message limit reached');
+    else this.logger.error({ session: session.id, err: error, reason: refusal.reason }, `message refused with ${refusal.responseCode}`);
+    return refusal;
   }
 }
 
 class CaptureDeadlineExceeded extends Error {
   override name = 'CaptureDeadlineExceeded';
+  /** A stalled store: the sender retries, as for any store fault. */
+  readonly failure = 'store_unavailable';
 }
 
 function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {

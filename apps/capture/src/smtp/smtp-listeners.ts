@@ -20,6 +20,10 @@ export interface ListenerOptions {
   implicitTls: (() => SecureContext) | null;
   /** Called for every accepted connection, before any byte is read. */
   onSocket: (socket: Socket) => void;
+  /** Takes a place for a client IP, or gives the reply to refuse it with (then the socket is closed). */
+  admit: (ip: string) => { code: number; text: string } | null;
+  /** Gives back the place of a connection that never reached the engine. */
+  release: (ip: string) => void;
   logger: Logger;
 }
 
@@ -65,9 +69,18 @@ export class SmtpListener {
         socket.resume();
         peer = await readProxyHeader(socket, PROXY_HEADER_TIMEOUT_MS);
       }
-      const session = await this.secureIfImplicit(socket);
+      const ip = peer.remoteAddress ?? socket.remoteAddress ?? 'unknown';
+      const refusal = this.options.admit(ip);
+      if (refusal) return this.refuse(socket, refusal);
+      let session: Socket;
+      try {
+        session = await this.secureIfImplicit(socket);
+      } catch (error) {
+        this.options.release(ip);
+        throw error;
+      }
       engine.connect(session, {
-        remoteAddress: peer.remoteAddress ?? socket.remoteAddress,
+        remoteAddress: ip,
         remotePort: peer.remotePort ?? socket.remotePort,
         localAddress: socket.localAddress,
         localPort: socket.localPort,
@@ -77,6 +90,13 @@ export class SmtpListener {
       logger.info({ err: error, ip: socket.remoteAddress }, 'smtp connection dropped before the session');
       socket.destroy();
     }
+  }
+
+  /** A 421 in clear text (on the implicit-TLS port too: nothing is secret in it) and goodbye. */
+  private refuse(socket: Socket, reply: { code: number; text: string }): void {
+    socket.resume();
+    socket.end(`${reply.code} ${reply.text}\r\n`);
+    setTimeout(() => socket.destroy(), 1_000).unref();
   }
 
   private secureIfImplicit(socket: Socket): Promise<Socket> {

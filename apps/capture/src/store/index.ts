@@ -4,6 +4,7 @@
 export {
   MESSAGE_STORE,
   StoreUnavailableError,
+  type DomainScope,
   type ListInboxQuery,
   type MessageBody,
   type MessagePatch,

@@ -429,6 +429,22 @@ export function describeMessageStoreContract(name: string, makeStore: () => Prom
       assert.deepEqual(ids(await list({ starredVisibleTo: 'account-2', until: at(3) }, 1)), ids([older]));
     });
 
+    it('leaves the excluded inboxes out of a domain listing, count and delete, with full pages', async () => {
+      const [kept1] = await save(makeCapturedMail({ received: at(1) }), ['kate@d.test']);
+      const [mine1] = await save(makeCapturedMail({ received: at(2) }), ['me@d.test']);
+      const [kept2] = await save(makeCapturedMail({ received: at(3) }), ['kate@d.test']);
+      const [mine2] = await save(makeCapturedMail({ received: at(4) }), ['you@d.test']);
+      const [kept3] = await save(makeCapturedMail({ received: at(5) }), ['kate@d.test']);
+      const scope = { excludeInboxes: ['kate@d.test'] };
+
+      assert.deepEqual(ids(await store.listDomain('d.test', { limit: 2, ...scope })), ids([mine2, mine1]), 'a full page');
+      assert.deepEqual(ids(await store.listDomain('d.test', { limit: 2, excludeInboxes: [] })), ids([kept3, mine2]));
+      assert.equal(await store.countDomain('d.test', scope), 2);
+      assert.equal(await store.countDomain('d.test'), 5);
+      assert.equal(await store.deleteDomainMail('d.test', scope), 2);
+      assert.deepEqual(ids(await store.listDomain('d.test', { limit: 10 })), ids([kept3, kept2, kept1]));
+    });
+
     it("clears a domain's mail in every inbox but keeps starred mail, other domains and shared sources", async () => {
       const bothHere = makeCapturedMail({ received: at(1) });
       const [one] = await save(bothHere, ['one@d.test', 'two@d.test']);

@@ -12,6 +12,14 @@ export interface StarredVisibility {
   starredVisibleTo?: string | null;
 }
 
+/**
+ * Which inboxes of a domain a domain-wide listing, count or delete leaves out: those reserved by another
+ * account than the domain's owner (they stay that account's). Filtered in the query, so pages are full.
+ */
+export interface DomainScope {
+  excludeInboxes?: readonly string[];
+}
+
 export interface ListInboxQuery extends StarredVisibility {
   /** Newest first; at most this many (the caller bounds it). */
   limit: number;
@@ -71,8 +79,8 @@ export interface MessageStore {
   listInbox(inbox: string, query: ListInboxQuery): Promise<StoredMessage[]>;
   countInbox(inbox: string, options?: StarredVisibility): Promise<number>;
   /** Every inbox of a (lower-case) domain at once, in listInbox's order and with its paging. */
-  listDomain(domain: string, query: ListInboxQuery): Promise<StoredMessage[]>;
-  countDomain(domain: string): Promise<number>;
+  listDomain(domain: string, query: ListInboxQuery & DomainScope): Promise<StoredMessage[]>;
+  countDomain(domain: string, scope?: DomainScope): Promise<number>;
   /** Messages starred by an account, newest first. */
   listStarred(accountId: string, query: ListInboxQuery): Promise<StoredMessage[]>;
   getMessage(inbox: string, id: string): Promise<StoredMessage | null>;
@@ -86,8 +94,8 @@ export interface MessageStore {
   deleteMessage(inbox: string, id: string): Promise<boolean>;
   /** Delete every message of an inbox that is not starred; returns how many went. */
   deleteInbox(inbox: string): Promise<number>;
-  /** Delete every message of a domain that is not starred; returns how many went. */
-  deleteDomainMail(domain: string): Promise<number>;
+  /** Delete every message of a domain (but the scope's excluded inboxes) that is not starred; returns how many went. */
+  deleteDomainMail(domain: string, scope?: DomainScope): Promise<number>;
 
   /** Counted from indexes: cheap for a small scope however much other mail is stored. Empty lists count none. */
   usage(scope: UsageScope): Promise<Usage>;
@@ -140,6 +148,8 @@ export function assertKeepNewest(keepNewest: number): void {
 
 /** The backing storage cannot be reached or refused the write: a temporary condition (SMTP 451, HTTP 503). */
 export class StoreUnavailableError extends Error {
+  readonly failure = 'store_unavailable';
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'StoreUnavailableError';

@@ -55,6 +55,7 @@ import type {
 import {
   assertCopiesBelongTo,
   assertKeepNewest,
+  type DomainScope,
   type ListInboxQuery,
   type MessageBody,
   type MessagePatch,
@@ -173,12 +174,12 @@ export class MongoMessageStore extends MongoStore<Collections> implements Messag
     return this.use('countInbox', (s) => total(s, countInboxPipeline(inbox, options)));
   }
 
-  async listDomain(domain: string, query: ListInboxQuery): Promise<StoredMessage[]> {
+  async listDomain(domain: string, query: ListInboxQuery & DomainScope): Promise<StoredMessage[]> {
     return this.use('listDomain', (s) => findPage(s, listDomainQuery(domain, query), query.limit));
   }
 
-  async countDomain(domain: string): Promise<number> {
-    return this.use('countDomain', (s) => total(s, countDomainPipeline(domain)));
+  async countDomain(domain: string, scope?: DomainScope): Promise<number> {
+    return this.use('countDomain', (s) => total(s, countDomainPipeline(domain, scope)));
   }
 
   async listStarred(accountId: string, query: ListInboxQuery): Promise<StoredMessage[]> {
@@ -252,9 +253,9 @@ export class MongoMessageStore extends MongoStore<Collections> implements Messag
     });
   }
 
-  async deleteDomainMail(domain: string): Promise<number> {
+  async deleteDomainMail(domain: string, scope?: DomainScope): Promise<number> {
     return this.use('deleteDomainMail', async (s) => {
-      const query = deleteDomainMailQuery(domain);
+      const query = deleteDomainMailQuery(domain, scope);
       return deleteFound(s, await findCopyRefs(s, query).toArray(), query);
     });
   }

@@ -8,7 +8,7 @@
 // document limit, so a 25 MB message fits.
 import type { Binary, Document, Filter, Sort } from 'mongodb';
 import type { Envelope, SessionFacts, StoredMessage } from '../domain/captured-message';
-import { starredViewerOf, type ListInboxQuery, type StarredVisibility, type UsageScope } from './message-store';
+import { starredViewerOf, type DomainScope, type ListInboxQuery, type StarredVisibility, type UsageScope } from './message-store';
 import type { MongoIndexDeclaration } from './mongo-connection';
 
 export const COLLECTIONS = {
@@ -158,9 +158,15 @@ export function listInboxQuery(inbox: string, page: PageFilter): NamedQuery<Mess
   };
 }
 
-export function listDomainQuery(domain: string, page: PageFilter): NamedQuery<MessageDocument> {
+/** A DomainScope as a condition on the documents the domain index yields (no condition for none). */
+function notExcludedFilter(scope: DomainScope | undefined): Filter<MessageDocument> {
+  const excluded = scope?.excludeInboxes ?? [];
+  return excluded.length > 0 ? { inbox: { $nin: [...excluded] } } : {};
+}
+
+export function listDomainQuery(domain: string, page: PageFilter & DomainScope): NamedQuery<MessageDocument> {
   return {
-    filter: { domain, received: { $lt: page.until ?? NO_UNTIL }, ...starredVisibleFilter(page) },
+    filter: { domain, received: { $lt: page.until ?? NO_UNTIL }, ...starredVisibleFilter(page), ...notExcludedFilter(page) },
     sort: NEWEST_FIRST,
     index: MESSAGES_BY_DOMAIN.name,
   };
@@ -186,8 +192,8 @@ export function countInboxPipeline(inbox: string, options?: StarredVisibility): 
   return countPipeline({ inbox, ...starredVisibleFilter(options) });
 }
 
-export function countDomainPipeline(domain: string): Document[] {
-  return countPipeline({ domain });
+export function countDomainPipeline(domain: string, scope?: DomainScope): Document[] {
+  return countPipeline({ domain, ...notExcludedFilter(scope) });
 }
 
 /** Starred messages are private property of an account: clearing an inbox never takes them. */
@@ -196,8 +202,8 @@ export function deleteInboxQuery(inbox: string): NamedQuery<MessageDocument> {
 }
 
 /** As deleteInboxQuery, for every inbox of a domain. */
-export function deleteDomainMailQuery(domain: string): NamedQuery<MessageDocument> {
-  return { filter: { domain, savedBy: null }, index: MESSAGES_BY_DOMAIN.name };
+export function deleteDomainMailQuery(domain: string, scope?: DomainScope): NamedQuery<MessageDocument> {
+  return { filter: { domain, savedBy: null, ...notExcludedFilter(scope) }, index: MESSAGES_BY_DOMAIN.name };
 }
 
 // usage: four aggregates, each a $match whose every $or branch one index serves (MongoDB unites the branches'

@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { DiskReserve } from './disk-reserve';
 import { StoreUnavailableError } from './message-store';
 
 export interface SqliteFileOptions {
@@ -44,16 +45,32 @@ export abstract class SqliteStore<Prepared> {
 
   async open(): Promise<void> {
     if (this.opened) return;
+    const reserve = new DiskReserve(`${this.file}.reserve`);
+    try {
+      this.opened = this.connect();
+    } catch (error) {
+      // A full disk (no room for the -wal and -shm files): give the reserve back and try once more.
+      if (!(error instanceof Error && isStorageFault(error) && reserve.release())) throw toSqliteStoreError(this.definition.name, 'open', error);
+      try {
+        this.opened = this.connect();
+      } catch (again) {
+        throw toSqliteStoreError(this.definition.name, 'open', again);
+      }
+    }
+    reserve.keep();
+  }
+
+  private connect(): { db: Database.Database; prepared: Prepared } {
     let db: Database.Database | undefined;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       db = new Database(this.file);
       configureConnection(db, this.busyTimeoutMs);
       migrate(db, this.definition);
-      this.opened = { db, prepared: this.definition.prepare(db) };
+      return { db, prepared: this.definition.prepare(db) };
     } catch (error) {
       db?.close();
-      throw toSqliteStoreError(this.definition.name, 'open', error);
+      throw error;
     }
   }
 
@@ -96,16 +113,22 @@ export function configureConnection(db: Database.Database, busyTimeoutMs: number
   db.pragma('foreign_keys = ON');
 }
 
-/** Brings the schema to `migrations.length` under a write lock, so two processes opening at once cannot race. */
+/**
+ * Brings the schema to `migrations.length` under a write lock, so two processes opening at once cannot race.
+ * A database already at this version is only read: opening must not need a write, or a full disk would stop
+ * a restarted process from reading the mail it holds.
+ */
 function migrate(db: Database.Database, { name, migrations }: SqliteStoreDefinition<unknown>): void {
   const latest = migrations.length;
-  const migrateAll = db.transaction(() => {
+  const versionOf = () => {
     const current = Number(db.pragma('user_version', { simple: true }));
-    if (current > latest) {
-      // Not a temporary fault: this build must not write a schema it does not know.
-      throw new Error(`${name}: database schema version ${current} is newer than this build's ${latest}`);
-    }
-    for (const migration of migrations.slice(current)) db.exec(migration);
+    // Not a temporary fault: this build must not write a schema it does not know.
+    if (current > latest) throw new Error(`${name}: database schema version ${current} is newer than this build's ${latest}`);
+    return current;
+  };
+  if (versionOf() === latest) return;
+  const migrateAll = db.transaction(() => {
+    for (const migration of migrations.slice(versionOf())) db.exec(migration);
     db.pragma(`user_version = ${latest}`);
   });
   migrateAll.immediate();

@@ -6,12 +6,15 @@
 // (`sqlite-writer-thread.ts`), which commits the writes that arrive together in one transaction with one fsync;
 // so neither the fsync of a commit nor a lock held by another process ever stalls SMTP or the API.
 import type Database from 'better-sqlite3';
+import { statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { AttachmentContent, CapturedMail, StoredMessage } from '../domain/captured-message';
 import {
   assertCopiesBelongTo,
   assertKeepNewest,
   starredViewerOf,
   StoreUnavailableError,
+  type DomainScope,
   type ListInboxQuery,
   type MessageBody,
   type MessagePatch,
@@ -41,7 +44,10 @@ import { SqliteWriterThread } from './sqlite-writer-thread';
 
 const STORE_NAME = 'sqlite store';
 
-export type SqliteMessageStoreOptions = SqliteFileOptions;
+export interface SqliteMessageStoreOptions extends SqliteFileOptions {
+  /** ping() fails while the data volume has less free space than this: mail could not be stored. */
+  minFreeBytes?: number;
+}
 
 /** `until` when the caller gave none: later than any real message, so one query shape serves both cases. */
 const NO_UNTIL = Number.MAX_SAFE_INTEGER;
@@ -73,8 +79,8 @@ type Statement<Params extends object, Result = unknown> = Database.Statement<Par
 interface OpenStore {
   listInbox: Statement<PageParams & StarredParams & { inbox: string }, MessageRow>;
   countInbox: Statement<StarredParams & { inbox: string }, { count: number }>;
-  listDomain: Statement<PageParams & StarredParams & { domain: string }, MessageRow>;
-  countDomain: Statement<{ domain: string }, { count: number }>;
+  listDomain: Statement<PageParams & StarredParams & DomainParams, MessageRow>;
+  countDomain: Statement<DomainParams, { count: number }>;
   listStarred: Statement<PageParams & { saved_by: string }, MessageRow>;
   getMessage: Statement<MessageKey, MessageRow>;
   getBody: Statement<MessageKey, Pick<CapturedRow, 'text' | 'html' | 'headers'>>;
@@ -96,8 +102,11 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
   /** Counts closes, so that an open can tell that a close came while it was starting the writer. */
   private closes = 0;
 
+  private readonly minFreeBytes: number;
+
   constructor(options: SqliteMessageStoreOptions) {
     super(options, { name: STORE_NAME, migrations: MIGRATIONS, prepare });
+    this.minFreeBytes = options.minFreeBytes ?? 0;
   }
 
   override open(): Promise<void> {
@@ -138,10 +147,14 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
     await super.close();
   }
 
+  /** Reachable, and able to take mail now: the writer answers and the data volume has room. */
   async ping(): Promise<void> {
     this.use('ping', (s) => s.ping.get());
     const writer = this.writer?.isRunning ? this.writer : await this.restartWriter('ping');
     await writer.ping();
+    const volume = await statfs(dirname(this.file));
+    const free = volume.bavail * volume.bsize;
+    if (free < this.minFreeBytes) throw new StoreUnavailableError(`${STORE_NAME}: the data volume is full (${free} bytes free)`);
   }
 
   async saveCaptured(mail: CapturedMail, copies: StoredMessage[]): Promise<void> {
@@ -158,13 +171,13 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
     return this.use('countInbox', (s) => s.countInbox.get({ inbox, ...starredParams(options) })?.count ?? 0);
   }
 
-  async listDomain(domain: string, query: ListInboxQuery): Promise<StoredMessage[]> {
-    const params = { domain, ...pageParams(query), ...starredParams(query) };
+  async listDomain(domain: string, query: ListInboxQuery & DomainScope): Promise<StoredMessage[]> {
+    const params = { domain, ...pageParams(query), ...starredParams(query), excluded: excludedParam(query) };
     return this.use('listDomain', (s) => s.listDomain.all(params)).map(fromMessageRow);
   }
 
-  async countDomain(domain: string): Promise<number> {
-    return this.use('countDomain', (s) => s.countDomain.get({ domain })?.count ?? 0);
+  async countDomain(domain: string, scope?: DomainScope): Promise<number> {
+    return this.use('countDomain', (s) => s.countDomain.get({ domain, excluded: excludedParam(scope) })?.count ?? 0);
   }
 
   async listStarred(accountId: string, query: ListInboxQuery): Promise<StoredMessage[]> {
@@ -210,8 +223,8 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
     return this.write('deleteInbox', inbox);
   }
 
-  async deleteDomainMail(domain: string): Promise<number> {
-    return this.write('deleteDomainMail', domain);
+  async deleteDomainMail(domain: string, scope?: DomainScope): Promise<number> {
+    return this.write('deleteDomainMail', domain, excludedParam(scope));
   }
 
   async usage(scope: UsageScope): Promise<Usage> {
@@ -279,8 +292,8 @@ function prepare(db: Database.Database): OpenStore {
   return {
     listInbox: db.prepare<PageParams & StarredParams & { inbox: string }, MessageRow>(LIST_INBOX_SQL),
     countInbox: db.prepare<StarredParams & { inbox: string }, { count: number }>(COUNT_INBOX_SQL),
-    listDomain: db.prepare<PageParams & StarredParams & { domain: string }, MessageRow>(LIST_DOMAIN_SQL),
-    countDomain: db.prepare<{ domain: string }, { count: number }>(COUNT_DOMAIN_SQL),
+    listDomain: db.prepare<PageParams & StarredParams & DomainParams, MessageRow>(LIST_DOMAIN_SQL),
+    countDomain: db.prepare<DomainParams, { count: number }>(COUNT_DOMAIN_SQL),
     listStarred: db.prepare<PageParams & { saved_by: string }, MessageRow>(LIST_STARRED_SQL),
     getMessage: db.prepare<MessageKey, MessageRow>(GET_MESSAGE_SQL),
     getBody: db.prepare<MessageKey, Pick<CapturedRow, 'text' | 'html' | 'headers'>>(GET_BODY_SQL),
@@ -289,6 +302,16 @@ function prepare(db: Database.Database): OpenStore {
     usage: db.prepare<UsageParams, Usage>(USAGE_SQL),
     ping: db.prepare<[]>(PING_SQL),
   };
+}
+
+/** A domain and the JSON array of its inboxes left out (DomainScope). */
+interface DomainParams {
+  domain: string;
+  excluded: string;
+}
+
+function excludedParam(scope: DomainScope | undefined): string {
+  return JSON.stringify(scope?.excludeInboxes ?? []);
 }
 
 function pageParams(query: ListInboxQuery): PageParams {

@@ -38,7 +38,8 @@ export interface SqliteMessageWrites {
   updateMessage(key: MessageKey, patch: MessagePatch): StoredMessage | null;
   deleteMessage(key: MessageKey): boolean;
   deleteInbox(inbox: string): number;
-  deleteDomainMail(domain: string): number;
+  /** `excluded`: a JSON array of inboxes to leave (DomainScope). */
+  deleteDomainMail(domain: string, excluded: string): number;
   /** One batch of at most `limit` of the oldest public messages before `cutoff` (epoch ms). */
   pruneOlderThan(cutoff: number, limit: number): number;
   trimInbox(inbox: string, keep: number): number;
@@ -61,7 +62,7 @@ export function prepareMessageWrites(db: Database.Database): SqliteMessageWrites
   );
   const deleteMessage = db.prepare<MessageKey>(DELETE_MESSAGE_SQL);
   const deleteInbox = db.prepare<{ inbox: string }>(DELETE_INBOX_SQL);
-  const deleteDomainMail = db.prepare<{ domain: string }>(DELETE_DOMAIN_MAIL_SQL);
+  const deleteDomainMail = db.prepare<{ domain: string; excluded: string }>(DELETE_DOMAIN_MAIL_SQL);
   const pruneOlderThan = db.prepare<{ cutoff: number; limit: number }>(PRUNE_OLDER_THAN_SQL);
   const trimInbox = db.prepare<{ inbox: string; keep: number }>(TRIM_INBOX_SQL);
   const pruneUnreferencedBlobs = db.prepare<[]>(PRUNE_UNREFERENCED_BLOBS_SQL);
@@ -86,7 +87,7 @@ export function prepareMessageWrites(db: Database.Database): SqliteMessageWrites
     // until pruneUnreferencedBlobs.
     deleteMessage: (key) => deleteMessage.run(key).changes > 0,
     deleteInbox: (inbox) => deleteInbox.run({ inbox }).changes,
-    deleteDomainMail: (domain) => deleteDomainMail.run({ domain }).changes,
+    deleteDomainMail: (domain, excluded) => deleteDomainMail.run({ domain, excluded }).changes,
     pruneOlderThan: (cutoff, limit) => pruneOlderThan.run({ cutoff, limit }).changes,
     trimInbox: (inbox, keep) => trimInbox.run({ inbox, keep }).changes,
     // Exact and safe alongside saves without any grace period: see ref_count in the schema.

@@ -177,13 +177,16 @@ export const LIST_INBOX_SQL = `
 export const COUNT_INBOX_SQL = `SELECT count(*) AS count FROM messages WHERE inbox = @inbox AND ${STARRED_VISIBLE}`;
 
 /** A domain's inboxes together, in LIST_INBOX_SQL's order. */
+/** A domain query's DomainScope: `@excluded` is a JSON array of inboxes left out ('[]' for none). */
+const NOT_EXCLUDED = `inbox NOT IN (SELECT value FROM json_each(@excluded))`;
+
 export const LIST_DOMAIN_SQL = `
   SELECT * FROM messages
-  WHERE domain = @domain AND received < @until AND ${STARRED_VISIBLE}
+  WHERE domain = @domain AND received < @until AND ${STARRED_VISIBLE} AND ${NOT_EXCLUDED}
   ORDER BY received DESC, id DESC
   LIMIT @limit`;
 
-export const COUNT_DOMAIN_SQL = `SELECT count(*) AS count FROM messages WHERE domain = @domain`;
+export const COUNT_DOMAIN_SQL = `SELECT count(*) AS count FROM messages WHERE domain = @domain AND ${NOT_EXCLUDED}`;
 
 /** Messages an account starred, across all inboxes, newest first. */
 export const LIST_STARRED_SQL = `
@@ -216,7 +219,7 @@ export const DELETE_MESSAGE_SQL = `DELETE FROM messages WHERE id = @id AND inbox
 export const DELETE_INBOX_SQL = `DELETE FROM messages WHERE inbox = @inbox AND saved_by IS NULL`;
 
 /** As DELETE_INBOX_SQL, for every inbox of a domain. */
-export const DELETE_DOMAIN_MAIL_SQL = `DELETE FROM messages WHERE domain = @domain AND saved_by IS NULL`;
+export const DELETE_DOMAIN_MAIL_SQL = `DELETE FROM messages WHERE domain = @domain AND saved_by IS NULL AND ${NOT_EXCLUDED}`;
 
 /**
  * An account's usage in one pass over the messages it concerns: those it starred, and those stored in

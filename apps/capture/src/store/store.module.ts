@@ -14,7 +14,8 @@ const STORE_OPENER = Symbol('StoreOpener');
 
 export function createConfiguredStore(config: CaptureboxConfig): MessageStore {
   if (config.mongodbUri) return new MongoMessageStore({ uri: config.mongodbUri });
-  return new SqliteMessageStore({ file: join(config.dataDir, 'capturebox.sqlite') });
+  // Room for one more message of the SIZE limit, its WAL frames and the copies of its text.
+  return new SqliteMessageStore({ file: join(config.dataDir, 'capturebox.sqlite'), minFreeBytes: 4 * config.smtp.maxMessageBytes });
 }
 
 @Global()

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Account } from '../accounts';
+import { mayReadMessage, type Account } from '../accounts';
 import { MessageEvents } from '../events';
 import { makeCapturedMail, makeCopies } from '../store/testing';
 import { InboxEventStreams } from './inbox-event-streams';
@@ -37,8 +37,8 @@ describe('InboxEventStreams', () => {
     const streams = new InboxEventStreams(events);
     const anonymous = new RecordingSink();
     const owner = new RecordingSink();
-    const closeAnonymous = streams.openStream('box@example.com', null, null, anonymous);
-    streams.openStream('box@example.com', alice, null, owner);
+    const closeAnonymous = streams.openStream('box@example.com', (message) => mayReadMessage(null, message), anonymous);
+    streams.openStream('box@example.com', (message) => mayReadMessage(alice, message), owner);
     assert.match(anonymous.chunks[0], /^retry: \d+\n/);
 
     const publicCopy = captured('box@example.com');
@@ -62,7 +62,7 @@ describe('InboxEventStreams', () => {
   test('sends heartbeat comments, and ends every open stream before the app shuts down', async () => {
     const streams = new InboxEventStreams(new MessageEvents());
     const sink = new RecordingSink();
-    streams.openStream('box@example.com', null, null, sink, 10);
+    streams.openStream('box@example.com', () => true, sink, 10);
     await new Promise((resolve) => setTimeout(resolve, 35));
     assert.ok(sink.chunks.filter((chunk) => chunk === ': heartbeat\n\n').length >= 2);
     streams.beforeApplicationShutdown();

@@ -3,7 +3,6 @@
 // HEARTBEAT_MS so proxies keep the connection, and unsubscribes when the client goes. On shutdown every
 // stream is ended, or the HTTP server would wait for them forever.
 import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
-import { mayReadMessage, type Account } from '../accounts';
 import type { StoredMessage } from '../domain/captured-message';
 import { MessageEvents } from '../events';
 
@@ -39,11 +38,14 @@ export class InboxEventStreams implements BeforeApplicationShutdown {
     return this.open.size;
   }
 
-  /** Starts a stream of `inbox` for `account` on `sink`; returns its close, to call when the client goes. */
-  openStream(inbox: string, account: Account | null, inboxOwnerId: string | null, sink: EventSink, heartbeatMs = HEARTBEAT_MS): () => void {
+  /**
+   * Starts a stream of `inbox` on `sink`, showing the messages `visible` (the mailbox-access rule for this
+   * reader) lets through; returns its close, to call when the client goes.
+   */
+  openStream(inbox: string, visible: (message: StoredMessage) => boolean, sink: EventSink, heartbeatMs = HEARTBEAT_MS): () => void {
     sink.write(`retry: ${RECONNECT_MS}\n: live inbox ${inbox}\n\n`);
     const unsubscribe = this.events.onCaptured(inbox, (message: StoredMessage) => {
-      if (!mayReadMessage(account, message, inboxOwnerId)) return;
+      if (!visible(message)) return;
       const event: CapturedEvent = { _id: message.id, inbox: message.inbox, received: message.received.toISOString() };
       sink.write(formatEvent('captured', event));
     });

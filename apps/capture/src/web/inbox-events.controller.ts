@@ -1,9 +1,9 @@
 // GET /ui/events/inbox/:email: the live inbox as Server-Sent Events (`event: captured`, data
 // `{ _id, inbox, received }`); the UI then reads the message through the REST API.
-import { Controller, Get, Inject, Param, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AccountsService, mayReadInbox } from '../accounts';
-import { CONFIG, type CaptureboxConfig } from '../config';
+import { MailboxAccess } from '../access';
+import { AccountsService } from '../accounts';
 import { InboxEventStreams } from './inbox-event-streams';
 import { resolveUiAccount } from './ui-caller';
 import { parseInbox } from './ui-input';
@@ -13,15 +13,16 @@ export class InboxEventsController {
   constructor(
     private readonly streams: InboxEventStreams,
     private readonly accounts: AccountsService,
-    @Inject(CONFIG) private readonly config: CaptureboxConfig,
+    private readonly access: MailboxAccess,
   ) {}
 
   @Get('inbox/:email')
   async streamInbox(@Param('email') email: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     const inbox = parseInbox(email);
     const account = await resolveUiAccount(request, this.accounts);
-    const owner = await this.accounts.ownerOfInbox(inbox);
-    if (!mayReadInbox(account, owner, this.config.publicInboxes)) throw new UnauthorizedException('Sign in to read this inbox.');
+    // Refused (401) only when anonymous reading is off for everyone: a private inbox the reader may not
+    // see is an open stream that never shows a message, exactly like an empty public one.
+    const visible = await this.access.watchRule(account, inbox);
     response.status(200);
     response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     response.setHeader('Cache-Control', 'no-store');
@@ -30,7 +31,7 @@ export class InboxEventsController {
     response.setHeader('X-Accel-Buffering', 'no');
     response.flushHeaders();
     request.socket.setNoDelay(true);
-    const close = this.streams.openStream(inbox, account, owner, { write: (chunk) => response.write(chunk), end: () => response.end() });
+    const close = this.streams.openStream(inbox, visible, { write: (chunk) => response.write(chunk), end: () => response.end() });
     request.on('close', close);
   }
 }

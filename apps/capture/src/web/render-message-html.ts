@@ -39,9 +39,10 @@ export function renderMessageDocument(body: Pick<MessageBody, 'html' | 'text'>, 
   return `${html.slice(0, at)}${HEAD_PREFIX}${html.slice(at)}`;
 }
 
-/** True for the content types that may be inlined as a data: image. */
-export function isSafeInlineImageType(contentType: string): boolean {
-  return SAFE_IMAGE_TYPE.test(contentType.split(';')[0].trim());
+/** True for the content types that may be inlined as a data: image (mail stored before parse-mail
+ * coerced empty types may hold a non-string here). */
+export function isSafeInlineImageType(contentType: unknown): contentType is string {
+  return typeof contentType === 'string' && SAFE_IMAGE_TYPE.test(contentType.split(';')[0].trim());
 }
 
 function inlineCidImages(html: string, images: ReadonlyMap<string, InlineImage>): string {

@@ -1,12 +1,11 @@
 // GET /ui/render/:email/:id: a captured message's HTML as a standalone document, for the message view's
 // sandboxed frame only (see ui-security-headers.ts and render-message-html.ts). Errors are small HTML
 // pages under the same headers, since the frame shows whatever comes back.
-import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AccountsService, mayReadInbox, mayReadMessage } from '../accounts';
-import { CONFIG, type CaptureboxConfig } from '../config';
+import { KeyRequiredToRead, MailboxAccess, MailNotFound, type Reader } from '../access';
+import { AccountsService } from '../accounts';
 import type { StoredMessage } from '../domain/captured-message';
-import { MESSAGE_STORE, type MessageStore } from '../store';
 import { escapeHtml, isSafeInlineImageType, renderMessageDocument, type InlineImage } from './render-message-html';
 import { resolveUiAccount } from './ui-caller';
 import { parseInbox, parseMessageId } from './ui-input';
@@ -18,8 +17,7 @@ const MAX_INLINE_IMAGE_BYTES = 5 * 1024 * 1024;
 @Controller('ui/render')
 export class RenderedMessageController {
   constructor(
-    @Inject(MESSAGE_STORE) private readonly store: MessageStore,
-    @Inject(CONFIG) private readonly config: CaptureboxConfig,
+    private readonly access: MailboxAccess,
     private readonly accounts: AccountsService,
   ) {}
 
@@ -35,27 +33,28 @@ export class RenderedMessageController {
     const messageId = parseMessageId(id);
     const account = await resolveUiAccount(request, this.accounts);
     setRenderedMessageHeaders(response, images === '1');
-    const owner = await this.accounts.ownerOfInbox(inbox);
-    if (!mayReadInbox(account, owner, this.config.publicInboxes) && account === null) {
-      response.status(401).send(notice('Sign in to read this inbox.'));
-      return;
+    try {
+      const message = await this.access.getMessage(account, inbox, messageId);
+      const body = await this.access.getBody(account, inbox, messageId);
+      response.status(200).send(renderMessageDocument(body, { inlineImages: await this.inlineImagesOf(account, message) }));
+    } catch (error) {
+      // As on the API: 401 only when anonymous reading is off; a private message is simply not there.
+      if (error instanceof KeyRequiredToRead) response.status(401).send(notice('Sign in to read this inbox.'));
+      else if (error instanceof MailNotFound) response.status(404).send(notice('This message does not exist.'));
+      else throw error;
     }
-    const message = await this.store.getMessage(inbox, messageId);
-    const body = message && mayReadMessage(account, message, owner) ? await this.store.getBody(inbox, messageId) : null;
-    if (!message || !body) {
-      response.status(404).send(notice('This message does not exist.'));
-      return;
-    }
-    response.status(200).send(renderMessageDocument(body, { inlineImages: await this.inlineImagesOf(message) }));
   }
 
-  private async inlineImagesOf(message: StoredMessage): Promise<Map<string, InlineImage>> {
+  private async inlineImagesOf(reader: Reader, message: StoredMessage): Promise<Map<string, InlineImage>> {
     const images = new Map<string, InlineImage>();
     let total = 0;
     for (const meta of message.attachments) {
       if (!meta.contentId || !isSafeInlineImageType(meta.contentType)) continue;
       if (total + meta.size > MAX_INLINE_IMAGE_BYTES) continue;
-      const attachment = await this.store.getAttachment(message.inbox, message.id, meta.md5);
+      const attachment = await this.access.getAttachment(reader, message.inbox, message.id, meta.md5).catch((error: unknown) => {
+        if (error instanceof MailNotFound) return null;
+        throw error;
+      });
       if (!attachment) continue;
       total += attachment.content.length;
       images.set(meta.contentId.replace(/^<|>$/g, ''), { contentType: meta.contentType, content: attachment.content });

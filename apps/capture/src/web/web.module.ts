@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../access';
 import { AccountsModule } from '../accounts';
 import { InboxEventStreams } from './inbox-event-streams';
 import { InboxEventsController } from './inbox-events.controller';
@@ -9,7 +10,7 @@ import { UiSessionController } from './ui-session.controller';
 
 /** The web UI: its pages and assets, the live inbox stream, the sandboxed message rendering, the UI session. */
 @Module({
-  imports: [AccountsModule],
+  imports: [AccountsModule, AccessModule],
   controllers: [UiPagesController, InboxEventsController, RenderedMessageController, UiSessionController],
   providers: [InboxEventStreams, { provide: UiAssets, useFactory: () => new UiAssets() }],
 })

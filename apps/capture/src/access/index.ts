@@ -1,0 +1,2 @@
+export { AccessModule } from './access.module';
+export { KeyRequiredToRead, MailboxAccess, MailNotFound, type PageQuery, type Reader } from './mailbox-access.service';

@@ -1,0 +1,151 @@
+// The one access rule for every reader of mail. Every path that lists, counts, reads, streams, renders or
+// deletes mail (the REST API, the web UI's frame and live stream) asks this service, which applies the
+// visibility rule of accounts/message-visibility.ts and pushes it into the store query itself (starred
+// filter, a domain's excluded inboxes), so pages are full and counts and deletes match the listings.
+// To a reader who may not see it, a private message does not exist and a private inbox is empty.
+import { Inject, Injectable } from '@nestjs/common';
+import { AccountsService, mayReadInbox, mayReadInboxes, mayReadMessage, type Account } from '../accounts';
+import { CONFIG, type CaptureboxConfig } from '../config';
+import type { AttachmentContent, StoredMessage } from '../domain/captured-message';
+import { inboxOf, normalizeDomain } from '../domain/mailbox';
+import { MESSAGE_STORE, type DomainScope, type ListInboxQuery, type MessageBody, type MessageStore, type StarredVisibility } from '../store';
+
+export type Reader = Account | null;
+export type PageQuery = Omit<ListInboxQuery, 'starredVisibleTo'>;
+
+/** Not there, or not for this reader: the two look the same. */
+export class MailNotFound extends Error {
+  readonly failure = 'not_found';
+  override name = 'MailNotFound';
+}
+
+/** Anonymous reading is switched off appliance-wide: the same answer for every inbox. */
+export class KeyRequiredToRead extends Error {
+  readonly failure = 'auth_required';
+  override name = 'KeyRequiredToRead';
+  constructor() {
+    super('Anonymous reading is switched off: an API key is required.');
+  }
+}
+
+@Injectable()
+export class MailboxAccess {
+  constructor(
+    @Inject(MESSAGE_STORE) private readonly store: MessageStore,
+    @Inject(CONFIG) private readonly config: CaptureboxConfig,
+    private readonly accounts: AccountsService,
+  ) {}
+
+  /** Throws KeyRequiredToRead when anonymous reading is off and the reader is anonymous. */
+  assertMayRead(reader: Reader): void {
+    if (!mayReadInboxes(reader, this.config.publicInboxes)) throw new KeyRequiredToRead();
+  }
+
+  async listInbox(reader: Reader, address: string, query: PageQuery): Promise<StoredMessage[]> {
+    const scope = await this.inboxScope(reader, address);
+    return scope ? this.store.listInbox(scope.inbox, { ...query, ...scope.starred }) : [];
+  }
+
+  async countInbox(reader: Reader, address: string): Promise<number> {
+    const scope = await this.inboxScope(reader, address);
+    return scope ? this.store.countInbox(scope.inbox, scope.starred) : 0;
+  }
+
+  /** The inbox's unstarred mail; another account's private inbox is empty to this reader, so nothing goes. */
+  async deleteInbox(reader: Account, address: string): Promise<number> {
+    return (await this.inboxScope(reader, address)) ? this.store.deleteInbox(inboxOf(address)) : 0;
+  }
+
+  async listStarred(reader: Account, query: PageQuery): Promise<StoredMessage[]> {
+    return this.store.listStarred(reader.id, query);
+  }
+
+  /** The message if this reader may see it, null otherwise. */
+  async findMessage(reader: Reader, address: string, id: string): Promise<StoredMessage | null> {
+    this.assertMayRead(reader);
+    const inbox = inboxOf(address);
+    const [message, owner] = await Promise.all([this.store.getMessage(inbox, id), this.accounts.ownerOfInbox(inbox)]);
+    return message && mayReadMessage(reader, message, owner) ? message : null;
+  }
+
+  async getMessage(reader: Reader, address: string, id: string): Promise<StoredMessage> {
+    return found(await this.findMessage(reader, address, id), 'Message not found.');
+  }
+
+  async getBody(reader: Reader, address: string, id: string): Promise<MessageBody> {
+    await this.getMessage(reader, address, id);
+    return found(await this.store.getBody(inboxOf(address), id), 'Message not found.');
+  }
+
+  async getRaw(reader: Reader, address: string, id: string): Promise<Buffer> {
+    await this.getMessage(reader, address, id);
+    return found(await this.store.getRaw(inboxOf(address), id), 'Message not found.');
+  }
+
+  /** An attachment by md5, content id or file name, as Mailsac accepts all three. */
+  async getAttachment(reader: Reader, address: string, id: string, identifier: string): Promise<AttachmentContent> {
+    const message = await this.getMessage(reader, address, id);
+    const bare = identifier.replace(/^<|>$/g, '');
+    const meta =
+      message.attachments.find((attachment) => attachment.md5 === identifier) ??
+      message.attachments.find((attachment) => attachment.contentId === bare) ??
+      message.attachments.find((attachment) => attachment.filename === identifier);
+    return found(meta ? await this.store.getAttachment(message.inbox, message.id, meta.md5) : null, 'Attachment not found.');
+  }
+
+  async deleteMessage(reader: Account, address: string, id: string): Promise<void> {
+    await this.getMessage(reader, address, id);
+    if (!(await this.store.deleteMessage(inboxOf(address), id))) throw new MailNotFound('Message not found.');
+  }
+
+  /** For a live stream of an inbox: which of its new messages this reader may be shown. */
+  async watchRule(reader: Reader, address: string): Promise<(message: StoredMessage) => boolean> {
+    this.assertMayRead(reader);
+    const owner = await this.accounts.ownerOfInbox(address);
+    return (message) => mayReadMessage(reader, message, owner);
+  }
+
+  async listDomain(reader: Account, domain: string, query: PageQuery): Promise<StoredMessage[]> {
+    const scope = await this.domainScope(reader, domain);
+    return this.store.listDomain(scope.domain, { ...query, ...scope.excluded });
+  }
+
+  async countDomain(reader: Account, domain: string): Promise<number> {
+    const scope = await this.domainScope(reader, domain);
+    return this.store.countDomain(scope.domain, scope.excluded);
+  }
+
+  /** Mailsac keeps starred mail here too. */
+  async deleteDomainMail(reader: Account, domain: string): Promise<number> {
+    const scope = await this.domainScope(reader, domain);
+    return this.store.deleteDomainMail(scope.domain, scope.excluded);
+  }
+
+  /** The inbox and the starred filter of the store query, or null when this reader sees it empty. */
+  private async inboxScope(reader: Reader, address: string): Promise<{ inbox: string; starred: StarredVisibility } | null> {
+    this.assertMayRead(reader);
+    const inbox = inboxOf(address);
+    const owner = await this.accounts.ownerOfInbox(inbox);
+    if (!mayReadInbox(reader, owner, this.config.publicInboxes)) return null;
+    // In an inbox it owns (or as admin) the reader sees every star; elsewhere only its own.
+    const starred = reader && (reader.isAdmin || reader.id === owner) ? {} : { starredVisibleTo: reader?.id ?? null };
+    return { inbox, starred };
+  }
+
+  /**
+   * A domain's mail as its owner (or an admin) sees it: every inbox but those another account reserved
+   * (before the domain was assigned: claimDomain leaves such addresses with their owners). An admin sees all.
+   */
+  private async domainScope(reader: Account, name: string): Promise<{ domain: string; excluded: DomainScope }> {
+    const domain = await this.accounts.getDomain(normalizeDomain(name));
+    if (!domain || (domain.ownerId !== reader.id && !reader.isAdmin)) throw new MailNotFound('Domain not found.');
+    if (reader.isAdmin) return { domain: domain.domain, excluded: {} };
+    const reserved = await this.accounts.addressesReservedInDomain(domain.domain);
+    return { domain: domain.domain, excluded: { excludeInboxes: reserved.filter((address) => address.ownerId !== reader.id).map((address) => address.address) } };
+  }
+}
+
+function found<T>(value: T | null, message: string): T {
+  if (value === null) throw new MailNotFound(message);
+  return value;
+}

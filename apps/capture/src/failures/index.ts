@@ -1,0 +1,15 @@
+export {
+  FAILURES,
+  REJECTION_REASONS,
+  failureNameOf,
+  httpStatusText,
+  metricOfSmtpReply,
+  smtpRow,
+  type FailureName,
+  type HttpFailure,
+  type NamedFailure,
+  type RejectionReason,
+  type SmtpFailure,
+  type SmtpReplyRow,
+} from './failure-table';
+export { httpFailureOf, type HttpFailureReply } from './http-failure';
