@@ -29,6 +29,8 @@ describe('PROXY protocol', () => {
   async function sendThrough(preamble: Buffer | string, inbox: string): Promise<string> {
     const { dialog, greeting } = await SmtpDialog.open(box.smtpPort, '127.0.0.1', preamble);
     assert.equal(greeting.code, 220);
+    // "<host> ESMTP <banner>": smtp-server says ESMTP itself, the banner must not say it again.
+    assert.match(greeting.text, /^\S+ ESMTP Capturebox: mail is captured, never delivered$/);
     await dialog.secureLogin(ADMIN_USER, ADMIN_API_KEY);
     assert.equal((await dialog.sendMessage('a@example.com', inbox, 'Subject: proxied\n\nhello')).code, 250);
     dialog.close();

@@ -41,10 +41,10 @@ export function toAttachmentMeta(attachment: AttachmentMeta) {
 
 export type HeadersFormat = 'json' | 'json-ordered' | 'plain';
 
-/** Mailsac's three header renderings: grouped by lower-case name, in order, or as text lines. */
+/** Mailsac's three header renderings: grouped by lower-case name, in order, or as text lines (names as sent). */
 export function renderHeaders(headers: HeaderLine[], format: HeadersFormat): Record<string, string[]> | { name: string; value: string }[] | string {
   if (format === 'json-ordered') return headers.map((header) => ({ name: header.key, value: header.value }));
-  if (format === 'plain') return headers.map((header) => `${header.key}: ${header.value}`).join('\n') + '\n';
+  if (format === 'plain') return headers.map((header) => `${header.name ?? header.key}: ${header.value}`).join('\n') + '\n';
   const grouped: Record<string, string[]> = {};
   for (const header of headers) (grouped[header.key] ??= []).push(header.value);
   return grouped;

@@ -24,7 +24,10 @@ export interface AttachmentContent extends AttachmentMeta {
 
 /** One header line as it appeared, in order; `value` is unfolded and decoded where possible. */
 export interface HeaderLine {
+  /** The field name in lower case (how headers are grouped and looked up). */
   key: string;
+  /** The field name as the sender wrote it (messages stored before it was kept have none). */
+  name?: string;
   value: string;
 }
 

@@ -73,9 +73,9 @@ describe('readHeaderLines', () => {
       { key: 'received', line: 'Received: from b' },
     ]);
     assert.deepEqual(headers, [
-      { key: 'received', value: 'from a' },
-      { key: 'subject', value: 'äöü' },
-      { key: 'received', value: 'from b' },
+      { key: 'received', name: 'Received', value: 'from a' },
+      { key: 'subject', name: 'Subject', value: 'äöü' },
+      { key: 'received', name: 'Received', value: 'from b' },
     ]);
   });
 
@@ -86,7 +86,7 @@ describe('readHeaderLines', () => {
       { key: 'bad name', line: 'Bad Name: x' },
       { key: 'x-ok', line: 'X-OK: yes' },
     ]);
-    assert.deepEqual(headers, [{ key: 'x-ok', value: 'yes' }]);
+    assert.deepEqual(headers, [{ key: 'x-ok', name: 'X-OK', value: 'yes' }]);
   });
 });
 

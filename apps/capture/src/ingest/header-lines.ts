@@ -25,7 +25,7 @@ export function readHeaderLines(lines: ReadonlyArray<RawHeaderLine>): HeaderLine
   const headers: HeaderLine[] = [];
   for (const { key, line } of lines) {
     if (!FIELD_NAME.test(key)) continue;
-    headers.push({ key, value: decodeEncodedWords(headerFieldText(line)) });
+    headers.push({ key, name: line.slice(0, line.indexOf(':')).trim(), value: decodeEncodedWords(headerFieldText(line)) });
   }
   return headers;
 }

@@ -35,7 +35,7 @@ describe('parseMail', () => {
       parsed.headers.map((header) => header.key),
       ['from', 'to', 'subject', 'message-id', 'date', 'mime-version', 'content-type'],
     );
-    assert.deepEqual(parsed.headers[2], { key: 'subject', value: 'Plain hello' });
+    assert.deepEqual(parsed.headers[2], { key: 'subject', name: 'Subject', value: 'Plain hello' });
   });
 
   it('gives text and HTML of a multipart/alternative message', async () => {

@@ -118,7 +118,7 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
     const options: SMTPServerOptions = {
       secure: implicitTls,
       name: smtp.hostname,
-      banner: 'Capturebox ESMTP: mail is captured, never delivered',
+      banner: 'Capturebox: mail is captured, never delivered', // smtp-server writes "<name> ESMTP " before it
       key: this.tls.current.key,
       cert: this.tls.current.cert,
       minVersion: MIN_TLS_VERSION,
