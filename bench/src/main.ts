@@ -5,10 +5,13 @@
 //   BENCH_TARGETS=a,b only these targets (capturebox-sqlite, capturebox-mongo, maildev, mailpit)
 //   BENCH_PROFILE=1   instead of the comparison: profile Capturebox's ingest (1 KB, 10 connections;
 //                     BENCH_PROFILE_KIND=20k or 200k for the other messages)
+//   BENCH_BURST=1     instead of the comparison: Capturebox's memory curve under 400 concurrent ~924 KB
+//                     messages (about a minute)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
+import { runBurst } from './burst';
 import { chartSvg, renderPng } from './chart';
 import { buildTemplates, KIND_LABEL, type MessageKind } from './messages';
 import { stopAllStartedNow } from './processes';
@@ -39,6 +42,23 @@ function installReferences(): ToolPaths {
   return tools as ToolPaths;
 }
 
+async function burstOnly(stamp: string): Promise<void> {
+  const target = allTargets({}).find((t) => t.info.id === 'capturebox-sqlite')!;
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const scratch = mkdtempSync(join(tmpdir(), 'capturebox-bench-'));
+  workDir = scratch;
+  try {
+    const markdown = await runBurst(target, scratch, log);
+    const file = join(RESULTS_DIR, `${stamp}-burst.md`);
+    writeFileSync(file, `${markdown}\n`);
+    process.stdout.write(`${markdown}\n`);
+    log(`wrote ${relative(process.cwd(), file)}`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+    workDir = null;
+  }
+}
+
 async function main(): Promise<void> {
   const settings = settingsFromEnv(process.env);
   const startedAt = new Date();
@@ -48,6 +68,11 @@ async function main(): Promise<void> {
   const loadSampler = setInterval(() => (max1m = Math.max(max1m, loadavg()[0]!)), 5000).unref();
 
   log(`settings: ${settings.name}; load average ${loadAtStart.map((v) => v.toFixed(2)).join(' ')}`);
+  if (process.env.BENCH_BURST === '1' || process.env.BENCH_BURST === 'true') {
+    // Capturebox on SQLite alone: MailDev and Mailpit are not needed, so not installed.
+    await burstOnly(stamp);
+    return;
+  }
   const tools = installReferences();
   const templates = await buildTemplates();
   log(`messages: ${Object.values(templates).map((t) => `${KIND_LABEL[t.kind]} = ${t.bytes.toLocaleString('en-US')} bytes`).join(', ')}`);

@@ -103,9 +103,18 @@ export function sleep(ms: number): Promise<void> {
 
 /** Peak resident set size (VmHWM) in bytes, or null when the process is gone. */
 export function peakRssBytes(pid: number): number | null {
+  return statusBytes(pid, 'VmHWM');
+}
+
+/** Resident set size now (VmRSS) in bytes, or null when the process is gone. */
+export function rssBytes(pid: number): number | null {
+  return statusBytes(pid, 'VmRSS');
+}
+
+function statusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
     return match ? Number(match[1]) * 1024 : null;
   } catch {
     return null;

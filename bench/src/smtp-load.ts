@@ -129,7 +129,7 @@ export interface LoadOptions {
   connections: number;
   maxMessages: number;
   maxSeconds: number;
-  template: MessageTemplate;
+  template: Pick<MessageTemplate, 'build'>;
   /** Unique per run, part of every token. */
   runId: string;
   /**

@@ -48,7 +48,8 @@ export interface Target {
   info: TargetInfo;
   /** Why it cannot run on this machine, or null. */
   unavailable: string | null;
-  start(dir: string, options?: { cpuProfDir?: string }): Promise<RunningTarget>;
+  /** `env`: settings of the server beside the benchmark's own (Capturebox only). */
+  start(dir: string, options?: { cpuProfDir?: string; env?: NodeJS.ProcessEnv }): Promise<RunningTarget>;
 }
 
 export interface ToolPaths {
@@ -120,6 +121,7 @@ function capturebox(mongo: boolean, tools: ToolPaths): Target {
         CAPTUREBOX_SMTP_AUTH: 'off',
         CAPTUREBOX_SMTP_HOSTNAME: 'localhost',
         CAPTUREBOX_ADMIN_API_KEY: BENCH_ADMIN_KEY,
+        ...options.env,
       };
       let ferretPid: number | null = null;
       if (mongo) {

@@ -149,6 +149,8 @@ describe('web UI: phone width, dark mode, keyboard', () => {
     assert.ok(await focusedIs('.message-row__link'), 'message rows are reachable by Tab');
     await page.keyboard.press('Enter');
     await page.locator('[role="tab"][aria-selected="true"]').waitFor();
+    // The view moves focus once it has rendered, a frame or so after its tabs appear: wait for it (bounded).
+    await page.waitForFunction(`document.activeElement?.matches('h1') ?? false`, undefined, { timeout: 5000 }).catch(() => undefined);
     assert.ok(await focusedIs('h1'), 'the new page heading takes the focus');
 
     await page.locator('[role="tab"][aria-selected="true"]').focus();
