@@ -17,10 +17,6 @@ command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 perl -MNet::SSLeay -MIO::Socket::SSL -e1 >/dev/null 2>&1 || need_apt+=(libnet-ssleay-perl libio-socket-ssl-perl)
 # The browser tests launch exactly this path (e2e/src/support/browser.ts).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
-# The one-node cluster (e2e/src/kubernetes-cluster.test.ts): what runs pods, and what builds their images.
-for p in containerd runc containernetworking-plugins iptables buildah debootstrap; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need_apt+=("$p")
-done
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "ensure-test-tools: installing ${need_apt[*]} with apt-get"
@@ -29,6 +25,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
 fi
 echo "ensure-test-tools: swaks $(swaks --version 2>/dev/null | head -1 | awk '{print $NF}'), $(python3 --version), $(/usr/bin/chromium --version 2>/dev/null | head -1)"
+
+# The one-node cluster's runtime and image builder (e2e/src/kubernetes-cluster.test.ts), by the test bed's list.
+./scripts/k8s-testbed.sh node-packages
 
 # Built from the Go module proxy on first use (about a minute), then reused from the cache.
 ./scripts/ferretdb.sh install >/dev/null

@@ -16,6 +16,8 @@
 #   scripts/k8s-testbed.sh stop <dir>     stop exactly the processes listed in <dir>/pids and remove the state
 #                                         it created (set K8S_TESTBED_KEEP_LOGS=1 to keep <dir>/*.log)
 #   scripts/k8s-testbed.sh status <dir>   exit 0 when the instance in <dir> is running and ready
+#   scripts/k8s-testbed.sh node-packages  install what runs pods and builds images (containerd, runc, CNI
+#                                         plugins, iptables, buildah, debootstrap) with apt when missing
 #   scripts/k8s-testbed.sh cluster-up <dir>    (root) a one-node cluster: the control plane with every default
 #                                         controller, kube-scheduler, a kubelet on Debian's containerd, a bridge
 #                                         pod network, kube-proxy, CoreDNS and a "local" StorageClass; installs
@@ -112,6 +114,7 @@ kubelet_version() { [ -x "$BIN_DIR/kubelet" ] && "$BIN_DIR/kubelet" --version 2>
 proxy_version() { [ -x "$BIN_DIR/kube-proxy" ] && "$BIN_DIR/kube-proxy" --version 2>/dev/null | awk '{print $2}' || true; }
 coredns_version() { [ -x "$BIN_DIR/coredns" ] && "$BIN_DIR/coredns" -version 2>/dev/null | awk -F- '/^CoreDNS-/ {print "v"$2; exit}' || true; }
 prometheus_operator_version() { [ -x "$BIN_DIR/prometheus-operator" ] && "$BIN_DIR/prometheus-operator" --version 2>&1 | awk '/version/ {print "v"$3; exit}' || true; }
+config_reloader_version() { [ -x "$BIN_DIR/prometheus-config-reloader" ] && "$BIN_DIR/prometheus-config-reloader" --version 2>&1 | awk '/version/ {print "v"$3; exit}' || true; }
 prometheus_version() { [ -x "$BIN_DIR/prometheus" ] && "$BIN_DIR/prometheus" --version 2>&1 | awk '/version/ {print "v"$3; exit}' || true; }
 helm_version() { [ -x "$BIN_DIR/helm" ] && "$BIN_DIR/helm" version --template '{{.Version}}' 2>/dev/null || true; }
 
@@ -126,7 +129,7 @@ node_binaries_installed() {
 }
 monitoring_binaries_installed() {
   [ "$(prometheus_operator_version)" = "$PROMETHEUS_OPERATOR_VERSION" ] && [ "$(prometheus_version)" = "$PROMETHEUS_VERSION" ] &&
-    [ -x "$BIN_DIR/prometheus-config-reloader" ]
+    [ "$(config_reloader_version)" = "$PROMETHEUS_OPERATOR_VERSION" ]
 }
 # The binaries of the Kubernetes module, each with its version reader: cmd name -> function.
 K8S_COMMANDS=(kube-apiserver:apiserver_version kubectl:kubectl_version kube-controller-manager:controller_manager_version
@@ -232,8 +235,10 @@ build_monitoring() { # prometheus-operator, its config reloader and Prometheus, 
   (
     cd "$dir"
     quiet go_env go get "$op/cmd/operator@$PROMETHEUS_OPERATOR_VERSION" "$op/cmd/prometheus-config-reloader@$PROMETHEUS_OPERATOR_VERSION"
-    for cmd in operator:prometheus-operator prometheus-config-reloader:prometheus-config-reloader; do
-      [ -x "$BIN_DIR/${cmd#*:}" ] && [ "${cmd#*:}" != prometheus-operator -o "$(prometheus_operator_version)" = "$PROMETHEUS_OPERATOR_VERSION" ] && continue
+    for cmd in operator:prometheus-operator:prometheus_operator_version prometheus-config-reloader:prometheus-config-reloader:config_reloader_version; do
+      local reader="${cmd##*:}"
+      cmd="${cmd%:*}"
+      [ "$($reader)" = "$PROMETHEUS_OPERATOR_VERSION" ] && continue
       timed "${cmd#*:}" go_env go build -trimpath -ldflags="-s -w -X $version_pkg.Version=${PROMETHEUS_OPERATOR_VERSION#v}" \
         -o "$BIN_DIR/${cmd#*:}.tmp" "$op/cmd/${cmd%%:*}"
       mv -f "$BIN_DIR/${cmd#*:}.tmp" "$BIN_DIR/${cmd#*:}"
@@ -653,7 +658,10 @@ status() {
 # cluster-down takes away again: the bridge and its veths, kube-proxy's and kubelet's iptables chains, the
 # kubepods cgroups, and the kernel settings kubelet and the bridge plugin change (saved first, restored).
 
-NODE_PACKAGES=(containerd runc containernetworking-plugins iptables buildah debootstrap)
+# What runs pods and builds their images, as command (or file) -> the Debian package that brings it. Checked by
+# command, not package: Docker's containerd.io provides containerd and runc under another name, and is kept.
+NODE_TOOLS=(containerd:containerd runc:runc /usr/lib/cni/bridge:containernetworking-plugins iptables:iptables
+  buildah:buildah debootstrap:debootstrap)
 # kubelet sets the vm./kernel. ones (protectKernelDefaults: false), the bridge plugin turns on forwarding.
 TOUCHED_SYSCTLS=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys
   kernel.keys.root_maxbytes net.ipv4.ip_forward net.ipv4.conf.all.route_localnet net.bridge.bridge-nf-call-iptables)
@@ -661,20 +669,25 @@ IMAGE_CACHE="$CACHE_ROOT/images"
 
 need_root() { [ "$(id -u)" -eq 0 ] || die "$1 needs root (containerd, kubelet, the pod network bridge)"; }
 
-ensure_node_packages() { # Debian's containerd, runc, CNI plugins, iptables, buildah and debootstrap
-  local missing=() p
-  for p in "${NODE_PACKAGES[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+ensure_node_packages() { # containerd, runc, CNI plugins, iptables, buildah and debootstrap, from Debian if missing
+  local missing=() entry tool
+  for entry in "${NODE_TOOLS[@]}"; do
+    tool="${entry%%:*}"
+    if [[ "$tool" == /* ]]; then [ -x "$tool" ]; else command -v "$tool" >/dev/null 2>&1; fi || missing+=("${entry#*:}")
+  done
   [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}: install them (apt-get install ${missing[*]}) or run this as root"
   log "installing ${missing[*]} with apt-get"
   apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  # --no-remove: refuse rather than take away a package that conflicts (another containerd, say).
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --no-remove "${missing[@]}" >&2
 }
 
 cluster_pid_alive() { ours "$(pid_of "$1" "$2")" "$1"; }
 
 cluster_running() { # cluster_running <dir>
   local name
-  for name in etcd kube-apiserver kube-controller-manager kube-scheduler coredns kube-proxy node; do
+  for name in etcd kube-apiserver kube-controller-manager kube-scheduler coredns kube-proxy node containerd kubelet; do
     cluster_pid_alive "$1" "$name" || return 1
   done
   is_ready "$1" && [ -f "$1/env" ]
@@ -877,8 +890,8 @@ spec:
 cluster_start() { # cluster_start <dir>: everything, in order; returns non-zero on the first failure
   local dir="$1" rc attempt
   : >"$dir/pids"
+  echo "$dir" >"$dir/bridge" # first: a bridge half set up is still taken down again
   ip link add "$BRIDGE" type bridge && ip addr add "$NODE_IP/24" dev "$BRIDGE" && ip link set "$BRIDGE" up || return 1
-  echo "$dir" >"$dir/bridge"
   # containerd's shims put their sockets under /run/containerd/s whatever the config says: remove that
   # directory again at the end, unless it was there before (another containerd's).
   [ -e /run/containerd ] || touch "$dir/run-containerd.ours"
@@ -935,6 +948,9 @@ cluster_up() {
   if ip link show "$BRIDGE" >/dev/null 2>&1; then
     die "the pod network bridge $BRIDGE exists: another cluster is up on this machine (run cluster-down on its dir first)"
   fi
+  # Someone else's pod network or kube-proxy on this machine: cluster-down would take their rules away too.
+  ip route show "$POD_CIDR" 2>/dev/null | grep -q . && die "$POD_CIDR is already routed on this machine (another pod network?)"
+  iptables-save 2>/dev/null | grep -qE '^:(KUBE|CNI)-' && die "KUBE-/CNI- iptables chains exist already: another Kubernetes runs on this machine"
   save_sysctls "$dir"
   if ! cluster_start "$dir"; then
     log "cluster-up failed; logs in $dir (kept); tearing down"
@@ -945,17 +961,22 @@ cluster_up() {
   echo "export KUBECONFIG=$dir/kubeconfig"
 }
 
+# Where kubelet's kubepods cgroup can be: cgroup v2 (unified at the root, or beside v1 under unified/) and
+# the v1 hierarchies whose cgroups hold processes.
+KUBEPODS_CGROUPS=(/sys/fs/cgroup/kubepods /sys/fs/cgroup/unified/kubepods /sys/fs/cgroup/pids/kubepods /sys/fs/cgroup/memory/kubepods)
+
 kill_cgroup_tasks() { # SIGKILL whatever still runs in the kubepods cgroups (containers kubelet started)
-  local f pid
-  for f in /sys/fs/cgroup/pids/kubepods /sys/fs/cgroup/memory/kubepods; do
-    [ -d "$f" ] || continue
-    find "$f" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r pid; do kill -KILL "$pid" 2>/dev/null || true; done
+  local root pid
+  for root in "${KUBEPODS_CGROUPS[@]}"; do
+    [ -d "$root" ] || continue
+    if [ -f "$root/cgroup.kill" ]; then echo 1 >"$root/cgroup.kill" 2>/dev/null || true; fi
+    { find "$root" -name cgroup.procs -exec cat {} + 2>/dev/null || true; } | while read -r pid; do kill -KILL "$pid" 2>/dev/null || true; done
   done
 }
 
 remove_cgroups() { # the kubepods hierarchy kubelet made, deepest first (rmdir works only on empty cgroups)
   local root
-  for root in /sys/fs/cgroup/*/kubepods; do
+  for root in /sys/fs/cgroup/kubepods /sys/fs/cgroup/*/kubepods; do
     [ -d "$root" ] && find "$root" -depth -type d -exec rmdir {} + 2>/dev/null || true
   done
 }
@@ -985,34 +1006,48 @@ shims_of() { # pids of containerd shims serving this cluster's containerd
   done
 }
 
+# One step of teardown, in a subshell: a step that fails (or dies) is logged, and the steps after it still run.
+teardown_step() { ("$@") || log "teardown: '$*' failed; going on"; }
+
+stop_pods() { # pods are torn down by the kubelet itself (CNI DEL frees their veths and addresses)
+  cluster_pid_alive "$1" kubelet && cluster_pid_alive "$1" kube-apiserver || return 0
+  kubectl_in "$1" delete pods --all --all-namespaces --grace-period=1 --wait=true --timeout=60s >/dev/null 2>&1 ||
+    log "pods were not all deleted within 60s; stopping them by force"
+}
+
+kill_shims() { local pid; for pid in $(shims_of "$1"); do kill -KILL "$pid" 2>/dev/null || true; done; }
+
+remove_bridge() {
+  local link
+  [ -f "$1/bridge" ] && ip link show "$BRIDGE" >/dev/null 2>&1 || return 0
+  for link in $(ip -o link show master "$BRIDGE" 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do ip link del "$link" 2>/dev/null || true; done
+  ip link del "$BRIDGE" 2>/dev/null || log "could not delete the bridge $BRIDGE"
+}
+
+remove_run_containerd() { [ ! -f "$1/run-containerd.ours" ] || rm -rf /run/containerd; }
+
 cluster_teardown() { # cluster_teardown <dir>: stop everything cluster_start started, undo what it changed
-  local dir="$1" pid
+  local dir="$1"
   # No new pods: the controllers and the scheduler go first.
-  kill_and_wait "$dir" "$(pid_of "$dir" kube-controller-manager)" "$(pid_of "$dir" kube-scheduler)" \
+  teardown_step kill_and_wait "$dir" "$(pid_of "$dir" kube-controller-manager)" "$(pid_of "$dir" kube-scheduler)" \
     "$(pid_of "$dir" prometheus-operator)"
-  # Pods are torn down by the kubelet itself (CNI DEL frees their veths and addresses).
-  if cluster_pid_alive "$dir" kubelet && cluster_pid_alive "$dir" kube-apiserver; then
-    kubectl_in "$dir" delete pods --all --all-namespaces --grace-period=1 --wait=true --timeout=60s >/dev/null 2>&1 ||
-      log "pods were not all deleted within 60s; stopping them by force"
-  fi
-  kill_and_wait "$dir" "$(pid_of "$dir" kubelet)"
-  kill_cgroup_tasks
-  for pid in $(shims_of "$dir"); do kill -KILL "$pid" 2>/dev/null || true; done
-  kill_and_wait "$dir" "$(pid_of "$dir" containerd)" "$(pid_of "$dir" node)"
-  kill_and_wait "$dir" "$(pid_of "$dir" kube-proxy)" "$(pid_of "$dir" coredns)"
-  "$BIN_DIR/kube-proxy" --cleanup >/dev/null 2>&1 || true
-  sweep_iptables
-  kill_and_wait "$dir" "$(pid_of "$dir" kube-apiserver)"
-  kill_and_wait "$dir" "$(pid_of "$dir" etcd)"
-  if [ -f "$dir/bridge" ] && ip link show "$BRIDGE" >/dev/null 2>&1; then
-    for pid in $(ip -o link show master "$BRIDGE" 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do ip link del "$pid" 2>/dev/null || true; done
-    ip link del "$BRIDGE" 2>/dev/null || log "could not delete the bridge $BRIDGE"
-  fi
-  remove_cgroups
-  [ -f "$dir/run-containerd.ours" ] && rm -rf /run/containerd && rm -f "$dir/run-containerd.ours"
-  restore_sysctls "$dir"
+  teardown_step stop_pods "$dir"
+  teardown_step kill_and_wait "$dir" "$(pid_of "$dir" kubelet)"
+  teardown_step kill_cgroup_tasks
+  teardown_step kill_shims "$dir"
+  teardown_step kill_and_wait "$dir" "$(pid_of "$dir" containerd)" "$(pid_of "$dir" node)"
+  teardown_step kill_and_wait "$dir" "$(pid_of "$dir" kube-proxy)" "$(pid_of "$dir" coredns)"
+  teardown_step quiet "$BIN_DIR/kube-proxy" --cleanup
+  teardown_step sweep_iptables
+  teardown_step kill_and_wait "$dir" "$(pid_of "$dir" kube-apiserver)"
+  teardown_step kill_and_wait "$dir" "$(pid_of "$dir" etcd)"
+  teardown_step remove_bridge "$dir"
+  teardown_step remove_cgroups
+  teardown_step remove_run_containerd "$dir"
+  teardown_step restore_sysctls "$dir"
   rm -rf "$dir/pids" "$dir/env" "$dir/bridge" "$dir/kubeconfig" "$dir/pki" "$dir/etcd" "$dir/containerd" "$dir/kubelet" \
-    "$dir/cni" "$dir/volumes" "$dir/pod-logs" "$dir/images" "$dir/resolv.conf" "$dir/kube-proxy.yaml" "$dir/Corefile"
+    "$dir/cni" "$dir/volumes" "$dir/pod-logs" "$dir/images" "$dir/resolv.conf" "$dir/kube-proxy.yaml" "$dir/Corefile" \
+    "$dir/run-containerd.ours"
   [ "${K8S_TESTBED_KEEP_LOGS:-}" = 1 ] || rm -f "$dir"/*.log
 }
 
@@ -1024,7 +1059,7 @@ cluster_leftovers() { # what cluster-down must not leave behind; prints each, ex
   grep -F -- "$dir/" /proc/mounts && found=1
   ip link show "$BRIDGE" >/dev/null 2>&1 && { echo "interface $BRIDGE"; found=1; }
   iptables-save 2>/dev/null | grep -E '^:(KUBE|CNI)-' && found=1
-  [ -d /sys/fs/cgroup/memory/kubepods ] && { echo "cgroup kubepods"; found=1; }
+  for p in /sys/fs/cgroup/kubepods /sys/fs/cgroup/*/kubepods; do [ -d "$p" ] && { echo "cgroup $p"; found=1; }; done
   return $found
 }
 
@@ -1062,7 +1097,7 @@ binary_image_archive() { # binary_image_archive <archive> <image> <static binary
   name="$(basename "$binary")"
   mkdir -p "$(dirname "$out")"
   (
-    ctr="$(buildah_cmd from --name "capturebox-$name-build" scratch)"
+    ctr="$(buildah_cmd from scratch)"
     buildah_cmd copy "$ctr" "$binary" "/bin/$name" >/dev/null
     buildah_cmd config --entrypoint "[\"/bin/$name\"]" --user "$user" "$ctr"
     buildah_cmd commit --quiet --rm "$ctr" "$image" >/dev/null
@@ -1102,9 +1137,12 @@ prometheus_operator_up() { # prometheus_operator_up <dir>: CRDs, images, the ope
   crds="$GO_ROOT/mod/github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION/example/prometheus-operator-crd"
   kubectl_in "$dir" apply --server-side -f "$crds" >/dev/null
   kubectl_in "$dir" wait --for=condition=Established --timeout=60s -f "$crds" >/dev/null
-  for name in prometheus:$PROMETHEUS_IMAGE prometheus-config-reloader:$CONFIG_RELOADER_IMAGE; do
-    binary_image_archive "$IMAGE_CACHE/${name%%:*}-$PROMETHEUS_OPERATOR_VERSION.tar" "${name#*:}" "$BIN_DIR/${name%%:*}" 65534:65534
-    ctr_k8s "$dir" images import "$IMAGE_CACHE/${name%%:*}-$PROMETHEUS_OPERATOR_VERSION.tar" >/dev/null
+  # Each archive is named after its binary's own version, so a bump of either builds its image again.
+  for name in "prometheus:$PROMETHEUS_IMAGE:$PROMETHEUS_VERSION" "prometheus-config-reloader:$CONFIG_RELOADER_IMAGE:$PROMETHEUS_OPERATOR_VERSION"; do
+    local binary="${name%%:*}" rest="${name#*:}"
+    local image="${rest%:*}" version="${rest##*:}"
+    binary_image_archive "$IMAGE_CACHE/$binary-$version.tar" "$image" "$BIN_DIR/$binary" 65534:65534
+    ctr_k8s "$dir" images import "$IMAGE_CACHE/$binary-$version.tar" >/dev/null
   done
   if ! cluster_pid_alive "$dir" prometheus-operator; then
     port="$(pick_ports 1)"
@@ -1136,7 +1174,7 @@ node_base_image() { # debootstrap's Debian with nodejs, npm and tini, imported o
     mount -t proc proc "$1/proc" && chroot "$1" sh -c "update-ca-certificates >/dev/null && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm tini && apt-get clean && rm -rf /var/lib/apt/lists/*"
   ' sh "$work/rootfs" >"$work/apt.log" 2>&1 || { tail -n 20 "$work/apt.log" >&2; die "installing nodejs, npm and tini failed"; }
   tar -C "$work/rootfs" --numeric-owner -cf "$work/rootfs.tar" .
-  ctr="$(buildah_cmd from --name capturebox-base-build scratch)"
+  ctr="$(buildah_cmd from scratch)"
   buildah_cmd add "$ctr" "$work/rootfs.tar" / >/dev/null
   buildah_cmd config --cmd '["node"]' --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$ctr"
   buildah_cmd commit --quiet --rm "$ctr" "$NODE_BASE_IMAGE" >/dev/null
@@ -1195,8 +1233,9 @@ main() {
   cluster-down) cluster_down "${2:-}" ;;
   images) images "${2:-}" ;;
   prometheus-operator) prometheus_operator_up "${2:-}" ;;
+  node-packages) ensure_node_packages ;;
   node-run) node_run "${2:-}" ;; # internal: the node's processes, inside their own mount namespace
-  *) die "usage: k8s-testbed.sh install | bin-dir | start <dir> | stop <dir> | status <dir> | cluster-up <dir> | images [<dir>] | prometheus-operator <dir> | cluster-down <dir>" ;;
+  *) die "usage: k8s-testbed.sh install | bin-dir | start <dir> | stop <dir> | status <dir> | node-packages | cluster-up <dir> | images [<dir>] | prometheus-operator <dir> | cluster-down <dir>" ;;
   esac
 }
 main "$@"; exit $?

@@ -39,8 +39,10 @@ export class K8sCluster {
       const images = await run(TESTBED_SCRIPT, ['images', dir], { timeout: 1_800_000, maxBuffer: 16 * 1024 * 1024 });
       return new K8sCluster(dir, kubeToolEnv(binDir, dir, kubeconfig), `${up.stderr}${images.stderr}`);
     } catch (error) {
-      await run(TESTBED_SCRIPT, ['cluster-down', dir], { timeout: 300_000 }).catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
+      // The directory holds what cluster-down needs (pids, saved kernel settings): kept when it fails.
+      await run(TESTBED_SCRIPT, ['cluster-down', dir], { timeout: 300_000 })
+        .then(() => rmSync(dir, { recursive: true, force: true }))
+        .catch((down: Error) => console.error(`cluster-down ${dir} failed (directory kept): ${down.message}`));
       throw error;
     }
   }
@@ -94,12 +96,10 @@ export class K8sCluster {
   async down(): Promise<string> {
     for (const child of this.forwards) child.kill('SIGKILL');
     this.forwards.clear();
-    try {
-      const { stderr } = await run(TESTBED_SCRIPT, ['cluster-down', this.dir], { timeout: 300_000 });
-      return stderr;
-    } finally {
-      rmSync(this.dir, { recursive: true, force: true });
-    }
+    // Removed only when cluster-down succeeded: otherwise it holds what a second cluster-down needs.
+    const { stderr } = await run(TESTBED_SCRIPT, ['cluster-down', this.dir], { timeout: 300_000 });
+    rmSync(this.dir, { recursive: true, force: true });
+    return stderr;
   }
 }
 

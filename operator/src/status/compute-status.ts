@@ -152,7 +152,6 @@ function tlsReady(spec: EnvironmentSpec, observed: Observed): ConditionDraft {
   return { type: 'TLSReady', status: 'True', reason: 'SelfSigned', message: 'serving a self-signed certificate the appliance generates at first start' };
 }
 
-/** New conditions keep their lastTransitionTime while their status stays the same. */
 /** The status of an environment whose stored spec no longer parses: nothing is applied, Degraded says why. */
 export function invalidSpecStatus(previous: EnvironmentStatus | undefined, generation: number, message: string, now: Date): EnvironmentStatus {
   return {
@@ -172,6 +171,7 @@ export function invalidSpecStatus(previous: EnvironmentStatus | undefined, gener
   };
 }
 
+/** New conditions keep their lastTransitionTime while their status stays the same. */
 export function mergeConditions(previous: Condition[] | undefined, next: ConditionDraft[], generation: number, now: Date): Condition[] {
   return next.map((draft) => {
     const before = previous?.find((c) => c.type === draft.type);
