@@ -206,9 +206,12 @@ describe('web UI: live inbox and message view', () => {
     await transport.sendMail({ from: 'app@example.com', to: INBOX, subject: 'Streamed', text: 'x' });
     let received = '';
     while (!received.includes('event: captured')) received += new TextDecoder().decode((await reader.read()).value);
-    const data = JSON.parse(/^data: (.*)$/m.exec(received)![1]) as { _id: string; inbox: string };
+    const data = JSON.parse(/^data: (.*)$/m.exec(received)![1]) as { _id: string; inbox: string; subject: string };
     assert.equal(data.inbox, INBOX);
     assert.match(data._id, /-0$/);
+    // The event is the message's summary exactly as the API lists it: the browser reads nothing more.
+    const [listed] = (await (await fetch(`${box.baseUrl}/api/addresses/${INBOX}/messages?limit=1`)).json()) as unknown[];
+    assert.deepEqual(data, listed);
 
     const stopping = Date.now();
     const hung = new Promise<string>((resolve) => setTimeout(() => resolve('still running after 10 s'), 10_000).unref());

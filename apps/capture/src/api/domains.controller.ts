@@ -7,7 +7,7 @@ import { badRequest, notFound } from './api-errors';
 import { parseListQuery } from './api-input';
 import { toDomain } from './address-views';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
-import { toEmailMessage } from './email-message.view';
+import { toEmailMessage } from '../views';
 import { MailboxAccess } from '../access';
 
 function parseDomain(value: string): string {

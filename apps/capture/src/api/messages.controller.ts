@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import { badRequest } from './api-errors';
 import { parseEmail, parseFolder, parseLabel, parseListQuery, parseMessageId, parseReadFlag } from './api-input';
 import { CurrentCaller, type Caller } from './caller';
-import { renderHeaders, toAttachmentMeta, toEmailMessage, type HeadersFormat } from './email-message.view';
+import { renderHeaders, toAttachmentMeta, toEmailMessage, type HeadersFormat } from '../views';
 import { sendDownloadable } from './send-body';
 import { MailboxReader } from './mailbox-reader.service';
 

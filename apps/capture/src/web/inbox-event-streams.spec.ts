@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mayReadMessage, type Account } from '../accounts';
 import { MessageEvents } from '../events';
 import { makeCapturedMail, makeCopies } from '../store/testing';
+import { toEmailMessage } from '../views';
 import { InboxEventStreams } from './inbox-event-streams';
 
 class RecordingSink {
@@ -47,7 +48,8 @@ describe('InboxEventStreams', () => {
     events.publishCaptured(privateCopy);
     events.publishCaptured(captured('other@example.com'));
 
-    const publicEvent = { _id: publicCopy[0].id, inbox: 'box@example.com', received: publicCopy[0].received.toISOString() };
+    // The whole summary, as GET /api/addresses/:email/messages lists it: no second request per arrival.
+    const publicEvent = toEmailMessage(publicCopy[0]);
     assert.deepEqual(anonymous.events(), [{ event: 'captured', data: publicEvent }]);
     assert.deepEqual(owner.events().map((e) => (e.data as { _id: string })._id), [publicCopy[0].id, privateCopy[0].id]);
 

@@ -1,10 +1,12 @@
 // The open live-inbox streams (Server-Sent Events): one per browser tab showing an inbox. Each stream
-// hears MessageEvents for its inbox, forwards the messages its reader may see, sends a comment every
+// hears MessageEvents for its inbox, forwards the messages its reader may see (each as its REST summary, so
+// the browser need not fetch it again), sends a comment every
 // HEARTBEAT_MS so proxies keep the connection, and unsubscribes when the client goes. On shutdown every
 // stream is ended, or the HTTP server would wait for them forever.
 import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { StoredMessage } from '../domain/captured-message';
 import { MessageEvents } from '../events';
+import { toEmailMessage, type EmailMessageView } from '../views';
 
 export const HEARTBEAT_MS = 20_000;
 /** How long a browser waits before reconnecting after the stream dropped. */
@@ -16,12 +18,8 @@ export interface EventSink {
   end(): void;
 }
 
-/** What the UI is told about a new message: enough to fetch it through the REST API. */
-export interface CapturedEvent {
-  _id: string;
-  inbox: string;
-  received: string;
-}
+/** What the UI is told about a new message: its summary, exactly as the REST API lists it. */
+export type CapturedEvent = EmailMessageView;
 
 export function formatEvent(event: string, data: unknown): string {
   // JSON never contains a raw newline, so one `data:` line carries it.
@@ -46,7 +44,7 @@ export class InboxEventStreams implements BeforeApplicationShutdown {
     sink.write(`retry: ${RECONNECT_MS}\n: live inbox ${inbox}\n\n`);
     const unsubscribe = this.events.onCaptured(inbox, (message: StoredMessage) => {
       if (!visible(message)) return;
-      const event: CapturedEvent = { _id: message.id, inbox: message.inbox, received: message.received.toISOString() };
+      const event: CapturedEvent = toEmailMessage(message);
       sink.write(formatEvent('captured', event));
     });
     const heartbeat = setInterval(() => sink.write(': heartbeat\n\n'), heartbeatMs);

@@ -67,8 +67,8 @@ export function useInbox(api: ApiClient, email: string, ready: boolean, refreshU
     };
   }, [api, email, ready, generation]);
 
-  // Live: each `captured` event names a message; read it through the API and put it on top. Each (re)open
-  // also re-reads the first page, so mail that came while disconnected shows up too.
+  // Live: each `captured` event carries the message's summary (as the API lists it): put it on top. Each
+  // (re)open also re-reads the first page, so mail that came while disconnected shows up too.
   useEffect(() => {
     if (!ready) return;
     let source: EventSource | null = null;
@@ -101,8 +101,7 @@ export function useInbox(api: ApiClient, email: string, ready: boolean, refreshU
         api.listMessages(email, { limit: PAGE_SIZE }).then((page) => !stopped && addMessages(page, reconnected), () => undefined);
       });
       source.addEventListener('captured', (event) => {
-        const { _id } = JSON.parse((event as MessageEvent<string>).data) as { _id: string };
-        api.getMessage(email, _id).then((message) => !stopped && addMessages([message], true), () => undefined);
+        if (!stopped) addMessages([JSON.parse((event as MessageEvent<string>).data) as EmailMessage], true);
       });
       source.addEventListener('error', () => {
         if (stopped) return;

@@ -1,6 +1,8 @@
 // Domain -> Mailsac JSON. The only place that knows Mailsac's field names and shapes.
 import type { AttachmentMeta, HeaderLine, StoredMessage } from '../domain/captured-message';
 
+export type EmailMessageView = ReturnType<typeof toEmailMessage>;
+
 export function toEmailMessage(message: StoredMessage) {
   return {
     _id: message.id,
