@@ -46,6 +46,16 @@ async function send(smtpPort: number, key: string, to: string, subject: string, 
   }
 }
 
+/** Reads every second until `done(value)` or `seconds` pass; the last value read goes to the assertion. */
+async function pollFor<T>(read: () => Promise<T>, done: (value: T) => boolean, seconds: number): Promise<T> {
+  let value = await read();
+  for (let i = 0; i < seconds && !done(value); i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    value = await read();
+  }
+  return value;
+}
+
 /** Command lines of the processes on this machine that name `text` (a cluster's directory, say). */
 function processesMentioning(text: string): string[] {
   const found: string[] = [];
@@ -175,11 +185,11 @@ describe('Capturebox in a one-node Kubernetes cluster', { timeout: 45 * 60_000, 
     ]);
     const operators = await podsOf('capturebox-system', 'app.kubernetes.io/instance=operator');
     assert.ok(operators.length >= 1, 'operator pods run');
-    let holder = '';
-    for (let i = 0; i < 60 && !operators.includes(holder); i++) {
-      holder = await kubectl(['get', 'lease', '-n', 'capturebox-system', 'operator-capturebox-operator', '-o', 'jsonpath={.spec.holderIdentity}']).catch(() => '');
-      if (!operators.includes(holder)) await new Promise((r) => setTimeout(r, 1000));
-    }
+    const holder = await pollFor(
+      () => kubectl(['get', 'lease', '-n', 'capturebox-system', 'operator-capturebox-operator', '-o', 'jsonpath={.spec.holderIdentity}']).catch(() => ''),
+      (name) => operators.includes(name),
+      60,
+    );
     assert.ok(operators.includes(holder), `the lease is held by an operator pod (holder '${holder}', pods ${operators.join(',')})`);
 
     await kubectl(['create', 'namespace', 'preview-42']);
@@ -198,11 +208,7 @@ describe('Capturebox in a one-node Kubernetes cluster', { timeout: 45 * 60_000, 
     }
 
     await kubectl(['delete', '-n', 'preview-42', 'captureenvironment/mail', '--wait=true', '--timeout=120s']);
-    let left = await podsOf('preview-42', 'capturebox.dev/environment=mail');
-    for (let i = 0; i < 60 && left.length > 0; i++) {
-      await new Promise((r) => setTimeout(r, 1000));
-      left = await podsOf('preview-42', 'capturebox.dev/environment=mail');
-    }
+    const left = await pollFor(() => podsOf('preview-42', 'capturebox.dev/environment=mail'), (pods) => pods.length === 0, 60);
     assert.deepEqual(left, [], 'deleting the environment removes its pods');
   });
 
@@ -227,11 +233,7 @@ spec:
   storage: { type: mongodb, mongodb: { secretRef: { name: mongodb-connection, key: uri } } }
 `);
       await kubectl(['wait', '-n', 'shared-store', '--for=condition=Ready', 'captureenvironment/shared', '--timeout=300s']);
-      let pods = await podsOf('shared-store', 'capturebox.dev/environment=shared');
-      for (let i = 0; i < 120 && pods.length !== 2; i++) {
-        await new Promise((r) => setTimeout(r, 1000));
-        pods = await podsOf('shared-store', 'capturebox.dev/environment=shared');
-      }
+      const pods = await pollFor(() => podsOf('shared-store', 'capturebox.dev/environment=shared'), (found) => found.length === 2, 120);
       assert.equal(pods.length, 2, pods.join(','));
       await kubectl(['wait', '-n', 'shared-store', '--for=condition=Ready', ...pods.map((p) => `pod/${p}`), '--timeout=240s']);
       const key = await cluster.secretValue('shared-store', 'shared-admin', 'api-key');
@@ -293,11 +295,7 @@ spec:
   scrapeInterval: 5s
 `);
     await helm(['upgrade', 'capture', CAPTURE_CHART, '-n', 'embedded', ...LOCAL_IMAGE, '--set', 'podAnnotations.rolled=yes', '--set', 'metrics.serviceMonitor.enabled=true', '--set', 'metrics.serviceMonitor.interval=5s', '--set', 'metrics.serviceMonitor.scrapeTimeout=4s', '--wait', '--timeout', '240s']);
-    let prometheusPods: string[] = [];
-    for (let i = 0; i < 120 && prometheusPods.length === 0; i++) {
-      prometheusPods = await podsOf('monitoring', 'app.kubernetes.io/name=prometheus');
-      if (prometheusPods.length === 0) await new Promise((r) => setTimeout(r, 1000));
-    }
+    const prometheusPods = await pollFor(() => podsOf('monitoring', 'app.kubernetes.io/name=prometheus'), (pods) => pods.length > 0, 120);
     assert.equal(prometheusPods.length, 1, 'the operator created the Prometheus pod');
     await kubectl(['wait', '-n', 'monitoring', '--for=condition=Ready', `pod/${prometheusPods[0]}`, '--timeout=240s']);
     const forward = await cluster.portForward('monitoring', `pod/${prometheusPods[0]}`, [9090]);
@@ -306,11 +304,7 @@ spec:
         const response = await fetch(`http://127.0.0.1:${forward.local(9090)}/api/v1/query?query=${encodeURIComponent(promql)}`);
         return ((await response.json()) as { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } }).data.result;
       };
-      let up: Awaited<ReturnType<typeof query>> = [];
-      for (let i = 0; i < 90 && !(up.length === 1 && up[0].value[1] === '1'); i++) {
-        up = await query('up{namespace="embedded", service="capture-capturebox"}');
-        if (!(up.length === 1 && up[0].value[1] === '1')) await new Promise((r) => setTimeout(r, 1000));
-      }
+      const up = await pollFor(() => query('up{namespace="embedded", service="capture-capturebox"}'), (result) => result.length === 1 && result[0].value[1] === '1', 90);
       assert.equal(up.length, 1, 'one target: the capture pod behind the ServiceMonitor');
       assert.equal(up[0].value[1], '1', `the scrape succeeds: ${JSON.stringify(up)}`);
       const captured = await query('capturebox_smtp_connections_total{namespace="embedded"}');
