@@ -10,11 +10,14 @@ FROM ${NODE_IMAGE} AS build
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
+COPY packages/limits/package.json packages/limits/
 COPY apps/capture/package.json apps/capture/
 COPY e2e/package.json e2e/
 RUN npm ci --no-audit --no-fund
+COPY packages/limits packages/limits
 COPY apps/capture apps/capture
-RUN npm run build:app --workspace apps/capture \
+RUN npm run build --workspace packages/limits \
+ && npm run build:app --workspace apps/capture \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE}
@@ -32,6 +35,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/packages/limits/package.json ./packages/limits/package.json
+COPY --from=build /src/packages/limits/dist ./packages/limits/dist
 COPY --from=build /src/apps/capture/package.json ./apps/capture/package.json
 COPY --from=build /src/apps/capture/dist ./apps/capture/dist
 USER 10001:10001

@@ -17,7 +17,7 @@ bench: build
 
 # npm ci only when the lockfile or a package.json is newer than the last install (npm rewrites
 # node_modules/.package-lock.json on every install).
-WORKSPACE_MANIFESTS := package.json package-lock.json $(wildcard apps/*/package.json) e2e/package.json operator/package.json bench/package.json
+WORKSPACE_MANIFESTS := package.json package-lock.json $(wildcard packages/*/package.json apps/*/package.json) e2e/package.json operator/package.json bench/package.json
 node_modules/.package-lock.json: $(WORKSPACE_MANIFESTS)
 	npm ci --no-audit --no-fund
 	@touch $@
@@ -28,10 +28,11 @@ build: install
 	npm run build
 
 build-app: install
+	npm run build --workspace packages/limits
 	npm run build:app --workspace apps/capture
 
 test-tools:
 	./scripts/ensure-test-tools.sh
 
 clean:
-	rm -rf node_modules apps/*/node_modules apps/*/dist apps/*/dist-test e2e/dist e2e/node_modules bench/dist bench/node_modules
+	rm -rf node_modules packages/*/dist apps/*/node_modules apps/*/dist apps/*/dist-test e2e/dist e2e/node_modules bench/dist bench/node_modules

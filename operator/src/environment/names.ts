@@ -1,14 +1,15 @@
 // Names, labels and in-cluster addresses of what one CaptureEnvironment owns: all derived from the
 // resource's name and namespace, so a reader (or kubectl) can find them without asking the operator.
 import { createHash } from 'node:crypto';
+import { DEFAULT_PORTS } from '@capturebox/limits';
 import type { EnvironmentSpec } from './spec';
 
-export const SMTP_PORT = 5587;
+export const SMTP_PORT = DEFAULT_PORTS.smtp;
 /** The Service's implicit-TLS port; the container listens on SMTPS_CONTAINER_PORT behind it. */
-export const SMTPS_PORT = 465;
+export const SMTPS_PORT = DEFAULT_PORTS.serviceSmtps;
 /** Unprivileged: the container runs as non-root with every capability dropped, so it cannot bind 465. */
-export const SMTPS_CONTAINER_PORT = 5465;
-export const HTTP_PORT = 8080;
+export const SMTPS_CONTAINER_PORT = DEFAULT_PORTS.smtps;
+export const HTTP_PORT = DEFAULT_PORTS.http;
 export const MANAGED_BY = 'capturebox-operator';
 export const ENVIRONMENT_LABEL = 'capturebox.dev/environment';
 export const MANAGED_BY_SELECTOR = `app.kubernetes.io/managed-by=${MANAGED_BY}`;

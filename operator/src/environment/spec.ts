@@ -5,12 +5,18 @@
 // has already validated and defaulted an object, so parsing only fails for objects stored before a schema
 // change; such an environment is reported Degraded (InvalidSpec) rather than half-applied.
 import { z } from 'zod';
+import { MESSAGE_BYTES, RETENTION_MAX_AGE_HOURS, RETENTION_MAX_MESSAGES_PER_INBOX, type IntegerBound } from '@capturebox/limits';
 
 /** A Kubernetes quantity (1Gi, 500m, 2): an int-or-string in the CRD. */
 const QUANTITY_PATTERN = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
 const quantity = (description: string) =>
   z.union([z.string().min(1), z.number()]).meta({ description, 'x-kubernetes-int-or-string': true, pattern: QUANTITY_PATTERN });
 const durationPattern = /^([0-9]+(\.[0-9]+)?(h|m|s))+$/;
+/** An integer field bounded and defaulted by the limits the service and the chart share (@capturebox/limits). */
+const sharedInteger = (bound: IntegerBound & { default: number }) => {
+  const atLeast = z.number().int().min(bound.minimum);
+  return (bound.maximum === undefined ? atLeast : atLeast.max(bound.maximum)).default(bound.default);
+};
 const described = <T extends z.ZodType>(schema: T, description: string) => schema.meta({ description });
 /** A CEL rule of the CRD that holds once set: the field cannot change afterwards. */
 const immutable = (message: string) => ({ 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message }] });
@@ -32,7 +38,7 @@ function withRules<T extends z.ZodType>(schema: T, rules: CrossFieldRule<z.outpu
 
 const SmtpSpec = z
   .object({
-    maxMessageBytes: described(z.number().int().min(1024).max(104_857_600).default(1_048_576), 'SIZE limit in bytes; larger mail is refused with 552.').meta({ format: 'int64' }),
+    maxMessageBytes: described(sharedInteger(MESSAGE_BYTES), 'SIZE limit in bytes; larger mail is refused with 552.').meta({ format: 'int64' }),
     auth: described(z.enum(['required', 'optional', 'off']).default('required'), 'required (username + API key), optional, or off (accept any login or none)'),
     implicitTls: described(z.boolean().default(false), 'Also listen with implicit TLS (465 style) on Service port 465 (container port 5465).'),
     proxyProtocol: described(z.boolean().default(false), 'Expect a PROXY protocol v1/v2 header on every SMTP connection.'),
@@ -149,8 +155,8 @@ const SpecFields = z.object({
     .meta({ description: 'Who may read what: anonymous reading of public inboxes, and the admin account.' }),
   retention: z
     .object({
-      maxMessagesPerInbox: described(z.number().int().min(0).default(1000), 'Public inboxes keep their newest N messages (0 = no limit).'),
-      maxAgeHours: described(z.number().int().min(0).default(168), 'Public mail older than this is pruned (0 = keep forever).'),
+      maxMessagesPerInbox: described(sharedInteger(RETENTION_MAX_MESSAGES_PER_INBOX), 'Public inboxes keep their newest N messages (0 = no limit).'),
+      maxAgeHours: described(sharedInteger(RETENTION_MAX_AGE_HOURS), 'Public mail older than this is pruned (0 = keep forever).'),
     })
     .prefault({})
     .meta({ description: 'How much public mail is kept.' }),

@@ -2,6 +2,7 @@
 // Nothing else in the app reads process.env.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_PORTS, MESSAGE_BYTES, RETENTION_MAX_AGE_HOURS, RETENTION_MAX_MESSAGES_PER_INBOX } from '@capturebox/limits';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -10,21 +11,21 @@ const booleanFromEnv = z
 const port = z.coerce.number().int().min(0).max(65535);
 
 const EnvSchema = z.object({
-  CAPTUREBOX_SMTP_PORT: port.default(5587),
+  CAPTUREBOX_SMTP_PORT: port.default(DEFAULT_PORTS.smtp),
   CAPTUREBOX_SMTPS_PORT: port.optional(),
   CAPTUREBOX_SMTP_PROXY_PROTOCOL: booleanFromEnv.default(false),
   CAPTUREBOX_HTTP_TLS: booleanFromEnv.default(false),
   CAPTUREBOX_TLS_RELOAD_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
   CAPTUREBOX_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(25000),
-  CAPTUREBOX_HTTP_PORT: port.default(8080),
+  CAPTUREBOX_HTTP_PORT: port.default(DEFAULT_PORTS.http),
   CAPTUREBOX_BIND: z.string().min(1).default('0.0.0.0'),
   CAPTUREBOX_DATA_DIR: z.string().min(1).default('./data'),
   CAPTUREBOX_MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI').optional(),
-  CAPTUREBOX_RETENTION_MAX_MESSAGES_PER_INBOX: z.coerce.number().int().min(0).default(1000),
-  CAPTUREBOX_RETENTION_MAX_AGE_HOURS: z.coerce.number().min(0).default(168),
+  CAPTUREBOX_RETENTION_MAX_MESSAGES_PER_INBOX: z.coerce.number().int().min(RETENTION_MAX_MESSAGES_PER_INBOX.minimum).default(RETENTION_MAX_MESSAGES_PER_INBOX.default),
+  CAPTUREBOX_RETENTION_MAX_AGE_HOURS: z.coerce.number().min(RETENTION_MAX_AGE_HOURS.minimum).default(RETENTION_MAX_AGE_HOURS.default),
   CAPTUREBOX_RETENTION_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   CAPTUREBOX_SMTP_AUTH: z.enum(['required', 'optional', 'off']).default('required'),
-  CAPTUREBOX_SMTP_MAX_BYTES: z.coerce.number().int().positive().default(1048576),
+  CAPTUREBOX_SMTP_MAX_BYTES: z.coerce.number().int().min(MESSAGE_BYTES.minimum).max(MESSAGE_BYTES.maximum).default(MESSAGE_BYTES.default),
   CAPTUREBOX_SMTP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(1000),
   CAPTUREBOX_SMTP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().positive().default(200),
   CAPTUREBOX_SMTP_MAX_DATA_TRANSACTIONS: z.coerce.number().int().positive().default(100),
