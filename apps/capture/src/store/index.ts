@@ -13,6 +13,16 @@ export {
   type Usage,
   type UsageScope,
 } from './message-store';
+export {
+  matchesFilter,
+  MAX_CONDITION_LENGTH,
+  SEARCH_FIELDS,
+  type FieldCondition,
+  type MessageFilter,
+  type MessageSearch,
+  type SearchField,
+  type SearchScope,
+} from './message-search';
 export { SqliteMessageStore, type SqliteMessageStoreOptions } from './sqlite-message-store';
 export { MongoMessageStore, type MongoMessageStoreOptions } from './mongo-message-store';
 export { RetentionService, type PruneSummary } from './retention.service';

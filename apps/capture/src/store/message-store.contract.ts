@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { CapturedMail, StoredMessage } from '../domain/captured-message';
 import { StoreUnavailableError, type ListInboxQuery, type MessagePatch, type MessageStore } from './message-store';
+import { matchesFilter, type MessageFilter, type MessageSearch } from './message-search';
 import { makeAttachment, makeCapturedMail, makeCopies } from './test-fixtures';
 
 /** What an adapter's spec hands the contract for each test: a fresh, empty, not yet opened store. */
@@ -505,6 +506,78 @@ export function describeMessageStoreContract(name: string, makeStore: () => Prom
       assert.deepEqual(await store.usage({ accountId: 'account-9', inboxes: [], domains: [] }), none);
       const strangers = { accountId: 'account-9', inboxes: ['nobody@example.com'], domains: ['no.test'] };
       assert.deepEqual(await store.usage(strangers), none);
+    });
+
+    /**
+     * A search's ids, after checking that the in-memory rule (matchesFilter, which decides whether a capture
+     * can wake a wait) picks the same messages out of `all`, and that countMatching agrees.
+     */
+    async function searched(search: MessageSearch, all: StoredMessage[]): Promise<string[]> {
+      const found = ids(await store.searchMessages(search));
+      const filter: MessageFilter = { ...search };
+      const newestFirst = (a: StoredMessage, b: StoredMessage) => b.received.getTime() - a.received.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+      const matching = all.filter((message) => matchesFilter(message, filter)).sort(newestFirst);
+      if (search.order === 'oldest') matching.reverse();
+      const skip = search.skip ?? 0;
+      assert.deepEqual(found, ids(matching.slice(skip, skip + search.limit)), 'matchesFilter picks what the store finds');
+      assert.equal(await store.countMatching(filter), matching.length, 'countMatching agrees');
+      return found;
+    }
+
+    it("searches an account's mail: private inboxes, domains but excluded inboxes, and its stars", async () => {
+      const mine = await save(makeCapturedMail({ received: at(1), subject: 'mine' }), ['me@private.test']);
+      const domain = await save(makeCapturedMail({ received: at(2), subject: 'domain' }), ['any@corp.test']);
+      const reserved = await save(makeCapturedMail({ received: at(3), subject: 'reserved' }), ['held@corp.test']);
+      const starred = await save(makeCapturedMail({ received: at(4), subject: 'starred' }), ['public@example.com'], { savedBy: 'acct' });
+      const strangers = await save(makeCapturedMail({ received: at(5), subject: 'stranger' }), ['public@example.com', 'other@elsewhere.test']);
+      const all = [...mine, ...domain, ...reserved, ...starred, ...strangers];
+      const scope = { kind: 'account', accountId: 'acct', inboxes: ['me@private.test'], domains: ['corp.test'], excludeInboxes: ['held@corp.test'] } as const;
+
+      assert.deepEqual(await searched({ scope, order: 'newest', limit: 10 }, all), [starred[0].id, domain[0].id, mine[0].id]);
+      assert.deepEqual(await searched({ scope, order: 'oldest', limit: 2 }, all), [mine[0].id, domain[0].id]);
+      assert.deepEqual(await searched({ scope, order: 'newest', limit: 2, skip: 1 }, all), [domain[0].id, mine[0].id]);
+      assert.equal((await searched({ scope: { kind: 'everything' }, order: 'newest', limit: 10 }, all)).length, all.length);
+      const empty = { kind: 'account', accountId: 'nobody', inboxes: [], domains: [], excludeInboxes: [] } as const;
+      assert.deepEqual(await searched({ scope: empty, order: 'newest', limit: 10 }, all), []);
+    });
+
+    it('searches an inbox as its reader sees it, since an inclusive instant and until an exclusive one', async () => {
+      const early = await save(makeCapturedMail({ received: at(1) }), ['box@example.com']);
+      const exact = await save(makeCapturedMail({ received: at(2) }), ['box@example.com']);
+      const theirs = await save(makeCapturedMail({ received: at(3) }), ['box@example.com'], { savedBy: 'someone-else' });
+      const late = await save(makeCapturedMail({ received: at(4) }), ['box@example.com']);
+      const all = [...early, ...exact, ...theirs, ...late];
+      const scope = { kind: 'inbox', inbox: 'box@example.com', starred: { starredVisibleTo: 'me' } } as const;
+      assert.deepEqual(await searched({ scope, since: at(2), order: 'oldest', limit: 10 }, all), [exact[0].id, late[0].id]);
+      assert.deepEqual(await searched({ scope, since: at(2), until: at(4), order: 'oldest', limit: 10 }, all), [exact[0].id]);
+      const everyStar = { kind: 'inbox', inbox: 'box@example.com', starred: {} } as const;
+      assert.deepEqual(await searched({ scope: everyStar, since: at(3), order: 'oldest', limit: 10 }, all), [theirs[0].id, late[0].id]);
+    });
+
+    it('filters by to, from and subject: case-insensitive substrings, ANDed in allOf and ORed in anyOf', async () => {
+      const signup = await save(
+        makeCapturedMail({ received: at(1), subject: 'Verify your 100% E-mail', from: [{ address: 'No-Reply@Shop.test', name: 'Shop' }] }),
+        ['user+1@example.com'],
+      );
+      const reset = await save(
+        makeCapturedMail({ received: at(2), subject: 'Reset your password', from: [{ address: 'security@bank.test', name: 'Shop lookalike' }], to: [{ address: 'Shown@Header.test', name: 'user' }] }),
+        ['user+2@example.com'],
+      );
+      const all = [...signup, ...reset];
+      const scope = { kind: 'everything' } as const;
+      const search = (filter: Partial<MessageSearch>) => searched({ scope, order: 'oldest', limit: 10, ...filter }, all);
+      assert.deepEqual(await search({ allOf: [{ field: 'from', contains: 'shop.TEST' }] }), [signup[0].id]);
+      assert.deepEqual(await search({ allOf: [{ field: 'from', contains: 'lookalike' }] }), [], 'display names are not addresses');
+      assert.deepEqual(await search({ allOf: [{ field: 'subject', contains: '100%' }] }), [signup[0].id], 'wildcards are literal');
+      assert.deepEqual(await search({ allOf: [{ field: 'subject', contains: '_' }] }), []);
+      assert.deepEqual(await search({ allOf: [{ field: 'to', contains: 'header.test' }] }), [reset[0].id], 'a To: header address');
+      assert.deepEqual(await search({ allOf: [{ field: 'to', contains: 'user+1@' }] }), [signup[0].id], 'or the inbox itself');
+      assert.deepEqual(await search({ allOf: [{ field: 'subject', contains: 'your' }, { field: 'from', contains: 'bank' }] }), [reset[0].id]);
+      assert.deepEqual(await search({ anyOf: [{ field: 'subject', contains: 'verify' }, { field: 'from', contains: 'bank' }] }), [signup[0].id, reset[0].id]);
+      assert.deepEqual(await search({ allOf: [{ field: 'subject', contains: 'password' }], anyOf: [{ field: 'from', contains: 'shop' }] }), []);
+      await store.updateMessage(reset[0].inbox, reset[0].id, { read: true });
+      assert.deepEqual(ids(await store.searchMessages({ scope, read: false, order: 'oldest', limit: 10 })), [signup[0].id]);
+      assert.equal(await store.countMatching({ scope, read: true }), 1);
     });
 
     it('rejects a second save of the same queue id and writes nothing of it', async () => {

@@ -1,6 +1,7 @@
 // The storage port: the small vocabulary that ingest, the API and retention speak. Adapters (embedded
 // SQLite, MongoDB) implement it and pass the same contract tests in `message-store.contract.ts`.
 import type { AttachmentContent, CapturedMail, HeaderLine, MessageFolder, StoredMessage } from '../domain/captured-message';
+import type { MessageFilter, MessageSearch } from './message-search';
 
 /** Whether a listing or count shows every starred message, or only those a given account starred. */
 export interface StarredVisibility {
@@ -83,6 +84,10 @@ export interface MessageStore {
   countDomain(domain: string, scope?: DomainScope): Promise<number>;
   /** Messages starred by an account, newest first. */
   listStarred(accountId: string, query: ListInboxQuery): Promise<StoredMessage[]>;
+  /** The messages of a scope that meet a filter's conditions, in the asked order (message-search.ts). */
+  searchMessages(search: MessageSearch): Promise<StoredMessage[]>;
+  /** How many messages searchMessages would find without a limit. */
+  countMatching(filter: MessageFilter): Promise<number>;
   getMessage(inbox: string, id: string): Promise<StoredMessage | null>;
   getBody(inbox: string, id: string): Promise<MessageBody | null>;
   getRaw(inbox: string, id: string): Promise<Buffer | null>;

@@ -37,6 +37,8 @@
 // delete or update as a read and then a write by _id, so there a save's touch that lands inside a sweep's
 // own delete command is not seen: the grace period still makes that need an attachment unreferenced and
 // unused for an hour, reused in those milliseconds. The spec's race test is a todo on FerretDB for this.
+import { searchFilter, searchSort } from './mongo-search';
+import type { MessageFilter, MessageSearch } from './message-search';
 import {
   Binary,
   type AnyBulkWriteOperation,
@@ -184,6 +186,18 @@ export class MongoMessageStore extends MongoStore<Collections> implements Messag
 
   async listStarred(accountId: string, query: ListInboxQuery): Promise<StoredMessage[]> {
     return this.use('listStarred', (s) => findPage(s, listStarredQuery(accountId, query.until), query.limit));
+  }
+
+  async searchMessages(search: MessageSearch): Promise<StoredMessage[]> {
+    if (search.limit <= 0) return []; // MongoDB reads limit 0 as "no limit"
+    return this.use('searchMessages', async (s) => {
+      const found = s.messages.find(searchFilter(search)).sort(searchSort(search)).skip(search.skip ?? 0).limit(search.limit);
+      return (await found.toArray()).map(fromMessageDocument);
+    });
+  }
+
+  async countMatching(filter: MessageFilter): Promise<number> {
+    return this.use('countMatching', (s) => total(s, [{ $match: searchFilter(filter) }, { $count: 'total' }]));
   }
 
   async getMessage(inbox: string, id: string): Promise<StoredMessage | null> {

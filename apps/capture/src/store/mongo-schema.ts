@@ -125,6 +125,13 @@ export const MESSAGES_BY_ATTACHMENT: IndexDeclaration = {
   key: { 'attachments.md5': 1 },
 };
 
+/** Serves the 'everything' scope of a search (an admin's account-wide reading and waits) in time order. */
+export const MESSAGES_BY_RECEIVED: IndexDeclaration = {
+  collection: COLLECTIONS.messages,
+  name: 'messages_by_received',
+  key: { received: -1, _id: -1 },
+};
+
 /** Serves listDomain (newest first, ties by id descending), countDomain, deleteDomainMail and usage's domains. */
 export const MESSAGES_BY_DOMAIN: IndexDeclaration = {
   collection: COLLECTIONS.messages,
@@ -320,6 +327,7 @@ export function staleBlobTailQuery(blob: string, untouchedSince: Date): NamedQue
 
 /** Every secondary index the store needs, created (idempotently) by open(). */
 export const INDEXES: readonly IndexDeclaration[] = [
+  MESSAGES_BY_RECEIVED,
   MESSAGES_BY_INBOX,
   MESSAGES_BY_STARRED,
   MESSAGES_BY_DOMAIN,

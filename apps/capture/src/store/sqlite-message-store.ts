@@ -41,6 +41,8 @@ import {
   USAGE_SQL,
 } from './sqlite-schema';
 import { SqliteWriterThread } from './sqlite-writer-thread';
+import { SqliteSearches } from './sqlite-search';
+import type { MessageFilter, MessageSearch } from './message-search';
 
 const STORE_NAME = 'sqlite store';
 
@@ -87,6 +89,7 @@ interface OpenStore {
   getRaw: Statement<MessageKey, Pick<CapturedRow, 'raw'>>;
   getAttachmentBlob: Statement<{ md5: string }, { content: Buffer }>;
   usage: Statement<UsageParams, Usage>;
+  searches: SqliteSearches;
   ping: Database.Statement<[]>;
 }
 
@@ -183,6 +186,15 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
   async listStarred(accountId: string, query: ListInboxQuery): Promise<StoredMessage[]> {
     const rows = this.use('listStarred', (s) => s.listStarred.all({ saved_by: accountId, ...pageParams(query) }));
     return rows.map(fromMessageRow);
+  }
+
+  async searchMessages(search: MessageSearch): Promise<StoredMessage[]> {
+    if (search.limit <= 0) return [];
+    return this.use('searchMessages', (s) => s.searches.search(search)).map(fromMessageRow);
+  }
+
+  async countMatching(filter: MessageFilter): Promise<number> {
+    return this.use('countMatching', (s) => s.searches.count(filter));
   }
 
   async getMessage(inbox: string, id: string): Promise<StoredMessage | null> {
@@ -300,6 +312,7 @@ function prepare(db: Database.Database): OpenStore {
     getRaw: db.prepare<MessageKey, Pick<CapturedRow, 'raw'>>(GET_RAW_SQL),
     getAttachmentBlob: db.prepare<{ md5: string }, { content: Buffer }>(GET_ATTACHMENT_BLOB_SQL),
     usage: db.prepare<UsageParams, Usage>(USAGE_SQL),
+    searches: new SqliteSearches(db),
     ping: db.prepare<[]>(PING_SQL),
   };
 }

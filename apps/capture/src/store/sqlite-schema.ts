@@ -116,6 +116,12 @@ export const MIGRATIONS: readonly string[] = [
   -- domains part of USAGE_SQL.
   CREATE INDEX messages_by_domain ON messages (domain, received DESC, id DESC);
   `,
+
+  // 4: searches over all mail (an admin's account-wide reading and waits), newest or oldest first.
+  `
+  -- Serves sqlite-search.ts for the 'everything' scope: every message in time order.
+  CREATE INDEX messages_by_received ON messages (received DESC, id DESC);
+  `,
 ];
 
 /** The schema version this build writes: the number of migrations. */

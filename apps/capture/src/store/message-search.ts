@@ -1,0 +1,96 @@
+// The store's search vocabulary: which mail a search looks at (its scope, built by access/ from what the
+// reader may see) and the conditions it filters by. Both adapters turn a MessageFilter into one indexed
+// query (sqlite-search.ts, mongo-search.ts); `matchesFilter` is the same rule on one message in memory, for
+// deciding whether a message just captured can wake a wait before asking the store.
+import type { MailAddress, StoredMessage } from '../domain/captured-message';
+import type { StarredVisibility } from './message-store';
+
+/** Which messages a search looks at. */
+export type SearchScope =
+  /** An admin: all mail. */
+  | { kind: 'everything' }
+  /** One inbox as its reader sees it (the starred filter of listInbox). */
+  | { kind: 'inbox'; inbox: string; starred: StarredVisibility }
+  /**
+   * An account's own mail: its private addresses, its domains' inboxes but those another account reserved
+   * (`excludeInboxes`), and whatever it starred.
+   */
+  | { kind: 'account'; accountId: string; inboxes: readonly string[]; domains: readonly string[]; excludeInboxes: readonly string[] };
+
+/** The summary fields a condition can look at; `to` is also true when the inbox itself contains the text (Mailsac). */
+export type SearchField = 'to' | 'from' | 'subject';
+export const SEARCH_FIELDS: readonly SearchField[] = ['to', 'from', 'subject'];
+
+/** Case-insensitive substring of a field: an address of `from`/`to` (or the inbox), or the subject. */
+export interface FieldCondition {
+  field: SearchField;
+  contains: string;
+}
+
+export interface MessageFilter {
+  scope: SearchScope;
+  /** Every condition holds. */
+  allOf?: readonly FieldCondition[];
+  /** When present and not empty, at least one holds. */
+  anyOf?: readonly FieldCondition[];
+  /** Received at or after this instant. */
+  since?: Date;
+  /** Received strictly before this instant. */
+  until?: Date;
+  /** Only unread (true) or read (false) messages. */
+  read?: boolean;
+}
+
+export interface MessageSearch extends MessageFilter {
+  /** newest: received then id descending (the listings' order); oldest: the reverse. */
+  order: 'newest' | 'oldest';
+  /** At most this many (the caller bounds it); `skip` the first ones. */
+  limit: number;
+  skip?: number;
+}
+
+/** The longest text a condition may carry: searches are for finding mail, not for pasting bodies. */
+export const MAX_CONDITION_LENGTH = 256;
+
+/** Whether one message is in the filter's scope and meets its conditions: the adapters' rule, in memory. */
+export function matchesFilter(message: StoredMessage, filter: MessageFilter): boolean {
+  if (!inScope(message, filter.scope)) return false;
+  if (filter.since && message.received.getTime() < filter.since.getTime()) return false;
+  if (filter.until && message.received.getTime() >= filter.until.getTime()) return false;
+  if (filter.read !== undefined && message.read !== filter.read) return false;
+  if (!(filter.allOf ?? []).every((condition) => meets(message, condition))) return false;
+  const anyOf = filter.anyOf ?? [];
+  return anyOf.length === 0 || anyOf.some((condition) => meets(message, condition));
+}
+
+function inScope(message: StoredMessage, scope: SearchScope): boolean {
+  switch (scope.kind) {
+    case 'everything':
+      return true;
+    case 'inbox': {
+      if (message.inbox !== scope.inbox) return false;
+      if (!('starredVisibleTo' in scope.starred)) return true;
+      return message.savedBy === null || message.savedBy === (scope.starred.starredVisibleTo ?? null);
+    }
+    case 'account':
+      return (
+        message.savedBy === scope.accountId ||
+        scope.inboxes.includes(message.inbox) ||
+        (scope.domains.includes(message.domain) && !scope.excludeInboxes.includes(message.inbox))
+      );
+  }
+}
+
+function meets(message: StoredMessage, condition: FieldCondition): boolean {
+  const needle = condition.contains.toLowerCase();
+  const has = (value: string) => value.toLowerCase().includes(needle);
+  const anyAddress = (list: MailAddress[]) => list.some((address) => has(address.address));
+  switch (condition.field) {
+    case 'to':
+      return anyAddress(message.to) || has(message.inbox);
+    case 'from':
+      return anyAddress(message.from);
+    case 'subject':
+      return has(message.subject);
+  }
+}
