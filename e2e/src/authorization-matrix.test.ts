@@ -168,6 +168,35 @@ describe('authorization matrix', () => {
     }
   });
 
+  // Before the inbox test below, which clears the private address's inbox.
+  test("account-wide reading, search and waits show a caller only its own mail, not even as a count", async () => {
+    // What /api/inbox calls the caller's own: its private addresses, its domains and its stars; an admin's is all.
+    const OWN: Record<Caller, Kind[]> = { anonymous: [], owner: ['starred', 'privateAddress', 'customDomain'], other: [], admin: KINDS };
+    const accountWide: Array<[string, string]> = [
+      ['/api/inbox', '/api/inbox?limit=1000'],
+      ['/api/inbox-filter', '/api/inbox-filter?andSubjectIncludes=MARK-'],
+      ['/api/inbox-search', '/api/inbox-search?query=MARK-'],
+    ];
+    for (const caller of CALLERS) {
+      for (const [route, path] of accountWide) {
+        const text = await expectStatus(caller, 'GET', route, path, caller === 'anonymous' ? 401 : 200);
+        for (const kind of KINDS) {
+          if (caller !== 'anonymous') assert.equal(text.includes(shared[kind].id), OWN[caller].includes(kind), `${path} as ${caller}: the ${kind} message`);
+        }
+        if (route === '/api/inbox' && caller !== 'anonymous') {
+          const { messages, unread } = JSON.parse(text) as { messages: Array<{ read: boolean }>; unread: number };
+          assert.equal(unread, messages.filter((message) => !message.read).length, `the unread count as ${caller} counts only the mail listed`);
+        }
+      }
+      await expectStatus(caller, 'GET', '/api/wait/cursor', '/api/wait/cursor', 200);
+      for (const kind of KINDS) {
+        const own = OWN[caller].includes(kind);
+        await expectStatus(caller, 'GET', '/api/wait', `/api/wait?subject=${shared[kind].marker}&timeout=0`, caller === 'anonymous' ? 401 : own ? 200 : 204);
+        await expectStatus(caller, 'GET', '/api/addresses/:email/wait', `/api/addresses/${shared[kind].email}/wait?subject=${shared[kind].marker}&timeout=0`, READ[kind][caller] === 200 ? 200 : 204);
+      }
+    }
+  });
+
   test('inboxes: listing and counting show only what the caller may see; deleting never reaches private mail', async () => {
     for (const kind of KINDS) {
       for (const caller of CALLERS) {

@@ -115,6 +115,30 @@ describe('@mailsac/api client against Capturebox', () => {
     assert.equal(unstarred.savedBy, null);
   });
 
+  test('account-wide listing, filter and search (an admin key: all mail)', async () => {
+    // Mailsac's document types `messages` as an array of EmailMessageListShort, itself an array: its
+    // responses (and ours) are one array of message objects, which is what is validated here.
+    const subjects = (messages: unknown) => (messages as Array<{ subject: string }>).map((m) => m.subject);
+    const { data: all } = await client.messages.listInboxMessages({ limit: 2, skip: 1 });
+    assert.deepEqual(Object.keys(all).sort(), ['limit', 'messages', 'skip', 'unread']);
+    assert.deepEqual([all.limit, all.skip], [2, 1]);
+    schemas.assertValid('EmailMessageListShort', all.messages);
+    assert.deepEqual(subjects(all.messages), ['Message 2', 'Message 1']);
+    assert.equal(typeof all.unread, 'number');
+
+    const { data: filtered } = await client.messages.filterInboxMessages({ andSubjectIncludes: 'message', andFrom: 'sender@', andTo: INBOX });
+    schemas.assertValid('EmailMessageListShort', filtered.messages);
+    assert.deepEqual(subjects(filtered.messages), ['Message 3', 'Message 2', 'Message 1']);
+    const none = await client.messages.filterInboxMessages({}).catch((error: { response?: { status: number } }) => error.response);
+    assert.equal(none?.status, 400, 'a filter needs a condition');
+
+    const { data: searched } = await client.messages.searchInboxMessages({ query: 'Message 2' });
+    assert.equal(searched.query, 'Message 2');
+    assert.deepEqual(subjects(searched.messages), ['Message 2']);
+    const { data: byAddress } = await client.messages.searchInboxMessages({ query: 'client-test@' });
+    assert.equal(byAddress.messages!.length, 3, 'to (or the inbox) matches as well as subject');
+  });
+
   test('deletes one message, then the whole inbox', async () => {
     const { data: deleted } = await client.messages.deleteMessage(INBOX, ids[2]);
     assert.deepEqual(deleted, { _id: ids[2], inbox: INBOX, message: 'Message was deleted.' });

@@ -1,2 +1,2 @@
 export { AccessModule } from './access.module';
-export { KeyRequiredToRead, MailboxAccess, MailNotFound, type PageQuery, type Reader } from './mailbox-access.service';
+export { KeyRequiredToRead, MailboxAccess, MailNotFound, type PageQuery, type Reader, type ScopedFilter, type ScopedSearch } from './mailbox-access.service';

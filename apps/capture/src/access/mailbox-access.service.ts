@@ -8,10 +8,23 @@ import { AccountsService, mayReadInbox, mayReadInboxes, mayReadMessage, type Acc
 import { CONFIG, type CaptureboxConfig } from '../config';
 import type { AttachmentContent, StoredMessage } from '../domain/captured-message';
 import { inboxOf, normalizeDomain } from '../domain/mailbox';
-import { MESSAGE_STORE, type DomainScope, type ListInboxQuery, type MessageBody, type MessageStore, type StarredVisibility } from '../store';
+import {
+  MESSAGE_STORE,
+  type DomainScope,
+  type ListInboxQuery,
+  type MessageBody,
+  type MessageFilter,
+  type MessageSearch,
+  type MessageStore,
+  type SearchScope,
+  type StarredVisibility,
+} from '../store';
 
 export type Reader = Account | null;
 export type PageQuery = Omit<ListInboxQuery, 'starredVisibleTo'>;
+/** A search or filter whose scope access/ fills in from what the reader may see. */
+export type ScopedSearch = Omit<MessageSearch, 'scope'>;
+export type ScopedFilter = Omit<MessageFilter, 'scope'>;
 
 /** Not there, or not for this reader: the two look the same. */
 export class MailNotFound extends Error {
@@ -121,6 +134,37 @@ export class MailboxAccess {
     return this.store.deleteDomainMail(scope.domain, scope.excluded);
   }
 
+  /**
+   * The mail that is this reader's own, for account-wide reading and waits: its private addresses, its
+   * domains (but inboxes another account reserved there) and what it starred. An admin's is all mail.
+   */
+  async accountScope(reader: Account): Promise<SearchScope> {
+    if (reader.isAdmin) return { kind: 'everything' };
+    const owned = await this.accounts.ownedScope(reader.id);
+    const excludeInboxes = (await Promise.all(owned.domains.map((domain) => this.reservedByOthers(reader, domain)))).flat();
+    return { kind: 'account', accountId: reader.id, inboxes: owned.addresses, domains: owned.domains, excludeInboxes };
+  }
+
+  /** One inbox as this reader sees it, or null when it is empty to them (another account's private inbox). */
+  async inboxSearchScope(reader: Reader, address: string): Promise<SearchScope | null> {
+    const scope = await this.inboxScope(reader, address);
+    return scope ? { kind: 'inbox', inbox: scope.inbox, starred: scope.starred } : null;
+  }
+
+  /** A search within a scope that accountScope or inboxSearchScope gave (null: nothing to find). */
+  async search(scope: SearchScope | null, search: ScopedSearch): Promise<StoredMessage[]> {
+    return scope ? this.store.searchMessages({ ...search, scope }) : [];
+  }
+
+  async countMatching(scope: SearchScope | null, filter: ScopedFilter): Promise<number> {
+    return scope ? this.store.countMatching({ ...filter, scope }) : 0;
+  }
+
+  /** The body of a message that a search in a reader's scope found (so the reader may see it). */
+  async bodyOfFound(message: StoredMessage): Promise<MessageBody | null> {
+    return this.store.getBody(message.inbox, message.id);
+  }
+
   /** The inbox and the starred filter of the store query, or null when this reader sees it empty. */
   private async inboxScope(reader: Reader, address: string): Promise<{ inbox: string; starred: StarredVisibility } | null> {
     this.assertMayRead(reader);
@@ -140,8 +184,13 @@ export class MailboxAccess {
     const domain = await this.accounts.getDomain(normalizeDomain(name));
     if (!domain || (domain.ownerId !== reader.id && !reader.isAdmin)) throw new MailNotFound('Domain not found.');
     if (reader.isAdmin) return { domain: domain.domain, excluded: {} };
-    const reserved = await this.accounts.addressesReservedInDomain(domain.domain);
-    return { domain: domain.domain, excluded: { excludeInboxes: reserved.filter((address) => address.ownerId !== reader.id).map((address) => address.address) } };
+    return { domain: domain.domain, excluded: { excludeInboxes: await this.reservedByOthers(reader, domain.domain) } };
+  }
+
+  /** The inboxes of a domain that another account than the reader reserved: they stay that account's. */
+  private async reservedByOthers(reader: Account, domain: string): Promise<string[]> {
+    const reserved = await this.accounts.addressesReservedInDomain(domain);
+    return reserved.filter((address) => address.ownerId !== reader.id).map((address) => address.address);
   }
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isValidMailbox } from '../domain/mailbox';
 import { isMessageId } from '../domain/message-id';
 import { MESSAGE_FOLDERS, type MessageFolder } from '../domain/captured-message';
+import { MAX_CONDITION_LENGTH, type FieldCondition } from '../store';
 import { badRequest } from './api-errors';
 
 const MAX_LABEL_LENGTH = 100;
@@ -56,6 +57,90 @@ export function parseListQuery(query: Record<string, unknown>): ListQuery {
     throw badRequest('Invalid query', result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   return result.data;
+}
+
+/** Parses a query with a schema; every problem is named in the 400. Empty strings count as absent. */
+function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, unknown>): z.output<T> {
+  const present = Object.fromEntries(Object.entries(query).map(([key, value]) => [key, emptyToUndefined(value)]));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    throw badRequest('Invalid query', result.error.issues.map((issue) => `${issue.path.join('.') || 'query'}: ${issue.message}`));
+  }
+  return result.data;
+}
+
+const isoDate = (name: string) =>
+  z
+    .string()
+    .refine((value) => !Number.isNaN(Date.parse(value)), `${name} must be an ISO 8601 date`)
+    .transform((value) => new Date(value));
+const conditionText = z.string().max(MAX_CONDITION_LENGTH);
+const booleanText = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+/** Mailsac's account-wide listing (`GET /api/inbox`): paging as its other listings, and `since`. */
+const AccountInboxQuerySchema = z.object({
+  limit: z.coerce.number().int().min(0).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
+  skip: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  since: isoDate('since').optional(),
+});
+
+export function parseAccountInboxQuery(query: Record<string, unknown>): z.output<typeof AccountInboxQuerySchema> {
+  return parseQuery(AccountInboxQuerySchema, query);
+}
+
+/** Mailsac's `GET /api/inbox-filter`: the conditions, ANDed; at least one is required. */
+const InboxFilterQuerySchema = z.object({
+  andSubjectIncludes: conditionText.optional(),
+  andFrom: conditionText.optional(),
+  andTo: conditionText.optional(),
+  andRead: booleanText.optional(),
+});
+
+export function parseInboxFilterQuery(query: Record<string, unknown>): { allOf: FieldCondition[]; read?: boolean } {
+  const parsed = parseQuery(InboxFilterQuerySchema, query);
+  const allOf = conditionsOf({ subject: parsed.andSubjectIncludes, from: parsed.andFrom, to: parsed.andTo });
+  if (allOf.length === 0 && parsed.andRead === undefined) throw badRequest('Give at least one condition: andSubjectIncludes, andFrom, andTo or andRead.');
+  return { allOf, read: parsed.andRead };
+}
+
+/** Mailsac's `GET /api/inbox-search`: one text matched against to, from and subject, ORed. */
+export function parseInboxSearchQuery(query: Record<string, unknown>): string {
+  return parseQuery(z.object({ query: conditionText.default('') }), query).query;
+}
+
+/** The longest a wait may be asked to last: long-polls past this are cut by proxies anyway. */
+export const MAX_WAIT_SECONDS = 120;
+export const DEFAULT_WAIT_SECONDS = 30;
+
+/** Capturebox's waits (`GET /api/wait`, `GET /api/addresses/:email/wait`). */
+const WaitQuerySchema = z.object({
+  since: isoDate('since').optional(),
+  to: conditionText.optional(),
+  from: conditionText.optional(),
+  subject: conditionText.optional(),
+  text: conditionText.optional(),
+  timeout: z.coerce.number().min(0).max(MAX_WAIT_SECONDS).default(DEFAULT_WAIT_SECONDS),
+});
+
+export interface WaitQuery {
+  since?: Date;
+  allOf: FieldCondition[];
+  bodyContains?: string;
+  timeoutMs: number;
+}
+
+export function parseWaitQuery(query: Record<string, unknown>): WaitQuery {
+  const parsed = parseQuery(WaitQuerySchema, query);
+  return {
+    since: parsed.since,
+    allOf: conditionsOf({ to: parsed.to, from: parsed.from, subject: parsed.subject }),
+    bodyContains: parsed.text,
+    timeoutMs: Math.round(parsed.timeout * 1000),
+  };
+}
+
+function conditionsOf(texts: Record<FieldCondition['field'], string | undefined>): FieldCondition[] {
+  return (Object.entries(texts) as [FieldCondition['field'], string | undefined][]).flatMap(([field, contains]) => (contains ? [{ field, contains }] : []));
 }
 
 function emptyToUndefined(value: unknown): unknown {

@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AccessModule } from '../access';
 import { AccountsModule } from '../accounts';
+import { WaitingModule } from '../waiting';
+import { AccountInboxController } from './account-inbox.controller';
+import { WaitsController } from './waits.controller';
 import { AddressesController } from './addresses.controller';
 import { AdminController } from './admin.controller';
 import { CallerGuard } from './caller';
@@ -12,9 +15,9 @@ import { MessageContentController } from './message-content.controller';
 import { MessagesController } from './messages.controller';
 
 @Module({
-  imports: [AccountsModule, AccessModule],
+  imports: [AccountsModule, AccessModule, WaitingModule],
   // MessagesController first: its `starred/messages` must win over AddressesController's `:email`.
-  controllers: [MessagesController, MessageContentController, AddressesController, DomainsController, MeController, AdminController],
+  controllers: [MessagesController, WaitsController, MessageContentController, AccountInboxController, AddressesController, DomainsController, MeController, AdminController],
   providers: [MailboxReader, { provide: APP_GUARD, useClass: CallerGuard }],
 })
 export class ApiModule {}

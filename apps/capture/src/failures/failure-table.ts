@@ -62,6 +62,7 @@ export const FAILURES = {
   forbidden: { http: http(403, 'Forbidden.') },
   not_found: { http: http(404, 'Not found.') },
   conflict: { http: http(409, 'Conflict.') },
+  too_many_waits: { http: http(429, 'Too many waits are open, try again later.') },
   internal: { http: http(500, 'Internal error.') },
 } as const satisfies Record<string, FailureRow>;
 

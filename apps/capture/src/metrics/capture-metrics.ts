@@ -80,6 +80,13 @@ export class CaptureMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
+  private openWaits: () => number = () => 0;
+  readonly waitsOpen: Gauge = new Gauge({
+    name: 'capturebox_waits_open',
+    help: 'Server-side waits for a message open now (bounded by CAPTUREBOX_MAX_WAITS)',
+    registers: [this.registry],
+    collect: () => this.waitsOpen.set(this.openWaits()),
+  });
   readonly tlsCertificateReloadsTotal = new Counter({
     name: 'capturebox_tls_certificate_reloads_total',
     help: 'Certificate reloads from the configured files, by result',
@@ -104,6 +111,11 @@ export class CaptureMetrics {
   /** The SMTP module tells where the in-flight byte count comes from. */
   measureInflightBytesWith(source: () => number): void {
     this.inflightBytes = source;
+  }
+
+  /** The waiting module tells where the count of open waits comes from. */
+  countOpenWaitsWith(source: () => number): void {
+    this.openWaits = source;
   }
 
   /** The SMTP module tells where the open-connection count comes from. */

@@ -1,0 +1,64 @@
+// Capturebox's own waits: long-polls that answer with the first message matching a filter (200, Mailsac's
+// EmailMessage), or 204 No Content when none came before the timeout. Take `GET /api/wait/cursor` before
+// triggering the mail and pass it as `since`: a message that lands before the wait starts is found too.
+// An inbox wait reads as the inbox's listing does (public, or yours); `GET /api/wait` waits over all of the
+// caller's own mail, as `GET /api/inbox` lists it.
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { MailboxAccess } from '../access';
+import type { SearchScope } from '../store';
+import { toEmailMessage } from '../views';
+import { MessageWaits } from '../waiting';
+import { parseEmail, parseWaitQuery } from './api-input';
+import { CurrentCaller, requireAccount, type Caller } from './caller';
+
+@Controller('api')
+export class WaitsController {
+  constructor(
+    private readonly access: MailboxAccess,
+    private readonly waits: MessageWaits,
+  ) {}
+
+  /** The server's clock now: a `since` that no message captured after this call can fall before. */
+  @Get('wait/cursor')
+  cursor() {
+    return { cursor: new Date().toISOString() };
+  }
+
+  @Get('wait')
+  async waitInAccount(@CurrentCaller() caller: Caller, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
+    const account = requireAccount(caller);
+    const wait = parseWaitQuery(query);
+    return this.answer(await this.access.accountScope(account), wait, response);
+  }
+
+  @Get('addresses/:email/wait')
+  async waitInInbox(
+    @CurrentCaller() caller: Caller,
+    @Param('email') email: string,
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const inbox = parseEmail(email);
+    const wait = parseWaitQuery(query);
+    return this.answer(await this.access.inboxSearchScope(caller.account, inbox), wait, response);
+  }
+
+  private async answer(scope: SearchScope | null, wait: ReturnType<typeof parseWaitQuery>, response: Response) {
+    // The response's close before it finished is the client going away: the wait ends with it.
+    const gone = new AbortController();
+    response.on('close', () => gone.abort());
+    const found = await this.waits.waitFor({
+      scope,
+      filter: { since: wait.since, allOf: wait.allOf },
+      bodyContains: wait.bodyContains,
+      timeoutMs: wait.timeoutMs,
+      signal: gone.signal,
+    });
+    if (!found) {
+      response.status(204);
+      return undefined;
+    }
+    return toEmailMessage(found);
+  }
+}

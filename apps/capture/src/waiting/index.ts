@@ -1,0 +1,2 @@
+export { WaitingModule } from './waiting.module';
+export { MessageWaits, TooManyWaits, type WaitRequest } from './message-waits.service';
