@@ -27,9 +27,15 @@ install: node_modules/.package-lock.json
 build: install
 	npm run build
 
-build-app: install
+# The service's build (the shared limits, tsc, then the web UI's esbuild) only when one of its inputs is newer
+# than the last build that finished: finding nothing to do takes tsc and esbuild seconds, make a few stat calls.
+APP_BUILD_INPUTS := $(shell find packages/limits/src apps/capture/src apps/capture/web-ui -type f) packages/limits/package.json apps/capture/package.json apps/capture/tsconfig.json tsconfig.base.json
+apps/capture/dist/.build-app.stamp: $(APP_BUILD_INPUTS) node_modules/.package-lock.json
 	npm run build --workspace packages/limits
 	npm run build:app --workspace apps/capture
+	@touch $@
+
+build-app: apps/capture/dist/.build-app.stamp
 
 test-tools:
 	./scripts/ensure-test-tools.sh

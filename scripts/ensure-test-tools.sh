@@ -2,6 +2,7 @@
 # Installs the third-party tools the test suite drives, when missing. Idempotent; safe to run often.
 #   swaks    - a real SMTP client (Debian package), with Perl's TLS modules for STARTTLS
 #   python3  - Python's smtplib, a real SMTP client (on the machine already; checked here)
+#   curl     - what the README's examples read the API with (e2e/src/readme-snippets.test.ts runs them)
 #   chromium - Debian's Chromium, driven by playwright-core in the web UI tests (never a downloaded browser)
 #   ferretdb - a real MongoDB-wire server (FerretDB v1, SQLite backend), built once with Go into ~/.cache/capturebox
 #   k8s      - etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl,
@@ -13,6 +14,7 @@ set -euo pipefail
 need_apt=()
 command -v swaks >/dev/null 2>&1 || need_apt+=(swaks)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 # swaks speaks STARTTLS through these Perl modules, which it only recommends.
 perl -MNet::SSLeay -MIO::Socket::SSL -e1 >/dev/null 2>&1 || need_apt+=(libnet-ssleay-perl libio-socket-ssl-perl)
 # The browser tests launch exactly this path (e2e/src/support/browser.ts).
@@ -24,7 +26,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
 fi
-echo "ensure-test-tools: swaks $(swaks --version 2>/dev/null | head -1 | awk '{print $NF}'), $(python3 --version), $(/usr/bin/chromium --version 2>/dev/null | head -1)"
+echo "ensure-test-tools: swaks $(swaks --version 2>/dev/null | head -1 | awk '{print $NF}'), $(python3 --version), $(curl --version | head -1 | cut -d' ' -f1-2), $(/usr/bin/chromium --version 2>/dev/null | head -1)"
 
 # The one-node cluster's runtime and image builder (e2e/src/kubernetes-cluster.test.ts), by the test bed's list.
 ./scripts/k8s-testbed.sh node-packages

@@ -15,6 +15,8 @@ export interface CaptureboxOptions {
   env?: Record<string, string>;
   /** Reuse a data directory (to test restarts); a fresh temp dir otherwise. */
   dataDir?: string;
+  /** Variables of the test defaults not to set, so the service's own defaults apply (its ports, a generated admin key). */
+  unset?: string[];
 }
 
 export class CaptureboxProcess {
@@ -24,11 +26,11 @@ export class CaptureboxProcess {
   private child: ChildProcess | null = null;
   private exitPromise: Promise<number | null> | null = null;
 
-  private constructor(readonly dataDir: string, private readonly ownsDataDir: boolean, private readonly env: Record<string, string>) {}
+  private constructor(readonly dataDir: string, private readonly ownsDataDir: boolean, private readonly env: Record<string, string>, private readonly unset: string[]) {}
 
   static async start(options: CaptureboxOptions = {}): Promise<CaptureboxProcess> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'capturebox-e2e-'));
-    const instance = new CaptureboxProcess(dataDir, !options.dataDir, options.env ?? {});
+    const instance = new CaptureboxProcess(dataDir, !options.dataDir, options.env ?? {}, options.unset ?? []);
     await instance.spawn();
     return instance;
   }
@@ -45,19 +47,26 @@ export class CaptureboxProcess {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** The environment the service runs with: free ports and a known admin key unless told otherwise. */
+  get serviceEnv(): Record<string, string> {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      CAPTUREBOX_BIND: '127.0.0.1',
+      CAPTUREBOX_SMTP_PORT: '0',
+      CAPTUREBOX_HTTP_PORT: '0',
+      CAPTUREBOX_DATA_DIR: this.dataDir,
+      CAPTUREBOX_ADMIN_USER: ADMIN_USER,
+      CAPTUREBOX_ADMIN_API_KEY: ADMIN_API_KEY,
+      CAPTUREBOX_LOG_LEVEL: 'info',
+      ...this.env,
+    };
+    for (const name of this.unset) delete env[name];
+    return env;
+  }
+
   private spawn(): Promise<void> {
     const child = spawn(process.execPath, ['--enable-source-maps', MAIN], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        CAPTUREBOX_BIND: '127.0.0.1',
-        CAPTUREBOX_SMTP_PORT: '0',
-        CAPTUREBOX_HTTP_PORT: '0',
-        CAPTUREBOX_DATA_DIR: this.dataDir,
-        CAPTUREBOX_ADMIN_USER: ADMIN_USER,
-        CAPTUREBOX_ADMIN_API_KEY: ADMIN_API_KEY,
-        CAPTUREBOX_LOG_LEVEL: 'info',
-        ...this.env,
-      },
+      env: this.serviceEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
