@@ -138,7 +138,7 @@ describe('refusal reasons', () => {
     });
   });
 
-  test('too big by SIZE= (smtp-server’s), past the SIZE declared (ours), past the limit undeclared (smtp-server’s, in place of ours): message_too_big, once each', async () => {
+  test('too big by SIZE= (smtp-server’s), past the SIZE declared (ours), past the limit undeclared (ours): message_too_big, once each', async () => {
     await expectCounted({ message_too_big: 3 }, async () => {
       const dialog = await loggedIn();
       expectCode(await dialog.command(`MAIL FROM:<a@example.com> SIZE=${MAX_BYTES * 2}`), 552);

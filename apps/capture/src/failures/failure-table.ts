@@ -112,7 +112,7 @@ export function smtpRow(name: SmtpFailure): SmtpReplyRow {
  * (idle timeout, too many bad commands, shutdown) and 500-504 command errors refuse no message: nothing.
  */
 const ENGINE_REPLY_METRICS: Readonly<Record<number, SmtpReplyRow['metric']>> = {
-  552: 'message_too_big', // its SIZE limit: SIZE= over it at MAIL FROM, or DATA past it
+  552: 'message_too_big', // MAIL FROM with SIZE= over its limit (DATA past it is ours: receive-data.ts)
   530: 'auth_required', // MAIL FROM before AUTH on an encrypted session
   535: 'auth_failed', // a login it judged itself
   501: 'syntax', // its syntax checks of addresses, parameters and AUTH

@@ -1,7 +1,7 @@
-// Counts every SMTP reply that refuses something, exactly once, as it is written. Our refusals are handed
-// over here when smtp-server is given them, and counted by the row they carry; any other reply is one
-// smtp-server wrote on its own (its 552 for an oversized DATA even replaces ours) and is counted by the
-// error table's list of smtp-server's replies.
+// Counts every SMTP reply that refuses something, exactly once, as it is written (a refusal smtp-server
+// never writes, because the client left first, is not counted). Our refusals are handed over here when
+// smtp-server is given them, and counted by the row they carry; any other reply is one smtp-server wrote
+// on its own (its 552 for SIZE=, its 530, its 501s) and is counted by the error table's list of those.
 import { metricOfEngineReply, smtpRow, type SmtpReplyRow } from '../failures';
 import type { CaptureMetrics } from '../metrics';
 import type { SmtpRefusal } from './smtp-replies';
