@@ -48,8 +48,8 @@ describe('metrics', () => {
   test('accepted, rejected by reason, bytes and auth failures match exactly', () => {
     assert.equal(valueOf(samples, 'capturebox_smtp_messages_accepted_total', { tls: 'true' }), GOOD);
     assert.equal(valueOf(samples, 'capturebox_smtp_messages_accepted_total', { tls: 'false' }), 0);
-    assert.equal(valueOf(samples, 'capturebox_smtp_messages_rejected_total', { reason: 'size' }), OVERSIZE_DECLARED + OVERSIZE_UNDECLARED);
-    assert.equal(valueOf(samples, 'capturebox_smtp_messages_rejected_total', { reason: 'store' }), 0);
+    assert.equal(valueOf(samples, 'capturebox_smtp_messages_rejected_total', { reason: 'message_too_big' }), OVERSIZE_DECLARED + OVERSIZE_UNDECLARED);
+    assert.equal(valueOf(samples, 'capturebox_smtp_messages_rejected_total', { reason: 'store_unavailable' }), 0);
     assert.equal(valueOf(samples, 'capturebox_smtp_auth_failures_total'), WRONG_PASSWORD);
     assert.equal(valueOf(samples, 'capturebox_smtp_received_bytes_total'), storedBytes);
   });

@@ -131,7 +131,7 @@ describe('SMTP DATA limits', () => {
       slow.close();
       waiting.close();
     }
-    assert.equal(await metric(box, 'capturebox_smtp_messages_rejected_total', { reason: 'timeout' }), 1);
+    assert.equal(await metric(box, 'capturebox_smtp_messages_rejected_total', { reason: 'data_timeout' }), 1);
     assert.equal(await metric(box, 'capturebox_smtp_inflight_bytes'), 0, 'every turn was given back');
     assert.deepEqual(await (await box.api('/api/addresses/slow@limits.test/messages')).json(), []);
   });

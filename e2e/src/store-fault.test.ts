@@ -2,27 +2,12 @@
 // 250 for a message that was never stored. The fault is real: another process holds SQLite's write lock.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { ADMIN_API_KEY, ADMIN_USER, CaptureboxProcess } from './support/capturebox-process';
+import { holdWriteLock } from './support/sqlite-write-lock';
 
 const INBOX = 'fault@example.com';
-
-function holdWriteLock(databaseFile: string) {
-  const child = spawn('python3', [resolve(__dirname, '../clients/hold_sqlite_write_lock.py'), databaseFile], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const next = () => new Promise<string>((r) => lines.once('line', r));
-  return {
-    locked: next(),
-    async release(): Promise<void> {
-      const released = next();
-      child.stdin!.end('\n');
-      assert.equal(await released, 'released');
-    },
-  };
-}
 
 describe('store faults', () => {
   let box: CaptureboxProcess;

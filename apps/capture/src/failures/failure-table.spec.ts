@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BadRequestException, NotFoundException } from '@nestjs/common';
-import { FAILURES, httpFailureOf, metricOfSmtpReply } from '.';
+import { FAILURES, REJECTION_REASONS, httpFailureOf, metricOfEngineReply } from '.';
 
 /** What body-parser throws (an http-errors error), without depending on http-errors here. */
 const createError = (status: number, message: string) => Object.assign(new Error(message), { status, statusCode: status, expose: status < 500 });
@@ -17,14 +17,26 @@ describe('the error table', () => {
     }
   });
 
-  test('a reply counts toward the row whose code and text it carries, else the first row with its code', () => {
-    assert.equal(metricOfSmtpReply(451, '4.4.2 DATA took too long, try again later'), 'timeout');
-    assert.equal(metricOfSmtpReply(451, '4.3.2 Too much mail in progress, try again later'), 'limits');
-    assert.equal(metricOfSmtpReply(451, '4.3.0 Storage is temporarily unavailable, try again later'), 'store');
-    assert.equal(metricOfSmtpReply(451, 'something of smtp-server'), 'store');
-    assert.equal(metricOfSmtpReply(538), 'auth');
-    assert.equal(metricOfSmtpReply(500), null);
-    assert.equal(metricOfSmtpReply(421, 'Timeout - closing connection'), null);
+  test('each refusal row counts under a reason of its own, its row name, and every reason is declared', () => {
+    const rows = Object.entries(FAILURES).flatMap(([name, row]) => ('smtp' in row ? [[name, row.smtp.metric] as const] : []));
+    for (const [name, metric] of rows) {
+      if (metric === null || metric === 'auth_failed') continue;
+      assert.equal(metric, name, `${name} counts under its own name`);
+      assert.ok(REJECTION_REASONS.includes(metric), `${name} is a declared reason`);
+    }
+    const used = new Set<string>(rows.map(([, metric]) => metric ?? '').concat(['syntax', 'other']));
+    assert.deepEqual(REJECTION_REASONS.filter((reason) => !used.has(reason)), [], 'no declared reason is left unused');
+  });
+
+  test("smtp-server's own replies count by its code; its command errors and 421s count as nothing", () => {
+    assert.equal(metricOfEngineReply(552), 'message_too_big');
+    assert.equal(metricOfEngineReply(530), 'auth_required');
+    assert.equal(metricOfEngineReply(501), 'syntax');
+    assert.equal(metricOfEngineReply(535), 'auth_failed');
+    assert.equal(metricOfEngineReply(451), 'other');
+    assert.equal(metricOfEngineReply(500), null);
+    assert.equal(metricOfEngineReply(421), null);
+    assert.equal(metricOfEngineReply(250), null);
   });
 
   test('framework errors keep their 4xx; named errors take their row; anything else is 500 without its insides', () => {

@@ -3,7 +3,7 @@ export {
   REJECTION_REASONS,
   failureNameOf,
   httpStatusText,
-  metricOfSmtpReply,
+  metricOfEngineReply,
   smtpRow,
   type FailureName,
   type HttpFailure,

@@ -13,7 +13,7 @@ import { ROOT_LOGGER, type Logger } from '../logging';
 import { CaptureMetrics } from '../metrics';
 import { StoreUnavailableError } from '../store';
 import { TlsCertificates, type TlsMaterial } from '../tls';
-import { outcomeOfReply } from './refusal-reasons';
+import { RefusalCounter } from './refusal-counter';
 import { SmtpListener } from './smtp-listeners';
 import { DataCutOff, receiveData } from './receive-data';
 import { ConnectionLimits, DataAdmission } from './smtp-limits';
@@ -55,6 +55,7 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
   private drained: (() => void) | null = null;
   private readonly connectionLimits: ConnectionLimits;
   private readonly admission: DataAdmission;
+  private readonly refusals: RefusalCounter;
 
   constructor(
     @Inject(CONFIG) private readonly config: CaptureboxConfig,
@@ -71,6 +72,7 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
     this.connectionLimits = new ConnectionLimits(config.smtp.limits);
     this.admission = new DataAdmission(config.smtp.limits);
     metrics.measureInflightBytesWith(() => this.admission.inflightBytes);
+    this.refusals = new RefusalCounter(metrics);
   }
 
   /** Starts the listeners; resolves with the bound ports (useful when configured as 0). */
@@ -148,17 +150,18 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
       onMailFrom: (address, session, callback) => {
         // Checked here too, not only by smtp-server: with AUTH switched off before STARTTLS, smtp-server
         // would otherwise treat the plain-text session as one that needs no login.
-        if (smtp.authMode === 'required' && !session.user) return callback(new SmtpRefusal('auth_required'));
-        callback(address.address === '' || isValidMailbox(address.address) ? null : new SmtpRefusal('bad_sender'));
+        if (smtp.authMode === 'required' && !session.user) return callback(this.refuse(session.id, 'auth_required'));
+        callback(address.address === '' || isValidMailbox(address.address) ? null : this.refuse(session.id, 'bad_sender'));
       },
       onRcptTo: (address, session, callback) => {
-        if (!isValidMailbox(address.address)) return callback(new SmtpRefusal('bad_recipient'));
-        if (session.envelope.rcptTo.length >= MAX_RECIPIENTS_PER_MESSAGE) return callback(new SmtpRefusal('too_many_recipients'));
+        if (!isValidMailbox(address.address)) return callback(this.refuse(session.id, 'bad_recipient'));
+        if (session.envelope.rcptTo.length >= MAX_RECIPIENTS_PER_MESSAGE) return callback(this.refuse(session.id, 'too_many_recipients'));
         callback();
       },
       onData: (stream, session, callback) => this.onData(stream, session, callback),
       onClose: (session) => {
         this.connectionLimits.release(session.remoteAddress);
+        this.refusals.forget(session.id);
         this.metrics.smtpSessionsTotal.inc({ tls: String(Boolean(session.secure)) });
       },
     };
@@ -186,7 +189,7 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
       release: (ip) => this.connectionLimits.release(ip),
     });
     // Every reply smtp-server sends, ours or its own (552 for SIZE=, 530, 501...), is counted here, so
-    // refusal metrics are exact whichever layer refused.
+    // refusal metrics are exact whichever layer refused (refusal-counter.ts).
     const connect = engine.connect.bind(engine);
     engine.connect = (socket, socketOptions) => {
       connect(socket, socketOptions);
@@ -196,8 +199,10 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
       connection.send = (code, data, context) => {
         // smtp-server answers AUTH before STARTTLS with 500 (we disable AUTH there so EHLO hides it) or
         // 538; RFC 3207 says 530 5.7.0.
-        if (context === 'AUTH' && !connection.secure && (code === 500 || code === 538)) ({ code, text: data } = refusalLine('starttls_required'));
-        this.countReply(code, typeof data === 'string' ? data : '');
+        if (context === 'AUTH' && !connection.secure && (code === 500 || code === 538)) {
+          ({ responseCode: code, message: data } = this.refuse(connection.id, 'starttls_required'));
+        }
+        this.refusals.countReply(connection.id, code, typeof data === 'string' ? data : '');
         send(code, data, context);
       };
     };
@@ -211,10 +216,9 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
-  private countReply(code: number, text: string): void {
-    const outcome = outcomeOfReply(code, text);
-    if (outcome.kind === 'rejected') this.metrics.messagesRejectedTotal.inc({ reason: outcome.reason });
-    else if (outcome.kind === 'auth_failed') this.metrics.authFailuresTotal.inc();
+  /** Our refusal as the session's next reply: counted by its own row when smtp-server writes it. */
+  private refuse(sessionId: string, refusal: RefusalReason | SmtpRefusal): SmtpRefusal {
+    return this.refusals.handOver(sessionId, typeof refusal === 'string' ? new SmtpRefusal(refusal) : refusal);
   }
 
   private useCertificate(material: TlsMaterial): void {
@@ -242,12 +246,12 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
         if (this.config.smtp.authMode === 'off') return callback(null, { user: UNVERIFIED_LOGIN });
         this.logger.info({ session: session.id, ip: client, method: auth.method }, 'smtp auth failed');
         await sleep(this.loginFailures.recordFailure(client));
-        callback(new SmtpRefusal('auth_failed'));
+        callback(this.refuse(session.id, 'auth_failed'));
       },
       (error: unknown) => {
         // The accounts store is down: a temporary failure, so the client retries instead of giving up.
         this.logger.error({ session: session.id, err: error }, 'smtp auth could not be checked');
-        callback(new SmtpRefusal(error instanceof StoreUnavailableError ? 'auth_unavailable' : 'auth_failed'));
+        callback(this.refuse(session.id, error instanceof StoreUnavailableError ? 'auth_unavailable' : 'auth_failed'));
       },
     );
   }
@@ -273,7 +277,7 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
         withDeadline(this.captureTransaction(raw, session), CAPTURE_DEADLINE_MS)
           .then(
             (queueId) => reply(null, acceptedReply(queueId)),
-            (error: unknown) => reply(this.refusalFor(error, session)),
+            (error: unknown) => reply(this.refuse(session.id, this.refusalFor(error, session))),
           )
           .finally(() => {
             stopTimer();
@@ -281,7 +285,7 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
           });
       },
       (error: unknown) => {
-        if (!(error instanceof DataCutOff)) return reply(error as Error);
+        if (!(error instanceof DataCutOff)) return reply(this.refuse(session.id, error instanceof SmtpRefusal ? error : refusalOf(error)));
         // The sender is still sending (or not at all): answer now and hang up, rather than wait for a
         // final dot that a slow sender may never send.
         this.logger.info({ session: session.id, reason: error.reason }, 'smtp DATA cut off at its deadline');
@@ -295,8 +299,8 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
     for (const engine of this.engines) {
       for (const connection of engine.connections) {
         if (connection.id !== sessionId) continue;
-        const { code, text } = refusalLine(reason);
-        connection.send(code, text);
+        const refusal = this.refuse(sessionId, reason);
+        connection.send(refusal.responseCode, refusal.message);
         connection.close();
       }
     }
