@@ -2,7 +2,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { AccountsService } from '../accounts';
-import { domainOf, inboxOf } from '../domain/mailbox';
+import { domainOf, inboxOf } from '../domain';
 import { MailboxReader } from './mailbox-reader.service';
 import { ApiError, badRequest } from './api-errors';
 import { parseEmail } from './api-input';

@@ -3,8 +3,7 @@
 // (star, labels, folder, read), each on a message access has found visible.
 import { Inject, Injectable } from '@nestjs/common';
 import { MailboxAccess, type PageQuery } from '../access';
-import type { AttachmentContent, MessageFolder, StoredMessage } from '../domain/captured-message';
-import { inboxOf } from '../domain/mailbox';
+import { type AttachmentContent, inboxOf, type MessageFolder, type StoredMessage } from '../domain';
 import { MESSAGE_STORE, type MessageBody, type MessagePatch, type MessageStore } from '../store';
 import { messageNotFound } from './api-errors';
 import { requireAccount, type Caller } from './caller';

@@ -1,5 +1,5 @@
 // The one configuration object, parsed and validated once at start-up from the environment.
-// Nothing else in the app reads process.env.
+// Nothing outside config/ reads process.env (test helpers aside; selftest-settings.ts is the selftest's).
 import { resolve } from 'node:path';
 import { z } from 'zod';
 

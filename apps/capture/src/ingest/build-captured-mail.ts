@@ -1,6 +1,6 @@
 // Stage "build": joins what the SMTP session knew (envelope, session facts, arrival time) with what parsing
 // made of the source, and adds the links found in its text and HTML.
-import type { CapturedMail, Envelope, SessionFacts } from '../domain/captured-message';
+import type { CapturedMail, Envelope, SessionFacts } from '../domain';
 import { extractLinks } from './extract-links';
 import type { ParsedMail } from './parse-mail';
 

@@ -1,6 +1,6 @@
 // The ingest pipeline up to routing: parse -> build (extract links) -> route to inboxes. No I/O: the caller
 // (CaptureService) applies privacy and stores the result, and the SMTP module replies to the client.
-import type { CapturedMail, StoredMessage } from '../domain/captured-message';
+import type { CapturedMail, StoredMessage } from '../domain';
 import { buildCapturedMail, type CaptureInput } from './build-captured-mail';
 import { parseMail } from './parse-mail';
 import { routeToInboxes, type RouteOptions } from './route-to-inboxes';

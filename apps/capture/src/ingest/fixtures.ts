@@ -1,6 +1,6 @@
 // Raw RFC 5322 sources for the ingest specs, written out by hand so that each test shows the exact bytes it
 // feeds the parser, broken ones included. Not used outside ingest's specs.
-import type { Envelope, SessionFacts } from '../domain/captured-message';
+import type { Envelope, SessionFacts } from '../domain';
 
 /** Joins lines with CRLF, the line ending SMTP delivers. */
 export function crlf(...lines: string[]): string {

@@ -1,8 +1,7 @@
 // Stage "route": one StoredMessage per envelope recipient, as Mailsac stores one message per inbox. The
 // envelope, not the To/Cc headers, decides who gets a copy: that is how blind copies arrive at all.
 import { domainToASCII } from 'node:url';
-import type { AttachmentMeta, CapturedMail, MailAddress, StoredMessage } from '../domain/captured-message';
-import { inboxOf } from '../domain/mailbox';
+import { type AttachmentMeta, type CapturedMail, inboxOf, type MailAddress, type StoredMessage } from '../domain';
 
 export interface RouteOptions {
   /**

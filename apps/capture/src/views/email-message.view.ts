@@ -1,5 +1,5 @@
 // Domain -> Mailsac JSON. The only place that knows Mailsac's field names and shapes.
-import type { AttachmentMeta, HeaderLine, StoredMessage } from '../domain/captured-message';
+import type { AttachmentMeta, HeaderLine, StoredMessage } from '../domain';
 
 export type EmailMessageView = ReturnType<typeof toEmailMessage>;
 
