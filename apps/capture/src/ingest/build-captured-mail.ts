@@ -7,7 +7,7 @@ import type { ParsedMail } from './parse-mail';
 /** One accepted SMTP transaction, as the SMTP module hands it to ingest. */
 export interface CaptureInput {
   queueId: string;
-  /** The DATA exactly as received: the source of truth, stored byte for byte. */
+  /** The DATA exactly as received: the source of truth, stored byte for byte behind our Received: line. */
   raw: Buffer;
   received: Date;
   envelope: Envelope;

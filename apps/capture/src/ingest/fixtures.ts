@@ -176,6 +176,8 @@ export const session: SessionFacts = {
   clientHostname: 'client.example',
   heloName: 'client.example',
   serverIp: '198.51.100.1',
+  serverHostname: 'capture.example',
+  protocol: 'ESMTPS',
   tls: true,
   tlsProtocol: 'TLSv1.3',
   tlsCipher: 'TLS_AES_256_GCM_SHA384',

@@ -52,6 +52,8 @@ export function makeCapturedMail(overrides: Partial<CapturedMail> = {}): Capture
       clientHostname: 'client.example.net',
       heloName: 'client.example.net',
       serverIp: '10.0.0.5',
+      serverHostname: 'capture.example',
+      protocol: 'ESMTPS',
       tls: true,
       tlsProtocol: 'TLSv1.3',
       tlsCipher: 'TLS_AES_256_GCM_SHA384',
