@@ -14,7 +14,7 @@ export interface RouteOptions {
 export function routeToInboxes(mail: CapturedMail, options: RouteOptions = {}): StoredMessage[] {
   // Everyone named in the headers; a recipient not among them was a blind copy.
   const visible = new Set([...mail.to, ...mail.cc].map((entry) => mailboxKey(entry.address)));
-  const attachments = mail.attachments.map(toAttachmentMeta);
+  const attachments = mail.attachments.map(withoutContent);
   return uniqueRecipients(mail.envelope.rcptTo).map((recipient, n): StoredMessage => {
     const inbox = inboxOf(qualify(recipient, options.serverHostname));
     const bcc: MailAddress[] = visible.has(mailboxKey(recipient)) ? [] : [{ address: recipient, name: '' }];
@@ -85,7 +85,8 @@ function copyAddresses(addresses: readonly MailAddress[]): MailAddress[] {
   return addresses.map((entry) => ({ address: entry.address, name: entry.name }));
 }
 
-function toAttachmentMeta(attachment: AttachmentMeta): AttachmentMeta {
+/** The attachment's description without its bytes: copies list attachments, the store keeps the content once. */
+function withoutContent(attachment: AttachmentMeta): AttachmentMeta {
   // Listed field by field so that the content Buffer of an AttachmentContent never rides along.
   return {
     md5: attachment.md5,

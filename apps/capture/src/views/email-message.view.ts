@@ -29,7 +29,8 @@ export function toEmailMessage(message: StoredMessage) {
   };
 }
 
-export function toAttachmentMeta(attachment: AttachmentMeta) {
+/** Mailsac's `AttachmentMeta` JSON (checksum, fileName, length...) of one stored attachment. */
+export function toMailsacAttachmentMeta(attachment: AttachmentMeta) {
   return {
     checksum: attachment.md5,
     contentDisposition: attachment.disposition ?? 'attachment',
