@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { ADMIN_API_KEY, ADMIN_USER, CaptureboxProcess } from './support/capturebox-process';
+import { assertTraceLine, splitTraceLine } from './support/received-trace';
 import { expectCode, SmtpDialog } from './support/smtp-dialog';
 
 /** Sends a complete DATA payload (already dot-stuffed where needed) and returns the final reply. */
@@ -107,8 +108,11 @@ describe('hostile SMTP input', () => {
     assert.equal(reply.code, 250, reply.text);
     const [message] = await messagesOf(box, 'garbage@example.com');
     const raw = Buffer.from(await (await box.api(`/api/raw/garbage@example.com/${message._id}`)).arrayBuffer());
-    // Dots are un-stuffed again; the CRLF before the final dot belongs to the message (RFC 5321 4.1.1.4).
-    assert.deepEqual(raw, Buffer.concat([garbage, Buffer.from('\r\n')]));
+    // Our trace line, then the bytes sent: dots are un-stuffed again, and the CRLF before the final dot
+    // belongs to the message (RFC 5321 4.1.1.4).
+    const { traceLine, original } = splitTraceLine(raw);
+    assertTraceLine(traceLine, { from: 'e2e.test ([127.0.0.1])', protocol: 'ESMTPSA', queueId: message._id.replace(/-0$/, ''), recipient: 'garbage@example.com' });
+    assert.deepEqual(original, Buffer.concat([garbage, Buffer.from('\r\n')]));
     assert.equal(message.size, raw.length);
   });
 
@@ -122,10 +126,27 @@ describe('hostile SMTP input', () => {
     assert.equal(reply.code, 250, reply.text);
     const [message] = await messagesOf(box, 'broken@example.com');
     const raw = Buffer.from(await (await box.api(`/api/raw/broken@example.com/${message._id}`)).arrayBuffer());
-    assert.deepEqual(raw, Buffer.concat([broken, Buffer.from('\r\n')]));
+    assert.deepEqual(splitTraceLine(raw).original, Buffer.concat([broken, Buffer.from('\r\n')]));
+    assert.equal(message.size, raw.length);
     assert.equal(typeof message.subject, 'string');
     const text = await box.api(`/api/text/broken@example.com/${message._id}`);
     assert.equal(text.status, 200);
+  });
+
+  test('a HELO name that is no domain stays out of the Received: line, which stays one header', async () => {
+    const { dialog } = await SmtpDialog.open(box.smtpPort);
+    // smtp-server refuses control characters in EHLO; these are what it lets through.
+    await dialog.secureLogin(ADMIN_USER, ADMIN_API_KEY, 'x;by(evil)X-Injected:yes');
+    expectCode(await dialog.sendMessage('sender@example.com', 'helo@example.com', 'Subject: helo\r\n\r\nbody'), 250);
+    dialog.close();
+    const [message] = await messagesOf(box, 'helo@example.com');
+    const raw = Buffer.from(await (await box.api(`/api/raw/helo@example.com/${message._id}`)).arrayBuffer());
+    const { traceLine, original } = splitTraceLine(raw);
+    assertTraceLine(traceLine, { from: '[127.0.0.1] ([127.0.0.1])', protocol: 'ESMTPSA', queueId: message._id.replace(/-0$/, ''), recipient: 'helo@example.com' });
+    assert.doesNotMatch(traceLine, /evil|injected/i);
+    assert.deepEqual(original, Buffer.from('Subject: helo\r\n\r\nbody\r\n'));
+    const headers = (await (await box.api(`/api/addresses/helo@example.com/messages/${message._id}/headers?messageHeadersFormat=json-ordered`)).json()) as Array<{ name: string; value: string }>;
+    assert.deepEqual(headers.map((header) => header.name.toLowerCase()), ['received', 'subject']);
   });
 
   test('after all of it the process still serves SMTP and HTTP', async () => {

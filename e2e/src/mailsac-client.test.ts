@@ -71,12 +71,15 @@ describe('@mailsac/api client against Capturebox', () => {
     assert.match(String(dirty), /<script>window\.evil=1<\/script>/);
 
     const { data: raw } = await client.messages.getFullRawMessage(INBOX, id, {});
+    // Our Received: trace line on top, as Mailsac has it; then the source as sent.
+    assert.match(String(raw), /^Received: from \S+ \(\[127\.0\.0\.1\]\)\r\n\tby /);
     assert.match(String(raw), /^X-Test-Header: value-3\r?$/m);
     assert.match(String(raw), /Subject: Message 3/);
 
     const { data: grouped } = await client.messages.getHeaders(INBOX, id, { messageHeadersFormat: 'json' });
     schemas.assertValid('MessageHeaders', grouped);
     assert.deepEqual((grouped as Record<string, string[]>)['x-test-header'], ['value-3']);
+    assert.equal((grouped as Record<string, string[]>).received.length, 1);
     const { data: ordered } = await client.messages.getHeaders(INBOX, id, { messageHeadersFormat: 'json-ordered' });
     assert.ok(Array.isArray(ordered));
     assert.ok((ordered as Array<{ name: string; value: string }>).some((h) => h.name === 'subject' && h.value === 'Message 3'));
@@ -84,6 +87,7 @@ describe('@mailsac/api client against Capturebox', () => {
     // Names as the sender wrote them, as Mailsac's plain format shows them.
     assert.match(String(plain), /^X-Test-Header: value-3$/m);
     assert.match(String(plain), /^Subject: Message 3$/m);
+    assert.match(String(plain), /^Received: from /);
   });
 
   test('stars, labels, moves, marks read', async () => {

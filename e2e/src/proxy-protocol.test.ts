@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { ADMIN_API_KEY, ADMIN_USER, CaptureboxProcess } from './support/capturebox-process';
+import { assertTraceLine, splitTraceLine } from './support/received-trace';
 import { SmtpDialog } from './support/smtp-dialog';
 
 /** A PROXY v2 header for TCP over IPv4, built by hand from the spec (haproxy's proxy-protocol.txt). */
@@ -34,7 +35,10 @@ describe('PROXY protocol', () => {
     await dialog.secureLogin(ADMIN_USER, ADMIN_API_KEY);
     assert.equal((await dialog.sendMessage('a@example.com', inbox, 'Subject: proxied\n\nhello')).code, 250);
     dialog.close();
-    const [message] = (await (await box.api(`/api/addresses/${inbox}/messages`)).json()) as Array<{ ip: string }>;
+    const [message] = (await (await box.api(`/api/addresses/${inbox}/messages`)).json()) as Array<{ _id: string; ip: string }>;
+    // The Received: line names the original client too, not the load balancer.
+    const raw = Buffer.from(await (await box.api(`/api/raw/${inbox}/${message._id}`)).arrayBuffer());
+    assertTraceLine(splitTraceLine(raw).traceLine, { from: `e2e.test ([${message.ip}])`, protocol: 'ESMTPSA', queueId: message._id.replace(/-0$/, ''), recipient: inbox });
     return message.ip;
   }
 

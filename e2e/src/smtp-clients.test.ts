@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import { ADMIN_API_KEY, ADMIN_USER, CaptureboxProcess } from './support/capturebox-process';
+import { assertTraceLine, splitTraceLine, type TraceExpectation } from './support/received-trace';
 
 const run = promisify(execFile);
 const QUEUED = /^250 OK : queued as ([A-Za-z0-9_-]{28})$/;
@@ -24,10 +25,18 @@ describe('real SMTP clients', () => {
     return (await response.json()) as Array<Record<string, unknown>>;
   }
 
+  /** The stored source starts with our Received: line, and the API's size is the stored size. */
+  async function expectTraced(address: string, message: Record<string, unknown>, expected: Omit<TraceExpectation, 'queueId' | 'recipient'>) {
+    const raw = Buffer.from(await (await box.api(`/api/raw/${encodeURIComponent(address)}/${String(message._id)}`)).arrayBuffer());
+    assertTraceLine(splitTraceLine(raw).traceLine, { ...expected, queueId: String(message._id).replace(/-0$/, ''), recipient: address });
+    assert.equal(message.size, raw.length);
+  }
+
   test('nodemailer upgrades with STARTTLS, logs in and gets the queued-as reply', async () => {
     const transport = nodemailer.createTransport({
       host: '127.0.0.1',
       port: box.smtpPort,
+      name: 'nodemailer.e2e.test',
       secure: false,
       requireTLS: true,
       auth: { user: ADMIN_USER, pass: ADMIN_API_KEY },
@@ -49,6 +58,8 @@ describe('real SMTP clients', () => {
     assert.equal(messages[0].subject, 'Hello from nodemailer');
     assert.equal(messages[0].rtls, true);
     assert.deepEqual(messages[0].links, ['https://example.com/confirm?token=abc']);
+    // EHLO, STARTTLS and a login: ESMTPSA (RFC 3848).
+    await expectTraced('nodemailer-user@any-domain.test', messages[0], { from: 'nodemailer.e2e.test ([127.0.0.1])', protocol: 'ESMTPSA' });
   });
 
   test("Python smtplib: EHLO shows SIZE, STARTTLS and AUTH PLAIN LOGIN; the message is stored", async () => {
@@ -70,13 +81,14 @@ describe('real SMTP clients', () => {
     assert.equal(messages[0]._id, `${queued[1]}-0`);
     assert.equal(messages[0].subject, 'From smtplib');
     assert.deepEqual(messages[0].from, [{ address: 'py@example.com', name: '' }]);
+    await expectTraced('python-user@example.org', messages[0], { protocol: 'ESMTPSA' });
   });
 
   test('swaks with STARTTLS and AUTH LOGIN', async () => {
     const { stdout } = await run(
       'swaks',
       [
-        '--server', `127.0.0.1:${box.smtpPort}`,
+        '--server', `127.0.0.1:${box.smtpPort}`, '--ehlo', 'swaks.e2e.test',
         '--tls', '--auth', 'LOGIN', '--auth-user', ADMIN_USER, '--auth-password', ADMIN_API_KEY,
         '--from', 'swaks@example.com', '--to', 'swaks-user@example.net',
         '--header', 'Subject: From swaks', '--body', 'swaks body',
@@ -91,5 +103,6 @@ describe('real SMTP clients', () => {
     assert.equal(messages[0]._id, `${queued[1]}-0`);
     assert.equal(messages[0].subject, 'From swaks');
     assert.equal(messages[0].rtls, true);
+    await expectTraced('swaks-user@example.net', messages[0], { from: 'swaks.e2e.test ([127.0.0.1])', protocol: 'ESMTPSA' });
   });
 });

@@ -13,8 +13,8 @@ import { join, resolve } from 'node:path';
 import { launchBrowser, screenshotPath, watchAppErrors, type TestBrowser } from './support/browser';
 import { CaptureboxProcess } from './support/capturebox-process';
 
-type StoreModule = typeof import('../../apps/capture/dist-test/store/sqlite-message-store');
-type FixturesModule = typeof import('../../apps/capture/dist-test/store/test-fixtures');
+type StoreModule = typeof import('../../apps/capture/dist-test/store');
+type FixturesModule = typeof import('../../apps/capture/dist-test/store/testing');
 
 const STORE_DIST = resolve(__dirname, '../../apps/capture/dist-test/store');
 const INBOX = 'big@capture.test';
@@ -30,8 +30,8 @@ function subjectOf(n: number): string {
 
 /** Messages 1..TOTAL, message n received n seconds after OLDEST: the newest is number TOTAL. */
 async function seedBigInbox(dataDir: string): Promise<void> {
-  const { SqliteMessageStore } = require(join(STORE_DIST, 'sqlite-message-store.js')) as StoreModule;
-  const { makeCapturedMail, makeCopies } = require(join(STORE_DIST, 'test-fixtures.js')) as FixturesModule;
+  const { SqliteMessageStore } = require(join(STORE_DIST, 'index.js')) as StoreModule;
+  const { makeCapturedMail, makeCopies } = require(join(STORE_DIST, 'testing.js')) as FixturesModule;
   const store = new SqliteMessageStore({ file: join(dataDir, 'capturebox.sqlite') });
   await store.open();
   try {

@@ -7,7 +7,7 @@ import { IngestModule } from './ingest';
 import { MetricsModule } from './metrics';
 import { ROOT_LOGGER, type Logger } from './logging';
 import { SmtpModule } from './smtp';
-import { StoreModule } from './store/store.module';
+import { StoreModule } from './store';
 import { WebModule } from './web';
 import { TlsModule, type TlsMaterial } from './tls';
 

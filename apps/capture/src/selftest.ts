@@ -3,29 +3,9 @@
 // Used by the Helm chart's `helm test` pod; handy after any install. Exit code 0 = captured and readable.
 import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
+import { loadSelftestSettings, type SelftestSettings } from './config';
 
 const READ_BACK_TIMEOUT_MS = 15_000;
-
-interface SelftestSettings {
-  smtpHost: string;
-  smtpPort: number;
-  apiBase: string;
-  username: string;
-  apiKey: string;
-}
-
-function settingsFromEnv(env: NodeJS.ProcessEnv): SelftestSettings {
-  const [smtpHost, smtpPort] = (env.CAPTUREBOX_SELFTEST_SMTP ?? '127.0.0.1:5587').split(':');
-  const apiKey = env.CAPTUREBOX_ADMIN_API_KEY;
-  if (!apiKey) throw new Error('CAPTUREBOX_ADMIN_API_KEY is required (the SMTP password and API key)');
-  return {
-    smtpHost,
-    smtpPort: Number(smtpPort),
-    apiBase: (env.CAPTUREBOX_SELFTEST_API ?? 'http://127.0.0.1:8080').replace(/\/$/, ''),
-    username: env.CAPTUREBOX_ADMIN_USER ?? 'admin',
-    apiKey,
-  };
-}
 
 async function selftest(settings: SelftestSettings): Promise<string> {
   const inbox = `selftest-${randomBytes(6).toString('hex')}@capturebox.test`;
@@ -56,7 +36,7 @@ async function selftest(settings: SelftestSettings): Promise<string> {
 
 if (require.main === module) {
   Promise.resolve()
-    .then(() => selftest(settingsFromEnv(process.env)))
+    .then(() => selftest(loadSelftestSettings()))
     .then(
       (result) => {
         process.stdout.write(`capturebox selftest ${result}\n`);

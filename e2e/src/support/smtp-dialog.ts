@@ -108,11 +108,11 @@ export class SmtpDialog {
   }
 
   /** EHLO, STARTTLS, EHLO, AUTH PLAIN: the usual path to a session that may send. */
-  async secureLogin(user: string, key: string): Promise<void> {
-    expectCode(await this.command('EHLO e2e.test'), 250);
+  async secureLogin(user: string, key: string, ehloName = 'e2e.test'): Promise<void> {
+    expectCode(await this.command(`EHLO ${ehloName}`), 250);
     expectCode(await this.command('STARTTLS'), 220);
     await this.upgradeToTls();
-    expectCode(await this.command('EHLO e2e.test'), 250);
+    expectCode(await this.command(`EHLO ${ehloName}`), 250);
     expectCode(await this.login(user, key), 235);
   }
 

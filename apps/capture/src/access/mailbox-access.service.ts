@@ -6,8 +6,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AccountsService, mayReadInbox, mayReadInboxes, mayReadMessage, type Account } from '../accounts';
 import { CONFIG, type CaptureboxConfig } from '../config';
-import type { AttachmentContent, StoredMessage } from '../domain/captured-message';
-import { inboxOf, normalizeDomain } from '../domain/mailbox';
+import { type AttachmentContent, inboxOf, normalizeDomain, type StoredMessage } from '../domain';
 import {
   MESSAGE_STORE,
   type DomainScope,

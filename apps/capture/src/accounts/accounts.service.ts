@@ -2,7 +2,7 @@
 // inbox (private address or custom domain), and carries out the admin operations on accounts and keys.
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { domainOf, inboxOf, isValidDomain, normalizeDomain } from '../domain/mailbox';
+import { domainOf, inboxOf, isValidDomain, normalizeDomain } from '../domain';
 import type { Account } from './account';
 import { ACCOUNT_STORE, AccountConflictError, type AccountPatch, type AccountStore, type ClaimResult, type StoredAccount } from './account-store';
 import { generateApiKey, hashApiKey } from './api-keys';

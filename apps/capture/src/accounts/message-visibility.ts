@@ -6,7 +6,7 @@
 //    no one else when its inbox is public;
 //  - everything else is public, readable by anyone unless anonymous reading is switched off.
 // To everyone else a private message does not exist (the API answers 404, never 403).
-import type { StoredMessage } from '../domain/captured-message';
+import type { StoredMessage } from '../domain';
 import type { Account } from './account';
 
 export function mayReadMessage(account: Account | null, message: Pick<StoredMessage, 'savedBy'>, inboxOwnerId: string | null = null): boolean {

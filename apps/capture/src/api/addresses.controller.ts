@@ -2,8 +2,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { AccountsService } from '../accounts';
-import { domainOf, inboxOf } from '../domain/mailbox';
-import { MailboxReader } from './mailbox-reader.service';
+import { domainOf, inboxOf } from '../domain';
+import { MailboxMessages } from './mailbox-messages.service';
 import { ApiError, badRequest } from './api-errors';
 import { parseEmail } from './api-input';
 import { toEmailAddress, toImplicitAddress } from './address-views';
@@ -36,7 +36,7 @@ const ownedByAnother = () => new ApiError('auth_required', 'The address is owned
 export class AddressesController {
   constructor(
     private readonly accounts: AccountsService,
-    private readonly reader: MailboxReader,
+    private readonly mailboxes: MailboxMessages,
   ) {}
 
   @Get()
@@ -105,7 +105,7 @@ export class AddressesController {
     // Unlike Mailsac, the mail goes with the address unless `deleteAddressMessages=false` is asked for:
     // kept mail would become public the moment the address is released. It is deleted first, while the
     // inbox is still private, so it is never readable by others. Starred mail stays (it is the account's).
-    const deleted = deleteMessages === 'false' ? 0 : await this.reader.deleteInbox(caller, address);
+    const deleted = deleteMessages === 'false' ? 0 : await this.mailboxes.deleteInbox(caller, address);
     await this.accounts.releaseAddress(account.id, address);
     return { _id: address, released: true, deletedMessages: deleted };
   }

@@ -3,7 +3,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { z } from 'zod';
 import { AccountsService, type Account } from '../accounts';
-import { normalizeDomain } from '../domain/mailbox';
+import { normalizeDomain } from '../domain';
 import { ApiError, badRequest, notFound } from './api-errors';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
 

@@ -1,8 +1,6 @@
 // Path and query input, validated once where it enters. Handlers receive checked, typed values.
 import { z } from 'zod';
-import { isValidMailbox } from '../domain/mailbox';
-import { isMessageId } from '../domain/message-id';
-import { MESSAGE_FOLDERS, type MessageFolder } from '../domain/captured-message';
+import { isMessageId, isValidMailbox, MESSAGE_FOLDERS, type MessageFolder } from '../domain';
 import { MAX_CONDITION_LENGTH, type FieldCondition } from '../store';
 import { badRequest } from './api-errors';
 

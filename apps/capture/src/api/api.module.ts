@@ -9,7 +9,7 @@ import { AddressesController } from './addresses.controller';
 import { AdminController } from './admin.controller';
 import { CallerGuard } from './caller';
 import { DomainsController } from './domains.controller';
-import { MailboxReader } from './mailbox-reader.service';
+import { MailboxMessages } from './mailbox-messages.service';
 import { MeController } from './me.controller';
 import { MessageContentController } from './message-content.controller';
 import { MessagesController } from './messages.controller';
@@ -18,6 +18,6 @@ import { MessagesController } from './messages.controller';
   imports: [AccountsModule, AccessModule, WaitingModule],
   // MessagesController first: its `starred/messages` must win over AddressesController's `:email`.
   controllers: [MessagesController, WaitsController, MessageContentController, AccountInboxController, AddressesController, DomainsController, MeController, AdminController],
-  providers: [MailboxReader, { provide: APP_GUARD, useClass: CallerGuard }],
+  providers: [MailboxMessages, { provide: APP_GUARD, useClass: CallerGuard }],
 })
 export class ApiModule {}

@@ -2,7 +2,7 @@
 // Domains are assigned to accounts through the admin API (or the CLI); accounts read them here.
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { AccountsService, type Account } from '../accounts';
-import { isValidDomain, normalizeDomain } from '../domain/mailbox';
+import { isValidDomain, normalizeDomain } from '../domain';
 import { badRequest, notFound } from './api-errors';
 import { parseListQuery } from './api-input';
 import { toDomain } from './address-views';

@@ -1,5 +1,5 @@
 // The one configuration object, parsed and validated once at start-up from the environment.
-// Nothing else in the app reads process.env.
+// Nothing outside config/ reads process.env (test helpers aside; selftest-settings.ts is the selftest's).
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_PORTS, MESSAGE_BYTES, RETENTION_MAX_AGE_HOURS, RETENTION_MAX_MESSAGES_PER_INBOX } from '@capturebox/limits';
@@ -32,7 +32,8 @@ const EnvSchema = z.object({
   CAPTUREBOX_SMTP_MAX_INFLIGHT_BYTES: z.coerce.number().int().positive().optional(),
   CAPTUREBOX_SMTP_DATA_TIMEOUT_MS: z.coerce.number().int().min(100).default(300_000),
   CAPTUREBOX_SMTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
-  CAPTUREBOX_SMTP_HOSTNAME: z.string().min(1).optional(),
+  // A host name (as the operator's CRD has it): it goes into the greeting and every Received: line.
+  CAPTUREBOX_SMTP_HOSTNAME: z.string().max(253).regex(/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/, 'must be a host name').optional(),
   CAPTUREBOX_TLS_CERT_FILE: z.string().min(1).optional(),
   CAPTUREBOX_TLS_KEY_FILE: z.string().min(1).optional(),
   CAPTUREBOX_ADMIN_USER: z.string().min(1).default('admin'),

@@ -38,6 +38,10 @@ export interface SessionFacts {
   heloName: string | null;
   /** IP the server received the message on (Mailsac's `via`). */
   serverIp: string;
+  /** The name the server greeted with: the `by` of the Received: trace line. */
+  serverHostname: string;
+  /** How the mail came (RFC 3848): SMTP or ESMTP, plus S for TLS and A for a login, e.g. `ESMTPSA`. */
+  protocol: string;
   tls: boolean;
   tlsProtocol: string | null;
   tlsCipher: string | null;

@@ -3,7 +3,7 @@
 // replicas on one MongoDB, a listener hears only the mail its own replica captured.
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import type { StoredMessage } from '../domain/captured-message';
+import type { StoredMessage } from '../domain';
 
 export type CapturedListener = (message: StoredMessage) => void;
 

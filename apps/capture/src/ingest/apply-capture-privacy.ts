@@ -1,6 +1,6 @@
 // Privacy stage: an account with "make captured mail private" stars what it captures over SMTP,
 // which makes those copies readable only with its key. Address and domain ownership come later.
-import type { StoredMessage } from '../domain/captured-message';
+import type { StoredMessage } from '../domain';
 
 export interface CapturingAccount {
   id: string;

@@ -1,13 +1,13 @@
 // Stage "build": joins what the SMTP session knew (envelope, session facts, arrival time) with what parsing
 // made of the source, and adds the links found in its text and HTML.
-import type { CapturedMail, Envelope, SessionFacts } from '../domain/captured-message';
+import type { CapturedMail, Envelope, SessionFacts } from '../domain';
 import { extractLinks } from './extract-links';
 import type { ParsedMail } from './parse-mail';
 
 /** One accepted SMTP transaction, as the SMTP module hands it to ingest. */
 export interface CaptureInput {
   queueId: string;
-  /** The DATA exactly as received: the source of truth, stored byte for byte. */
+  /** The DATA exactly as received: the source of truth, stored byte for byte behind our Received: line. */
   raw: Buffer;
   received: Date;
   envelope: Envelope;

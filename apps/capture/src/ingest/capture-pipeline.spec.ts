@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CaptureInput } from './build-captured-mail';
 import { runCapturePipeline } from './capture-pipeline';
+import { receivedTraceLine } from './received-trace-line';
 import {
   alternativeWithLinks,
   attachmentBytes,
@@ -18,12 +19,17 @@ function input(raw: Buffer, ...rcptTo: string[]): CaptureInput {
   return { queueId: 'abcdefghijklmnopqrstuvwxyz01', raw, received, envelope: envelope(...rcptTo), session };
 }
 
+/** What is stored: our trace line, then the DATA byte for byte. */
+function traced(capture: CaptureInput): Buffer {
+  return Buffer.concat([Buffer.from(receivedTraceLine(capture)), capture.raw]);
+}
+
 describe('runCapturePipeline', () => {
   it('builds the captured mail from the input and the parsed source, links included', async () => {
     const capture = input(alternativeWithLinks, 'customer@example.net');
     const { mail, copies } = await runCapturePipeline(capture);
     assert.equal(mail.queueId, capture.queueId);
-    assert.equal(mail.raw, capture.raw);
+    assert.deepEqual(mail.raw, traced(capture));
     assert.equal(mail.received, received);
     assert.deepEqual(mail.envelope, capture.envelope);
     assert.deepEqual(mail.session, session);
@@ -38,10 +44,18 @@ describe('runCapturePipeline', () => {
     assert.equal(copies[0].subject, 'Verify your address');
   });
 
-  it('routes two To, one Cc and one envelope-only recipient to four copies', async () => {
-    const { copies } = await runCapturePipeline(
-      input(visibleAndBlindRecipients, 'ann@example.com', 'ben@example.com', 'carl@example.org', 'hidden@example.net'),
+  it('parses the trace line as the first header, with the headers of the DATA after it', async () => {
+    const { mail } = await runCapturePipeline(input(alternativeWithLinks, 'customer@example.net'));
+    assert.deepEqual(
+      mail.headers.slice(0, 2).map((header) => header.key),
+      ['received', /^([^:]+):/.exec(alternativeWithLinks.toString())![1].toLowerCase()],
     );
+    assert.match(mail.headers[0].value, /^from client\.example \(client\.example \[192\.0\.2\.10\]\)\sby capture\.example \(Capturebox\) with ESMTPS id abcdefghijklmnopqrstuvwxyz01\sfor <customer@example\.net>; Tue, 25 Nov 2025 10:00:00 \+0000$/);
+  });
+
+  it('routes two To, one Cc and one envelope-only recipient to four copies', async () => {
+    const capture = input(visibleAndBlindRecipients, 'ann@example.com', 'ben@example.com', 'carl@example.org', 'hidden@example.net');
+    const { copies } = await runCapturePipeline(capture);
     assert.equal(copies.length, 4);
     const expectedTo = [
       { address: 'ann@example.com', name: 'Ann' },
@@ -50,7 +64,7 @@ describe('runCapturePipeline', () => {
     for (const copy of copies) {
       assert.deepEqual(copy.to, expectedTo);
       assert.deepEqual(copy.cc, [{ address: 'carl@example.org', name: '' }]);
-      assert.equal(copy.size, visibleAndBlindRecipients.length);
+      assert.equal(copy.size, traced(capture).length);
     }
     assert.deepEqual(
       copies.map((copy) => copy.bcc),
@@ -76,13 +90,14 @@ describe('runCapturePipeline', () => {
 
   for (const { name, raw } of badSources) {
     it(`stores copies of ${name}, with the raw size right`, async () => {
-      const { mail, copies } = await runCapturePipeline(input(raw, 'one@example.com', 'two@example.com'));
-      assert.equal(mail.raw, raw);
+      const capture = input(raw, 'one@example.com', 'two@example.com');
+      const { mail, copies } = await runCapturePipeline(capture);
+      assert.deepEqual(mail.raw, traced(capture));
       assert.deepEqual(
         copies.map((copy) => [copy.inbox, copy.size]),
         [
-          ['one@example.com', raw.length],
-          ['two@example.com', raw.length],
+          ['one@example.com', mail.raw.length],
+          ['two@example.com', mail.raw.length],
         ],
       );
     });

@@ -1,8 +1,9 @@
-// The ingest pipeline up to routing: parse -> build (extract links) -> route to inboxes. No I/O: the caller
-// (CaptureService) applies privacy and stores the result, and the SMTP module replies to the client.
-import type { CapturedMail, StoredMessage } from '../domain/captured-message';
+// The ingest pipeline up to routing: trace line -> parse -> build (extract links) -> route to inboxes.
+// No I/O: the caller (CaptureService) applies privacy and stores the result, and the SMTP module replies.
+import type { CapturedMail, StoredMessage } from '../domain';
 import { buildCapturedMail, type CaptureInput } from './build-captured-mail';
 import { parseMail } from './parse-mail';
+import { withReceivedTraceLine } from './received-trace-line';
 import { routeToInboxes, type RouteOptions } from './route-to-inboxes';
 
 export interface CapturePipelineResult {
@@ -14,9 +15,11 @@ export interface CapturePipelineResult {
 
 /** Never rejects on bad mail: a source that cannot be parsed still yields copies (see `parseError`). */
 export async function runCapturePipeline(
-  input: CaptureInput,
+  transaction: CaptureInput,
   options: RouteOptions = {},
 ): Promise<CapturePipelineResult> {
+  // Parsed with the trace line, so the headers, the size and the raw source all say the same.
+  const input = withReceivedTraceLine(transaction);
   const parsed = await parseMail(input.raw);
   const mail = buildCapturedMail(input, parsed);
   return { mail, copies: routeToInboxes(mail, options) };

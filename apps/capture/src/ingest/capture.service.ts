@@ -2,7 +2,7 @@
 // tells live listeners (publish).
 // The caller may answer 250 only after `capture` resolves: that is when the store says it is durable.
 import { Inject, Injectable } from '@nestjs/common';
-import type { Envelope, SessionFacts } from '../domain/captured-message';
+import type { Envelope, SessionFacts } from '../domain';
 import { AccountsService } from '../accounts';
 import { MessageEvents } from '../events';
 import type { Logger } from '../logging';

@@ -1,6 +1,6 @@
 // Raw RFC 5322 sources for the ingest specs, written out by hand so that each test shows the exact bytes it
 // feeds the parser, broken ones included. Not used outside ingest's specs.
-import type { Envelope, SessionFacts } from '../domain/captured-message';
+import type { Envelope, SessionFacts } from '../domain';
 
 /** Joins lines with CRLF, the line ending SMTP delivers. */
 export function crlf(...lines: string[]): string {
@@ -176,6 +176,8 @@ export const session: SessionFacts = {
   clientHostname: 'client.example',
   heloName: 'client.example',
   serverIp: '198.51.100.1',
+  serverHostname: 'capture.example',
+  protocol: 'ESMTPS',
   tls: true,
   tlsProtocol: 'TLSv1.3',
   tlsCipher: 'TLS_AES_256_GCM_SHA384',

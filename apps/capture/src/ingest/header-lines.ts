@@ -1,7 +1,7 @@
 // Turns raw header lines (as mailparser's `headerLines` gives them, or as `splitHeaderBlock` reads them when
 // mailparser gave up) into the readable `HeaderLine` list the API shows.
 import { TextDecoder } from 'node:util';
-import type { HeaderLine } from '../domain/captured-message';
+import type { HeaderLine } from '../domain';
 import { decodeCharset, decodeWindows1252 } from './decode-charset';
 
 /**

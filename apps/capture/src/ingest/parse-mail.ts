@@ -9,7 +9,7 @@ import type {
   ParsedMail as MailparserMail,
   SimpleParserOptions,
 } from 'mailparser';
-import type { AttachmentContent, CapturedMail, MailAddress } from '../domain/captured-message';
+import type { AttachmentContent, CapturedMail, MailAddress } from '../domain';
 import { decodeEncodedWords, headerFieldText, readHeaderLines, splitHeaderBlock } from './header-lines';
 
 /** What parsing makes of a source: the parsed part of a CapturedMail (links are extracted later). */

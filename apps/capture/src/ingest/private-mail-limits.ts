@@ -4,7 +4,7 @@
 // unstarring older mail instead would quietly make private mail public.
 import { Inject, Injectable } from '@nestjs/common';
 import { AccountsService } from '../accounts';
-import type { StoredMessage } from '../domain/captured-message';
+import type { StoredMessage } from '../domain';
 import { MESSAGE_STORE, type MessageStore } from '../store';
 
 export class MessageLimitReached extends Error {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CapturedMail } from '../domain/captured-message';
+import type { CapturedMail } from '../domain';
 import { envelope, session } from './fixtures';
 import { routeToInboxes } from './route-to-inboxes';
 

@@ -1,8 +1,7 @@
 // Stage "route": one StoredMessage per envelope recipient, as Mailsac stores one message per inbox. The
 // envelope, not the To/Cc headers, decides who gets a copy: that is how blind copies arrive at all.
 import { domainToASCII } from 'node:url';
-import type { AttachmentMeta, CapturedMail, MailAddress, StoredMessage } from '../domain/captured-message';
-import { inboxOf } from '../domain/mailbox';
+import { type AttachmentMeta, type CapturedMail, inboxOf, type MailAddress, type StoredMessage } from '../domain';
 
 export interface RouteOptions {
   /**
@@ -15,7 +14,7 @@ export interface RouteOptions {
 export function routeToInboxes(mail: CapturedMail, options: RouteOptions = {}): StoredMessage[] {
   // Everyone named in the headers; a recipient not among them was a blind copy.
   const visible = new Set([...mail.to, ...mail.cc].map((entry) => mailboxKey(entry.address)));
-  const attachments = mail.attachments.map(toAttachmentMeta);
+  const attachments = mail.attachments.map(withoutContent);
   return uniqueRecipients(mail.envelope.rcptTo).map((recipient, n): StoredMessage => {
     const inbox = inboxOf(qualify(recipient, options.serverHostname));
     const bcc: MailAddress[] = visible.has(mailboxKey(recipient)) ? [] : [{ address: recipient, name: '' }];
@@ -86,7 +85,8 @@ function copyAddresses(addresses: readonly MailAddress[]): MailAddress[] {
   return addresses.map((entry) => ({ address: entry.address, name: entry.name }));
 }
 
-function toAttachmentMeta(attachment: AttachmentMeta): AttachmentMeta {
+/** The attachment's description without its bytes: copies list attachments, the store keeps the content once. */
+function withoutContent(attachment: AttachmentMeta): AttachmentMeta {
   // Listed field by field so that the content Buffer of an AttachmentContent never rides along.
   return {
     md5: attachment.md5,

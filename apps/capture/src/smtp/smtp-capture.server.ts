@@ -2,12 +2,12 @@
 // keys, SIZE), fed by our own listeners (smtp-listeners.ts). Each finished DATA goes to the
 // CaptureService; the 250 is sent only after the store has the message.
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { hostname } from 'node:os';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { AccountsService, FailureThrottle, sleep, type Account } from '../accounts';
 import { CONFIG, type CaptureboxConfig } from '../config';
-import type { SessionFacts } from '../domain/captured-message';
-import { isValidMailbox } from '../domain/mailbox';
+import { isValidMailbox, type SessionFacts } from '../domain';
 import { CaptureService, MessageLimitReached } from '../ingest';
 import { ROOT_LOGGER, type Logger } from '../logging';
 import { CaptureMetrics } from '../metrics';
@@ -56,6 +56,8 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
   private readonly connectionLimits: ConnectionLimits;
   private readonly admission: DataAdmission;
   private readonly refusals: RefusalCounter;
+  /** The name we greet with and sign the Received: trace line with. */
+  private readonly serverHostname: string;
 
   constructor(
     @Inject(CONFIG) private readonly config: CaptureboxConfig,
@@ -66,6 +68,7 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
     private readonly metrics: CaptureMetrics,
   ) {
     this.logger = rootLogger.child({ module: 'smtp' });
+    this.serverHostname = config.smtp.hostname ?? hostname();
     this.implicitTlsContext = this.secureContextOf(tls.current);
     tls.onChange((material) => this.useCertificate(material));
     metrics.countOpenSmtpConnectionsWith(() => this.openConnections());
@@ -119,7 +122,7 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
     const { smtp } = this.config;
     const options: SMTPServerOptions = {
       secure: implicitTls,
-      name: smtp.hostname,
+      name: this.serverHostname,
       banner: 'Capturebox: mail is captured, never delivered', // smtp-server writes "<name> ESMTP " before it
       key: this.tls.current.key,
       cert: this.tls.current.cert,
@@ -314,7 +317,7 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
         mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
         rcptTo: session.envelope.rcptTo.map((recipient) => recipient.address),
       },
-      session: sessionFacts(session, account),
+      session: sessionFacts(session, account, this.serverHostname),
       account,
     });
     this.metrics.messagesAcceptedTotal.inc({ tls: String(Boolean(session.secure)) });
@@ -345,13 +348,16 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
-function sessionFacts(session: SMTPServerSession, account: Account | null): SessionFacts {
+function sessionFacts(session: SMTPServerSession, account: Account | null, serverHostname: string): SessionFacts {
   const tls = session.tlsOptions || null;
   return {
     clientIp: unmapIpv4(session.remoteAddress),
     clientHostname: session.clientHostname || null,
     heloName: session.hostNameAppearsAs || null,
     serverIp: unmapIpv4(session.localAddress),
+    serverHostname,
+    // smtp-server's RFC 3848 name for the session as it is now: EHLO or HELO, TLS, a login.
+    protocol: session.transmissionType,
     tls: Boolean(session.secure),
     tlsProtocol: tls ? tls.version : null,
     tlsCipher: tls ? tls.name : null,

@@ -25,6 +25,7 @@ export {
 } from './message-search';
 export { SqliteMessageStore, type SqliteMessageStoreOptions } from './sqlite-message-store';
 export { MongoMessageStore, type MongoMessageStoreOptions } from './mongo-message-store';
+export { StoreModule } from './store.module';
 export { RetentionService, type PruneSummary } from './retention.service';
 export { StoreOpener, type Openable } from './store-opener';
 export {

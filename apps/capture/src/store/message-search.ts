@@ -2,7 +2,7 @@
 // reader may see) and the conditions it filters by. Both adapters turn a MessageFilter into one indexed
 // query (sqlite-search.ts, mongo-search.ts); `matchesFilter` is the same rule on one message in memory, for
 // deciding whether a message just captured can wake a wait before asking the store.
-import type { MailAddress, StoredMessage } from '../domain/captured-message';
+import type { MailAddress, StoredMessage } from '../domain';
 import type { StarredVisibility } from './message-store';
 
 /** Which messages a search looks at. */

@@ -2,7 +2,7 @@
 // each adapter from its own spec file (`describeMessageStoreContract('sqlite', ...)`).
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { CapturedMail, StoredMessage } from '../domain/captured-message';
+import type { CapturedMail, StoredMessage } from '../domain';
 import { StoreUnavailableError, type ListInboxQuery, type MessagePatch, type MessageStore } from './message-store';
 import { matchesFilter, type MessageFilter, type MessageSearch } from './message-search';
 import { makeAttachment, makeCapturedMail, makeCopies } from './test-fixtures';

@@ -1,6 +1,6 @@
 // The storage port: the small vocabulary that ingest, the API and retention speak. Adapters (embedded
 // SQLite, MongoDB) implement it and pass the same contract tests in `message-store.contract.ts`.
-import type { AttachmentContent, CapturedMail, HeaderLine, MessageFolder, StoredMessage } from '../domain/captured-message';
+import type { AttachmentContent, CapturedMail, HeaderLine, MessageFolder, StoredMessage } from '../domain';
 import type { MessageFilter, MessageSearch } from './message-search';
 
 /** Whether a listing or count shows every starred message, or only those a given account starred. */

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { BSON, MongoClient, type CommandStartedEvent, type Db, type Document } from 'mongodb';
 import { StoreUnavailableError } from './message-store';
-import type { AttachmentContent } from '../domain/captured-message';
+import type { AttachmentContent } from '../domain';
 import { describeMessageStoreContract } from './message-store.contract';
 import { databaseNameOf, mongoClientOptions } from './mongo-connection';
 import { MongoMessageStore } from './mongo-message-store';

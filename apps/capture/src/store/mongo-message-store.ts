@@ -48,12 +48,7 @@ import {
   type FindCursor,
   type UpdateFilter,
 } from 'mongodb';
-import type {
-  AttachmentContent,
-  AttachmentMeta,
-  CapturedMail,
-  StoredMessage,
-} from '../domain/captured-message';
+import type { AttachmentContent, AttachmentMeta, CapturedMail, StoredMessage } from '../domain';
 import {
   assertCopiesBelongTo,
   assertKeepNewest,

@@ -7,7 +7,7 @@
 // (raw sources, bodies, attachment contents) in `blob_chunks`, split into chunks well under the 16 MB BSON
 // document limit, so a 25 MB message fits.
 import type { Binary, Document, Filter, Sort } from 'mongodb';
-import type { Envelope, SessionFacts, StoredMessage } from '../domain/captured-message';
+import type { Envelope, SessionFacts, StoredMessage } from '../domain';
 import { starredViewerOf, type DomainScope, type ListInboxQuery, type StarredVisibility, type UsageScope } from './message-store';
 import type { MongoIndexDeclaration } from './mongo-connection';
 

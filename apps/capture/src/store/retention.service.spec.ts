@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import pino from 'pino';
 import type { CaptureboxConfig } from '../config';
-import type { StoredMessage } from '../domain/captured-message';
+import type { StoredMessage } from '../domain';
 import { RetentionService } from './retention.service';
 import { SqliteMessageStore } from './sqlite-message-store';
 import { makeAttachment, makeCapturedMail, makeCopies } from './test-fixtures';

@@ -1,6 +1,6 @@
 // How captured mail maps to SQLite rows and back: shared by the store's reading side (the main thread) and its
 // writer thread, so both agree on every column.
-import type { CapturedMail, MessageFolder, StoredMessage } from '../domain/captured-message';
+import type { CapturedMail, MessageFolder, StoredMessage } from '../domain';
 import type { MessagePatch } from './message-store';
 
 // Rows as SQLite hands them back (and as the inserts bind them): snake_case columns, JSON in TEXT,

@@ -8,7 +8,7 @@
 import type Database from 'better-sqlite3';
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { AttachmentContent, CapturedMail, StoredMessage } from '../domain/captured-message';
+import type { AttachmentContent, CapturedMail, StoredMessage } from '../domain';
 import {
   assertCopiesBelongTo,
   assertKeepNewest,

@@ -2,7 +2,7 @@
 // (`sqlite-writer.worker.ts`) owns that connection and is the only one that writes, so the main thread never
 // blocks on a COMMIT's fsync or on another writer's lock.
 import type Database from 'better-sqlite3';
-import type { CapturedMail, StoredMessage } from '../domain/captured-message';
+import type { CapturedMail, StoredMessage } from '../domain';
 import type { MessagePatch } from './message-store';
 import {
   applyPatch,

@@ -1,13 +1,7 @@
 // Builders of captured mail and recipient copies for tests: valid by default, every field overridable, so a
 // test states only what it is about. Test-only code: reach it through `store/testing.ts`.
 import { createHash, randomBytes } from 'node:crypto';
-import type {
-  AttachmentContent,
-  AttachmentMeta,
-  CapturedMail,
-  MailAddress,
-  StoredMessage,
-} from '../domain/captured-message';
+import type { AttachmentContent, AttachmentMeta, CapturedMail, MailAddress, StoredMessage } from '../domain';
 
 /** A random URL-safe queue id, 28 characters as in Mailsac's transcript. */
 export function makeQueueId(): string {
@@ -58,6 +52,8 @@ export function makeCapturedMail(overrides: Partial<CapturedMail> = {}): Capture
       clientHostname: 'client.example.net',
       heloName: 'client.example.net',
       serverIp: '10.0.0.5',
+      serverHostname: 'capture.example',
+      protocol: 'ESMTPS',
       tls: true,
       tlsProtocol: 'TLSv1.3',
       tlsCipher: 'TLS_AES_256_GCM_SHA384',

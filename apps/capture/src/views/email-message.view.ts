@@ -1,5 +1,5 @@
 // Domain -> Mailsac JSON. The only place that knows Mailsac's field names and shapes.
-import type { AttachmentMeta, HeaderLine, StoredMessage } from '../domain/captured-message';
+import type { AttachmentMeta, HeaderLine, StoredMessage } from '../domain';
 
 export type EmailMessageView = ReturnType<typeof toEmailMessage>;
 
@@ -29,7 +29,8 @@ export function toEmailMessage(message: StoredMessage) {
   };
 }
 
-export function toAttachmentMeta(attachment: AttachmentMeta) {
+/** Mailsac's `AttachmentMeta` JSON (checksum, fileName, length...) of one stored attachment. */
+export function toMailsacAttachmentMeta(attachment: AttachmentMeta) {
   return {
     checksum: attachment.md5,
     contentDisposition: attachment.disposition ?? 'attachment',

@@ -6,7 +6,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MailboxAccess, type ScopedFilter } from '../access';
 import { CONFIG, type CaptureboxConfig } from '../config';
-import type { StoredMessage } from '../domain/captured-message';
+import type { StoredMessage } from '../domain';
 import { MessageEvents } from '../events';
 import { CaptureMetrics } from '../metrics';
 import { matchesFilter, type MessageFilter, type SearchScope } from '../store';

@@ -4,7 +4,7 @@
 // HEARTBEAT_MS so proxies keep the connection, and unsubscribes when the client goes. On shutdown every
 // stream is ended, or the HTTP server would wait for them forever.
 import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { StoredMessage } from '../domain/captured-message';
+import type { StoredMessage } from '../domain';
 import { MessageEvents } from '../events';
 import { toEmailMessage, type EmailMessageView } from '../views';
 

@@ -5,7 +5,7 @@ import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { KeyRequiredToRead, MailboxAccess, MailNotFound, type Reader } from '../access';
 import { AccountsService } from '../accounts';
-import type { StoredMessage } from '../domain/captured-message';
+import type { StoredMessage } from '../domain';
 import { escapeHtml, isSafeInlineImageType, renderMessageDocument, type InlineImage } from './render-message-html';
 import { resolveUiAccount } from './ui-caller';
 import { parseInbox, parseMessageId } from './ui-input';

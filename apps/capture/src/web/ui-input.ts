@@ -1,7 +1,6 @@
 // Path input of the UI's routes, checked where it enters (the same shapes the API accepts).
 import { BadRequestException } from '@nestjs/common';
-import { inboxOf, isValidMailbox } from '../domain/mailbox';
-import { isMessageId } from '../domain/message-id';
+import { inboxOf, isMessageId, isValidMailbox } from '../domain';
 
 
 /** The inbox an address names (lower-cased), or 400. */

@@ -1,16 +1,16 @@
-// The API's reading and organising of mail for a caller. Who may see which message is decided by the
-// mailbox-access service (access/) and nowhere here: this layer only adds the organising operations
-// (star, labels, folder, read), each on a message access has found visible.
+// Everything the API does with a caller's mail: list, count, read, delete, and organise (star, labels,
+// folder, read). Who may see which message is decided by the mailbox-access service (access/) and
+// nowhere here: reads and deletes go through it, and each organising change is made on a message it
+// has found visible.
 import { Inject, Injectable } from '@nestjs/common';
 import { MailboxAccess, type PageQuery } from '../access';
-import type { AttachmentContent, MessageFolder, StoredMessage } from '../domain/captured-message';
-import { inboxOf } from '../domain/mailbox';
+import { type AttachmentContent, inboxOf, type MessageFolder, type StoredMessage } from '../domain';
 import { MESSAGE_STORE, type MessageBody, type MessagePatch, type MessageStore } from '../store';
 import { messageNotFound } from './api-errors';
 import { requireAccount, type Caller } from './caller';
 
 @Injectable()
-export class MailboxReader {
+export class MailboxMessages {
   constructor(
     @Inject(MESSAGE_STORE) private readonly store: MessageStore,
     private readonly access: MailboxAccess,
