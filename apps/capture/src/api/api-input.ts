@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isValidMailbox } from '../domain/mailbox';
 import { isMessageId } from '../domain/message-id';
 import { MESSAGE_FOLDERS, type MessageFolder } from '../domain/captured-message';
+import { checkCallerPattern, MAX_PATTERN_LENGTH, type CallerPattern } from '../codes';
 import { badRequest } from './api-errors';
 
 const MAX_LABEL_LENGTH = 100;
@@ -56,6 +57,26 @@ export function parseListQuery(query: Record<string, unknown>): ListQuery {
     throw badRequest('Invalid query', result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   return result.data;
+}
+
+const CodesQuerySchema = z.object({
+  pattern: z.string().max(MAX_PATTERN_LENGTH, `pattern is at most ${MAX_PATTERN_LENGTH} characters`).optional(),
+  flags: z.string().default(''),
+});
+
+/** `?pattern=<JavaScript regex>&flags=<imsu>`: the caller's own pattern, checked before it is run; none means the heuristic. */
+export function parseCodesQuery(query: Record<string, unknown>): CallerPattern | undefined {
+  const result = CodesQuerySchema.safeParse({ pattern: emptyToUndefined(query.pattern), flags: emptyToUndefined(query.flags) });
+  if (!result.success) {
+    throw badRequest('Invalid query', result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  if (result.data.pattern === undefined) {
+    if (result.data.flags !== '') throw badRequest('flags needs a pattern');
+    return undefined;
+  }
+  const pattern = { source: result.data.pattern, flags: result.data.flags };
+  checkCallerPattern(pattern);
+  return pattern;
 }
 
 function emptyToUndefined(value: unknown): unknown {
