@@ -137,6 +137,7 @@ describe('authorization matrix', () => {
     '/api/addresses/:email/messages/:id/headers',
     '/api/addresses/:email/messages/:id/attachments',
     '/api/addresses/:email/messages/:id/attachments/:attachment',
+    '/api/addresses/:email/messages/:id/codes',
     '/api/raw/:email/:id',
     '/api/text/:email/:id',
     '/api/body/:email/:id',

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { isMessageId, isValidMailbox, MESSAGE_FOLDERS, type MessageFolder } from '../domain';
 import { MAX_CONDITION_LENGTH, type FieldCondition } from '../store';
+import { checkCallerPattern, MAX_PATTERN_LENGTH, type CallerPattern } from '../codes';
 import { badRequest } from './api-errors';
 
 const MAX_LABEL_LENGTH = 100;
@@ -139,6 +140,23 @@ export function parseWaitQuery(query: Record<string, unknown>): WaitQuery {
 
 function conditionsOf(texts: Record<FieldCondition['field'], string | undefined>): FieldCondition[] {
   return (Object.entries(texts) as [FieldCondition['field'], string | undefined][]).flatMap(([field, contains]) => (contains ? [{ field, contains }] : []));
+}
+
+const CodesQuerySchema = z.object({
+  pattern: z.string().max(MAX_PATTERN_LENGTH, `pattern is at most ${MAX_PATTERN_LENGTH} characters`).optional(),
+  flags: z.string().default(''),
+});
+
+/** `?pattern=<JavaScript regex>&flags=<imsu>`: the caller's own pattern, checked before it is run; none means the heuristic. */
+export function parseCodesQuery(query: Record<string, unknown>): CallerPattern | undefined {
+  const parsed = parseQuery(CodesQuerySchema, { pattern: query.pattern, flags: query.flags });
+  if (parsed.pattern === undefined) {
+    if (parsed.flags !== '') throw badRequest('flags needs a pattern');
+    return undefined;
+  }
+  const pattern = { source: parsed.pattern, flags: parsed.flags };
+  checkCallerPattern(pattern);
+  return pattern;
 }
 
 function emptyToUndefined(value: unknown): unknown {

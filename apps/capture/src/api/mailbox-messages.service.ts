@@ -4,6 +4,7 @@
 // has found visible.
 import { Inject, Injectable } from '@nestjs/common';
 import { MailboxAccess, type PageQuery } from '../access';
+import { findCodes, matchCallerPattern, type CallerPattern, type FoundCode } from '../codes';
 import { type AttachmentContent, inboxOf, type MessageFolder, type StoredMessage } from '../domain';
 import { MESSAGE_STORE, type MessageBody, type MessagePatch, type MessageStore } from '../store';
 import { messageNotFound } from './api-errors';
@@ -34,6 +35,14 @@ export class MailboxMessages {
 
   getBody(caller: Caller, email: string, id: string): Promise<MessageBody> {
     return this.access.getBody(caller.account, email, id);
+  }
+
+  /** The message and its one-time codes: found by the heuristic, or by the caller's own pattern. */
+  async getCodes(caller: Caller, email: string, id: string, pattern: CallerPattern | undefined): Promise<{ message: StoredMessage; codes: FoundCode[] }> {
+    const message = await this.getMessage(caller, email, id);
+    const { text, html } = await this.getBody(caller, email, id);
+    const parts = { subject: message.subject, text, html };
+    return { message, codes: pattern ? matchCallerPattern(pattern, parts) : findCodes(parts) };
   }
 
   getRaw(caller: Caller, email: string, id: string): Promise<Buffer> {

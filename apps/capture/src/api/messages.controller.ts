@@ -3,9 +3,9 @@
 import { Controller, Delete, Get, HttpCode, Param, Put, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { badRequest } from './api-errors';
-import { parseEmail, parseFolder, parseLabel, parseListQuery, parseMessageId, parseReadFlag } from './api-input';
+import { parseCodesQuery, parseEmail, parseFolder, parseLabel, parseListQuery, parseMessageId, parseReadFlag } from './api-input';
 import { CurrentCaller, type Caller } from './caller';
-import { renderHeaders, toEmailMessage, toMailsacAttachmentMeta, type HeadersFormat } from '../views';
+import { renderHeaders, toEmailMessage, toMailsacAttachmentMeta, toMessageCodes, type HeadersFormat } from '../views';
 import { sendDownloadable } from './send-body';
 import { MailboxMessages } from './mailbox-messages.service';
 
@@ -69,6 +69,14 @@ export class MessagesController {
     const rendered = renderHeaders(body.headers, format);
     if (typeof rendered === 'string') sendDownloadable(response, 'text/plain; charset=utf-8', rendered, download, `${messageId}-headers.txt`);
     else response.json(rendered);
+  }
+
+  // Capturebox's own route (Mailsac has none like it): the message's one-time codes and its links.
+  @Get(':email/messages/:id/codes')
+  async getCodes(@CurrentCaller() caller: Caller, @Param('email') email: string, @Param('id') id: string, @Query() query: Record<string, unknown>) {
+    const pattern = parseCodesQuery(query);
+    const { message, codes } = await this.mailboxes.getCodes(caller, parseEmail(email), parseMessageId(id), pattern);
+    return toMessageCodes(message, codes);
   }
 
   @Get(':email/messages/:id/attachments')

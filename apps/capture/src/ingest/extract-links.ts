@@ -17,7 +17,7 @@
 // runs short enough to be one link are searched: a URL never contains whitespace, and a longer run is an
 // encoded blob, not text.
 import LinkifyIt from 'linkify-it';
-import { scanHtml } from './scan-html';
+import { scanHtml } from '../html';
 
 export const MAX_LINKS = 1000;
 export const MAX_LINK_LENGTH = 4096;

@@ -1,5 +1,6 @@
-// Walks an HTML document once and reports what link extraction needs: the href of each <a> and <area>,
-// and the visible text between tags. No tree is built.
+// Walks an HTML document once and reports what its readers need: the href of each <a> and <area> (link
+// extraction), the visible text between tags and where a block element breaks the text into lines (link
+// extraction and the code finder). No tree is built.
 //
 // htmlparser2's Tokenizer, not its Parser: the Parser keeps an open-element stack with `unshift` and
 // `indexOf`, which takes seconds on 200,000 nested <div>s (quadratic); the Tokenizer is a linear state
@@ -12,6 +13,8 @@ export interface HtmlVisitor {
   onHref(href: string): void;
   /** A run of visible text between two tags, entities decoded. */
   onText(text: string): void;
+  /** A block element (paragraph, cell, row, <br>...) opened or closed here: what comes next is a new line. */
+  onBreak?(): void;
   /** Asked after each report: true stops the scan (the caller has all it wants). */
   isDone(): boolean;
 }
@@ -20,6 +23,11 @@ const LINK_ELEMENTS = new Set(['a', 'area']);
 // Text that is not shown as body text. The Tokenizer reads the content of these as raw text up to their
 // closing tag, so remembering the one that is open is exact without an element stack.
 const HIDDEN_TEXT_ELEMENTS = new Set(['script', 'style', 'title', 'textarea']);
+// Elements that start a new line in a rendering: text on either side of them is not one sentence.
+const BLOCK_ELEMENTS = new Set([
+  'address', 'article', 'aside', 'blockquote', 'br', 'center', 'dd', 'div', 'dl', 'dt', 'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
+  'header', 'hr', 'li', 'main', 'nav', 'ol', 'p', 'pre', 'section', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul',
+]);
 
 export function scanHtml(html: string, visitor: HtmlVisitor): void {
   let tagName = '';
@@ -39,6 +47,12 @@ export function scanHtml(html: string, visitor: HtmlVisitor): void {
     stopIfDone();
   };
 
+  const breakIfBlock = (name: string): void => {
+    if (visitor.onBreak === undefined || !BLOCK_ELEMENTS.has(name)) return;
+    visitor.onBreak();
+    stopIfDone();
+  };
+
   const endOpenTag = (): void => {
     if (HIDDEN_TEXT_ELEMENTS.has(tagName)) hiddenUntilClosed = tagName;
     tagName = '';
@@ -48,6 +62,7 @@ export function scanHtml(html: string, visitor: HtmlVisitor): void {
     onopentagname(start, endIndex) {
       flushText();
       tagName = html.slice(start, endIndex).toLowerCase();
+      if (hiddenUntilClosed === null) breakIfBlock(tagName);
     },
     onattribname(start, endIndex) {
       attributeName = html.slice(start, endIndex).toLowerCase();
@@ -72,7 +87,9 @@ export function scanHtml(html: string, visitor: HtmlVisitor): void {
     onselfclosingtag: endOpenTag,
     onclosetag(start, endIndex) {
       flushText();
-      if (html.slice(start, endIndex).toLowerCase() === hiddenUntilClosed) hiddenUntilClosed = null;
+      const name = html.slice(start, endIndex).toLowerCase();
+      if (name === hiddenUntilClosed) hiddenUntilClosed = null;
+      else if (hiddenUntilClosed === null) breakIfBlock(name);
     },
     ontext(start, endIndex) {
       if (hiddenUntilClosed === null) text += html.slice(start, endIndex);
