@@ -5,6 +5,7 @@ import nodemailer from 'nodemailer';
 import { ADMIN_API_KEY, ADMIN_USER, CaptureboxProcess } from './support/capturebox-process';
 import { parseSamples, valueOf, type Sample } from './support/prometheus-text';
 import { SmtpDialog } from './support/smtp-dialog';
+import { splitTraceLine } from './support/received-trace';
 
 const GOOD = 6;
 const OVERSIZE_DECLARED = 2; // nodemailer declares SIZE= and is refused at MAIL FROM
@@ -15,7 +16,7 @@ const LIMIT = 20_000;
 describe('metrics', () => {
   let box: CaptureboxProcess;
   let samples: Sample[];
-  let storedBytes = 0;
+  let receivedBytes = 0;
 
   before(async () => {
     box = await CaptureboxProcess.start({ env: { CAPTUREBOX_SMTP_MAX_BYTES: String(LIMIT) } });
@@ -36,9 +37,15 @@ describe('metrics', () => {
       await assert.rejects(wrong.sendMail({ from: 'a@example.com', to: 'metrics@example.com', subject: 'denied', text: 'no' }));
       wrong.close();
     }
-    const listed = (await (await box.api('/api/addresses/metrics@example.com/messages?limit=100')).json()) as Array<{ size: number }>;
+    const listed = (await (await box.api('/api/addresses/metrics@example.com/messages?limit=100')).json()) as Array<{ _id: string; size: number }>;
     assert.equal(listed.length, GOOD);
-    storedBytes = listed.reduce((sum, m) => sum + m.size, 0);
+    // The counter counts the DATA clients sent: each stored source less our Received: line on top.
+    receivedBytes = 0;
+    for (const message of listed) {
+      const raw = Buffer.from(await (await box.api(`/api/raw/metrics@example.com/${message._id}`)).arrayBuffer());
+      assert.equal(raw.length, message.size, 'size is the stored source');
+      receivedBytes += splitTraceLine(raw).original.length;
+    }
     // Let the last sessions' close events land before reading.
     await new Promise((r) => setTimeout(r, 200));
     samples = parseSamples(await (await fetch(`${box.baseUrl}/metrics`)).text());
@@ -51,7 +58,7 @@ describe('metrics', () => {
     assert.equal(valueOf(samples, 'capturebox_smtp_messages_rejected_total', { reason: 'message_too_big' }), OVERSIZE_DECLARED + OVERSIZE_UNDECLARED);
     assert.equal(valueOf(samples, 'capturebox_smtp_messages_rejected_total', { reason: 'store_unavailable' }), 0);
     assert.equal(valueOf(samples, 'capturebox_smtp_auth_failures_total'), WRONG_PASSWORD);
-    assert.equal(valueOf(samples, 'capturebox_smtp_received_bytes_total'), storedBytes);
+    assert.equal(valueOf(samples, 'capturebox_smtp_received_bytes_total'), receivedBytes);
   });
 
   test('connections, sessions by TLS, and timing histograms count every event', () => {

@@ -46,7 +46,7 @@ const EXPECTATIONS: Array<{ block: string; check: Check }> = [
     check: async ({ stdout }) => assert.match(stdout, /<~ {2}250 OK : queued as \S+/),
   },
   {
-    block: 'smtplib.SMTP(',
+    block: "'hello from python'",
     check: async (_, box) => assert.deepEqual(await subjects(box, 'someone@anything.test'), ['hello from python', 'hello']),
   },
   {
@@ -63,6 +63,14 @@ const EXPECTATIONS: Array<{ block: string; check: Check }> = [
   {
     block: '-X DELETE',
     check: async (_, box) => assert.deepEqual(await subjects(box, 'someone@anything.test'), []),
+  },
+  {
+    block: 'node wait.js',
+    check: async ({ stdout }) => assert.equal(stdout.trim(), 'Verify your account 482913'),
+  },
+  {
+    block: 'python3 wait.py',
+    check: async ({ stdout }) => assert.equal(stdout.trim(), 'Reset your password 719304'),
   },
   {
     block: '/api/admin/accounts',

@@ -51,7 +51,7 @@ export class CaptureMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
-  readonly receivedBytesTotal = new Counter({ name: 'capturebox_smtp_received_bytes_total', help: 'Bytes of message data stored', registers: [this.registry] });
+  readonly receivedBytesTotal = new Counter({ name: 'capturebox_smtp_received_bytes_total', help: 'Bytes of message data received and stored: the DATA as clients sent it (without the Received: line Capturebox adds)', registers: [this.registry] });
   readonly authFailuresTotal = new Counter({ name: 'capturebox_smtp_auth_failures_total', help: 'Failed SMTP AUTH attempts', registers: [this.registry] });
   readonly transactionSeconds = new Histogram({
     name: 'capturebox_smtp_transaction_duration_seconds',
