@@ -40,6 +40,7 @@ const EnvSchema = z.object({
   CAPTUREBOX_ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   CAPTUREBOX_PUBLIC_INBOXES: booleanFromEnv.default(true),
   CAPTUREBOX_MAX_WAITS: z.coerce.number().int().positive().default(10_000),
+  CAPTUREBOX_REPLICA_FEED_INTERVAL_MS: z.coerce.number().int().min(5).max(10_000).default(20),
   CAPTUREBOX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -88,8 +89,11 @@ export interface CaptureboxConfig {
   http: { port: number; tls: boolean };
   tls: { certFile: string | undefined; keyFile: string | undefined; reloadIntervalMs: number };
   admin: { username: string; apiKey: string | undefined };
-  /** Server-side waits for a message: how many may be open at once in this process (past it: 429). */
-  waits: { maxOpen: number };
+  /**
+   * Server-side waits for a message: how many may be open at once in this process (past it: 429), and, on
+   * MongoDB, how often one look for other replicas' mail serves all open waits.
+   */
+  waits: { maxOpen: number; replicaFeedIntervalMs: number };
 }
 
 /**
@@ -148,7 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CaptureboxConf
     http: { port: e.CAPTUREBOX_HTTP_PORT, tls: e.CAPTUREBOX_HTTP_TLS },
     tls: { certFile: e.CAPTUREBOX_TLS_CERT_FILE, keyFile: e.CAPTUREBOX_TLS_KEY_FILE, reloadIntervalMs: e.CAPTUREBOX_TLS_RELOAD_INTERVAL_MS },
     admin: { username: e.CAPTUREBOX_ADMIN_USER, apiKey: e.CAPTUREBOX_ADMIN_API_KEY },
-    waits: { maxOpen: e.CAPTUREBOX_MAX_WAITS },
+    waits: { maxOpen: e.CAPTUREBOX_MAX_WAITS, replicaFeedIntervalMs: e.CAPTUREBOX_REPLICA_FEED_INTERVAL_MS },
   };
 }
 

@@ -23,4 +23,18 @@ describe('MessageEvents', () => {
     assert.equal(heardByOne.length, 1);
     assert.equal(heardByAll.length, 2);
   });
+
+  test("another replica's captures reach live views and waits, but not what listens for this process's own", () => {
+    const events = new MessageEvents();
+    const [here] = makeCopies(makeCapturedMail());
+    const [elsewhere] = makeCopies(makeCapturedMail());
+    const heard: string[] = [];
+    const heardHere: string[] = [];
+    events.onAnyCaptured((m) => heard.push(m.id));
+    events.onCapturedHere((m) => heardHere.push(m.id));
+    events.publishCaptured([here]);
+    events.publishCapturedElsewhere([elsewhere]);
+    assert.deepEqual(heard, [here.id, elsewhere.id]);
+    assert.deepEqual(heardHere, [here.id]);
+  });
 });

@@ -1,6 +1,8 @@
 // In-process notifications that mail arrived, for live views (the web UI's inbox, later Mailsac's
-// WebSocket). Published by ingest only after the store has the message. Process-local: with several
-// replicas on one MongoDB, a listener hears only the mail its own replica captured.
+// WebSocket) and waits. Published by ingest only after the store has the message (`publishCaptured`, the
+// one "after captured" point), and, with several replicas on one MongoDB, by waiting/ReplicaFeed for mail
+// another replica captured (`publishCapturedElsewhere`). onCaptured/onAnyCaptured hear both; what must
+// happen once per message (webhooks) listens with onCapturedHere, which hears only this process's captures.
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import type { StoredMessage } from '../domain';
@@ -19,10 +21,22 @@ export class MessageEvents implements OnApplicationShutdown {
   }
 
   publishCaptured(copies: StoredMessage[]): void {
+    for (const copy of copies) this.everything.emit('captured-here', copy);
+    this.publishCapturedElsewhere(copies);
+  }
+
+  /** Mail another replica stored (seen in the shared store): heard by live views and waits only. */
+  publishCapturedElsewhere(copies: StoredMessage[]): void {
     for (const copy of copies) {
       this.byInbox.emit(copy.inbox, copy);
       this.everything.emit('captured', copy);
     }
+  }
+
+  /** Calls `listener` for each copy this process captured (never for another replica's). */
+  onCapturedHere(listener: CapturedListener): () => void {
+    this.everything.on('captured-here', listener);
+    return () => this.everything.off('captured-here', listener);
   }
 
   /** Calls `listener` for each message captured into `inbox` (lower-case); returns the unsubscribe. */

@@ -9,6 +9,8 @@ import type { StarredVisibility } from './message-store';
 export type SearchScope =
   /** An admin: all mail. */
   | { kind: 'everything' }
+  /** Any of these inboxes, every message (what another replica captured for the waits open here). */
+  | { kind: 'inboxes'; inboxes: readonly string[] }
   /** One inbox as its reader sees it (the starred filter of listInbox). */
   | { kind: 'inbox'; inbox: string; starred: StarredVisibility }
   /**
@@ -67,6 +69,8 @@ function inScope(message: StoredMessage, scope: SearchScope): boolean {
   switch (scope.kind) {
     case 'everything':
       return true;
+    case 'inboxes':
+      return scope.inboxes.includes(message.inbox);
     case 'inbox': {
       if (message.inbox !== scope.inbox) return false;
       if (!('starredVisibleTo' in scope.starred)) return true;

@@ -10,6 +10,8 @@ function scopeFilter(scope: SearchScope): Filter<MessageDocument> {
   switch (scope.kind) {
     case 'everything':
       return {};
+    case 'inboxes':
+      return { inbox: { $in: [...scope.inboxes] } };
     case 'inbox': {
       const viewer = starredViewerOf(scope.starred);
       if (viewer === undefined) return { inbox: scope.inbox };

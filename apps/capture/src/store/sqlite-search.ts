@@ -20,6 +20,8 @@ function scopePart(scope: SearchScope): SqlPart {
   switch (scope.kind) {
     case 'everything':
       return { sql: '1', params: {} };
+    case 'inboxes':
+      return { sql: 'inbox IN (SELECT value FROM json_each(@inboxes))', params: { inboxes: JSON.stringify(scope.inboxes) } };
     case 'inbox': {
       const viewer = starredViewerOf(scope.starred);
       return viewer === undefined

@@ -1,2 +1,3 @@
 export { WaitingModule } from './waiting.module';
 export { MessageWaits, TooManyWaits, type WaitRequest } from './message-waits.service';
+export { ReplicaFeed } from './replica-feed';
