@@ -18,3 +18,11 @@ test('a SIZE limit outside the shared bounds is refused, naming the variable', (
   }
   assert.equal(loadConfig({ CAPTUREBOX_SMTP_MAX_BYTES: String(MESSAGE_BYTES.maximum) }).smtp.maxMessageBytes, MESSAGE_BYTES.maximum);
 });
+
+test('the deny-list is domains and IP addresses, split on commas or spaces; anything else is refused', () => {
+  assert.deepEqual(loadConfig({}).denylist, []);
+  assert.deepEqual(loadConfig({ CAPTUREBOX_DENYLIST: ' Spam.Test,203.0.113.9  2001:db8::1,, bücher.example ' }).denylist, ['spam.test', '203.0.113.9', '2001:db8::1', 'bücher.example']);
+  for (const bad of ['localhost', 'someone@spam.test', 'https://spam.test/']) {
+    assert.throws(() => loadConfig({ CAPTUREBOX_DENYLIST: bad }), (error: unknown) => error instanceof ConfigError && /CAPTUREBOX_DENYLIST/.test(error.message), bad);
+  }
+});
