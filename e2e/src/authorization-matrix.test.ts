@@ -255,6 +255,56 @@ describe('authorization matrix', () => {
     }
   });
 
+  test('mailstats show public mail only, to every caller (an admin and the owner too), never private mail, not even as a count', async () => {
+    const authed = (caller: Caller, ok: number) => (caller === 'anonymous' ? 401 : ok);
+    for (const caller of CALLERS) {
+      for (const kind of KINDS) {
+        const shown = kind === 'public' && caller !== 'anonymous';
+        const { md5, id } = shared[kind];
+        const count = await expectStatus(caller, 'GET', '/api/mailstats/common-attachments/:md5/count', `/api/mailstats/common-attachments/${md5}/count`, authed(caller, 200));
+        if (caller !== 'anonymous') assert.deepEqual(JSON.parse(count), { n: kind === 'public' ? 1 : 0 }, `count of the ${kind} attachment as ${caller}`);
+        const list = await expectStatus(caller, 'GET', '/api/mailstats/common-attachments/:md5', `/api/mailstats/common-attachments/${md5}`, authed(caller, 200));
+        assert.equal(list.includes(id), shown, `messages with the ${kind} attachment as ${caller}`);
+        await expectStatus(caller, 'GET', '/api/mailstats/common-attachments/:md5/download', `/api/mailstats/common-attachments/${md5}/download`, authed(caller, kind === 'public' ? 200 : 404));
+      }
+      const range = `startDate=2000-01-01T00:00:00Z&endDate=2100-01-01T00:00:00Z&limit=1000`;
+      const common = await expectStatus(caller, 'GET', '/api/mailstats/common-attachments', `/api/mailstats/common-attachments?${range}`, authed(caller, 200));
+      const addresses = await expectStatus(caller, 'GET', '/api/mailstats/top-addresses', '/api/mailstats/top-addresses?limit=1000', authed(caller, 200));
+      const domains = await expectStatus(caller, 'GET', '/api/mailstats/top-domains', '/api/mailstats/top-domains?limit=1000', authed(caller, 200));
+      await expectStatus(caller, 'GET', '/api/mailstats/top-senders', '/api/mailstats/top-senders?limit=1000', authed(caller, 200));
+      if (caller === 'anonymous') continue;
+      for (const kind of KINDS) {
+        assert.equal(common.includes(shared[kind].md5), kind === 'public', `common attachments as ${caller}: the ${kind} one`);
+        assert.equal(addresses.includes(shared[kind].email), kind === 'public', `top addresses as ${caller}: the ${kind} inbox`);
+      }
+      assert.ok(!domains.includes(OWNER_DOMAIN), `top domains as ${caller} name alice's domain`);
+    }
+    for (const caller of CALLERS) {
+      await expectStatus(caller, 'GET', '/api/mailstats/blacklist', '/api/mailstats/blacklist', authed(caller, 200));
+      await expectStatus(caller, 'GET', '/api/mailstats/blacklist/:domainOrIp', '/api/mailstats/blacklist/example.com', authed(caller, 200));
+    }
+  });
+
+  test('validations tell whether an address is owned, never by whom; bulk reservation is all or nothing', async () => {
+    for (const caller of CALLERS) {
+      const one = await expectStatus(caller, 'GET', '/api/validations/addresses/:email', `/api/validations/addresses/${PRIVATE_ADDRESS}`, caller === 'anonymous' ? 401 : 200);
+      const many = await expectStatus(caller, 'POST', '/api/validations/addresses', '/api/validations/addresses', caller === 'anonymous' ? 401 : 200, shared, { emails: [PRIVATE_ADDRESS, `x@${OWNER_DOMAIN}`] });
+      if (caller === 'anonymous') continue;
+      const [single] = [JSON.parse(one) as { owned: boolean; ownedByCaller: boolean }];
+      assert.deepEqual([single.owned, single.ownedByCaller], [true, caller === 'owner'], `validation as ${caller}`);
+      for (const text of [one, many]) assert.ok(!/"owner"|acct_/.test(text), `validation as ${caller} names the owner: ${text}`);
+    }
+    for (const caller of CALLERS) {
+      const fresh = `bulk-${caller}@matrix.test`;
+      await expectStatus(caller, 'POST', '/api/private-addresses-bulk', '/api/private-addresses-bulk', caller === 'anonymous' ? 401 : 200, shared, { addresses: [fresh] });
+      // With alice's address among them, nothing is reserved (alice's own: 400; anyone else's: 401).
+      const untouched = `bulk-untouched-${caller}@matrix.test`;
+      await expectStatus(caller, 'POST', '/api/private-addresses-bulk', '/api/private-addresses-bulk', caller === 'owner' ? 400 : 401, shared, { addresses: [untouched, PRIVATE_ADDRESS] });
+      const availability = JSON.parse((await call('admin', 'GET', `/api/addresses/${untouched}/availability`)).text) as { available: boolean };
+      assert.equal(availability.available, true, `a refused bulk reservation as ${caller} reserved ${untouched}`);
+    }
+  });
+
   test('the admin API answers admins only', async () => {
     const json = (body: unknown) => body;
     const routes: Array<[string, string, (n: number) => Promise<string>, (n: number) => unknown, number]> = [

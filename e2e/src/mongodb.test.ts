@@ -8,6 +8,7 @@ import nodemailer from 'nodemailer';
 import { startMongoTestServer, type MongoTestServer } from '../../apps/capture/dist-test/store/testing';
 import { ADMIN_API_KEY, ADMIN_USER, CaptureboxProcess, eventually } from './support/capturebox-process';
 import { splitTraceLine } from './support/received-trace';
+import { describeMailsacSurface, SURFACE_ENV } from './support/mailsac-surface';
 import { SmtpDialog } from './support/smtp-dialog';
 
 function send(box: CaptureboxProcess, to: string, subject: string) {
@@ -39,6 +40,11 @@ describe('MongoDB store', () => {
     boxes.push(box);
     return box;
   };
+
+  // Bulk reservation, validation and mailstats: the mailstats are store queries of their own on MongoDB.
+  describeMailsacSurface('MongoDB', () =>
+    CaptureboxProcess.start({ env: { CAPTUREBOX_MONGODB_URI: server.uri(`surface_${randomBytes(4).toString('hex')}`), ...SURFACE_ENV } }),
+  );
 
   test('two replicas on one database: mail captured by one is readable through the other', async () => {
     const database = `replicas_${randomBytes(4).toString('hex')}`;

@@ -6,6 +6,9 @@
 //  2. `EmailMessage.savedBy` is typed `string`, yet its description says it is `null` when not starred,
 //     as Mailsac returns: allowed to be null.
 //  3. Custom formats `md5sum`, `domain` and `string` are given real checks (or, for `string`, none).
+//  4. ListTopPublicAddresses/Senders/Domains document one `{ _id, n }` object although they "list" the top
+//     ones (and Mailsac answers a list), as ListMessagesForAttachment documents one EmailMessage: each item
+//     of the list is checked against the documented object (assertValidResponseItems).
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
@@ -41,14 +44,35 @@ export class MailsacSchemas {
 
   /** Throws with ajv's errors unless `value` matches `#/components/schemas/<name>`. */
   assertValid(name: string, value: unknown): void {
-    let validate = this.cache.get(name);
+    this.check(`#/components/schemas/${name}`, name, value);
+  }
+
+  /** Throws unless `value` matches the documented 200 JSON response of `GET <path>` (path as the document writes it). */
+  assertValidResponse(path: string, value: unknown): void {
+    this.check(responsePointer(path), `GET ${path}`, value);
+  }
+
+  /** Erratum 4: a list, each item of which matches the documented 200 response of `GET <path>`. */
+  assertValidResponseItems(path: string, value: unknown): void {
+    if (!Array.isArray(value)) throw new Error(`GET ${path} did not answer a list: ${JSON.stringify(value).slice(0, 200)}`);
+    for (const item of value) this.check(responsePointer(path), `GET ${path}`, item);
+  }
+
+  private check(pointer: string, name: string, value: unknown): void {
+    let validate = this.cache.get(pointer);
     if (!validate) {
-      validate = this.ajv.getSchema(`mailsac#/components/schemas/${name}`);
+      validate = this.ajv.getSchema(`mailsac${pointer}`);
       if (!validate) throw new Error(`no schema ${name}`);
-      this.cache.set(name, validate);
+      this.cache.set(pointer, validate);
     }
     if (!validate(value)) {
       throw new Error(`response does not match Mailsac's ${name}: ${this.ajv.errorsText(validate.errors)}\n${JSON.stringify(value).slice(0, 500)}`);
     }
   }
+}
+
+/** The JSON pointer of an operation's 200 application/json schema. */
+function responsePointer(path: string): string {
+  const escape = (part: string) => part.replace(/~/g, '~0').replace(/\//g, '~1');
+  return `#/paths/${escape(path)}/get/responses/200/content/${escape('application/json')}/schema`;
 }

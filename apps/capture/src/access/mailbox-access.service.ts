@@ -15,8 +15,12 @@ import {
   type MessageFilter,
   type MessageSearch,
   type MessageStore,
+  type PublicScope,
+  type PublicStatsQuery,
+  type PublicTallyKey,
   type SearchScope,
   type StarredVisibility,
+  type Tally,
 } from '../store';
 
 export type Reader = Account | null;
@@ -24,6 +28,7 @@ export type PageQuery = Omit<ListInboxQuery, 'starredVisibleTo'>;
 /** A search or filter whose scope access/ fills in from what the reader may see. */
 export type ScopedSearch = Omit<MessageSearch, 'scope'>;
 export type ScopedFilter = Omit<MessageFilter, 'scope'>;
+export type PublicStatsPage = Omit<PublicStatsQuery, keyof PublicScope>;
 
 /** Not there, or not for this reader: the two look the same. */
 export class MailNotFound extends Error {
@@ -162,6 +167,38 @@ export class MailboxAccess {
   /** The body of a message that a search in a reader's scope found (so the reader may see it). */
   async bodyOfFound(message: StoredMessage): Promise<MessageBody | null> {
     return this.store.getBody(message.inbox, message.id);
+  }
+
+  // ---- Mailsac's mailstats: public mail only, whoever asks (an admin too) ----
+  // Never a starred message, nor one in an inbox or domain an account owns: they are left out in the store
+  // query (PublicScope), so they count in no tally, no count and no listing.
+
+  async tallyPublicMail(reader: Reader, by: PublicTallyKey, page: PublicStatsPage): Promise<Tally[]> {
+    return this.store.tallyPublicMail(by, { ...page, ...(await this.publicScope(reader)) });
+  }
+
+  async tallyPublicAttachments(reader: Reader, page: PublicStatsPage): Promise<Tally[]> {
+    return this.store.tallyPublicAttachments({ ...page, ...(await this.publicScope(reader)) });
+  }
+
+  async countPublicWithAttachment(reader: Reader, md5: string): Promise<number> {
+    return this.store.countPublicWithAttachment(md5, await this.publicScope(reader));
+  }
+
+  async listPublicWithAttachment(reader: Reader, md5: string, limit: number): Promise<StoredMessage[]> {
+    return this.store.listPublicWithAttachment(md5, { ...(await this.publicScope(reader)), limit });
+  }
+
+  /** The content, read through the newest public message that carries it. */
+  async getPublicAttachment(reader: Reader, md5: string): Promise<AttachmentContent> {
+    const [message] = await this.listPublicWithAttachment(reader, md5, 1);
+    return found(message ? await this.store.getAttachment(message.inbox, message.id, md5) : null, 'Attachment not found.');
+  }
+
+  private async publicScope(reader: Reader): Promise<PublicScope> {
+    this.assertMayRead(reader);
+    const owned = await this.accounts.ownedNames();
+    return { excludeInboxes: owned.addresses, excludeDomains: owned.domains };
   }
 
   /** The inbox and the starred filter of the store query, or null when this reader sees it empty. */

@@ -386,6 +386,17 @@ export function describeAccountStoreContract(name: string, makeStore: () => Prom
       assert.deepEqual(await store.listAddressesInDomain('nobody.test'), []);
     });
 
+    it('lists every private address and custom domain, whoever owns them, in order', async () => {
+      assert.deepEqual(await store.listOwnedNames(), { addresses: [], domains: [] });
+      const alice = await createAccount();
+      const bob = await createAccount();
+      await store.claimAddress(makePrivateAddress('zed@example.com', alice.id));
+      await store.claimAddress(makePrivateAddress('amy@example.com', bob.id));
+      await store.claimDomain(makeCustomDomain('bob.test', bob.id));
+      await store.claimDomain(makeCustomDomain('alice.test', alice.id));
+      assert.deepEqual(await store.listOwnedNames(), { addresses: ['amy@example.com', 'zed@example.com'], domains: ['alice.test', 'bob.test'] });
+    });
+
     it('updates an address’s info only for its owner, moving updated forward', async () => {
       const alice = await createAccount();
       const bob = await createAccount();

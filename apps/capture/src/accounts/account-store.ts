@@ -82,6 +82,11 @@ export interface AccountStore {
   listAddresses(ownerId: string): Promise<PrivateAddress[]>;
   /** Every account's reserved addresses in one (lower-case) domain, ordered by address; not its subdomains. */
   listAddressesInDomain(domain: string): Promise<PrivateAddress[]>;
+  /**
+   * Every private address and custom domain, whoever owns them, in order: what mailstats leave out. A
+   * scan, fine for the few hundred an appliance holds.
+   */
+  listOwnedNames(): Promise<{ addresses: string[]; domains: string[] }>;
   /** Only the owner's: null for another account's or an unknown address. `updated` is set when info is. */
   updateAddress(address: string, ownerId: string, patch: { info?: string }): Promise<PrivateAddress | null>;
   releaseAddress(address: string, ownerId: string): Promise<boolean>;

@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { domainOf, inboxOf, isValidDomain, normalizeDomain } from '../domain';
 import type { Account } from './account';
-import { ACCOUNT_STORE, AccountConflictError, type AccountPatch, type AccountStore, type ClaimResult, type StoredAccount } from './account-store';
+import { ACCOUNT_STORE, AccountConflictError, type AccountPatch, type AccountStore, type ClaimResult, type PrivateAddress, type StoredAccount } from './account-store';
 import { generateApiKey, hashApiKey } from './api-keys';
 import type { BootstrapAdminKey } from './bootstrap-admin';
 
@@ -27,6 +27,8 @@ export interface IssuedApiKey {
   /** The clear key: shown once, never stored. */
   apiKey: string;
 }
+
+export type ReserveResult = { reserved: PrivateAddress[] } | { refused: string; reason: Exclude<ClaimResult, 'claimed'> };
 
 export class InvalidAccountInput extends Error {
   override name = 'InvalidAccountInput';
@@ -216,6 +218,42 @@ export class AccountsService {
   async claimAddress(accountId: string, address: string, info = ''): Promise<ClaimResult> {
     const now = new Date();
     return this.store.claimAddress({ address: inboxOf(address), ownerId: accountId, info, created: now, updated: now });
+  }
+
+  /**
+   * Reserves addresses for an account, all or none: refused as a whole when any is already the account's
+   * or another's (reserved, or in another account's custom domain), nothing reserved then. A claim lost to
+   * another account at the same moment releases the ones this call had claimed before refusing.
+   */
+  async reserveAddresses(accountId: string, addresses: string[], info = ''): Promise<ReserveResult> {
+    const inboxes = addresses.map(inboxOf);
+    for (const address of inboxes) {
+      const refusal = await this.refusalToReserve(accountId, address);
+      if (refusal) return { refused: address, reason: refusal };
+    }
+    const claimed: string[] = [];
+    for (const address of inboxes) {
+      const result = await this.claimAddress(accountId, address, info);
+      if (result !== 'claimed') {
+        for (const done of claimed) await this.store.releaseAddress(done, accountId);
+        return { refused: address, reason: result };
+      }
+      claimed.push(address);
+    }
+    return { reserved: await Promise.all(inboxes.map(async (address) => (await this.store.getAddress(address))!)) };
+  }
+
+  private async refusalToReserve(accountId: string, address: string): Promise<Exclude<ClaimResult, 'claimed'> | null> {
+    const domainOwner = await this.ownerOfDomain(domainOf(address));
+    if (domainOwner && domainOwner !== accountId) return 'owned-by-another';
+    const reserved = await this.store.getAddress(address);
+    if (!reserved) return null;
+    return reserved.ownerId === accountId ? 'already-yours' : 'owned-by-another';
+  }
+
+  /** Every private address and custom domain here, whoever owns them: what mailstats leave out. */
+  async ownedNames(): Promise<{ addresses: string[]; domains: string[] }> {
+    return this.store.listOwnedNames();
   }
 
   async getAddress(address: string) {

@@ -295,6 +295,16 @@ export class MongoAccountStore extends MongoStore<Collections> implements Accoun
     });
   }
 
+  async listOwnedNames(): Promise<{ addresses: string[]; domains: string[] }> {
+    return this.use('listOwnedNames', async (s) => {
+      const [addresses, domains] = await Promise.all([
+        s.addresses.find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).toArray(),
+        s.domains.find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).toArray(),
+      ]);
+      return { addresses: addresses.map((document) => document._id), domains: domains.map((document) => document._id) };
+    });
+  }
+
   async updateAddress(address: string, ownerId: string, patch: { info?: string }): Promise<PrivateAddress | null> {
     const key = { _id: address.toLowerCase(), ownerId };
     return this.use('updateAddress', async (s) => {

@@ -133,6 +133,8 @@ const SQL = {
   listAddresses: `SELECT * FROM private_addresses WHERE owner_id = ? ORDER BY address`,
   // A scan: reserved addresses are few, and the domain is the end of the key, which no index serves.
   listAddressesInDomain: `SELECT * FROM private_addresses WHERE substr(address, -length(@suffix)) = @suffix ORDER BY address`,
+  listAllAddresses: `SELECT address FROM private_addresses ORDER BY address`,
+  listAllDomains: `SELECT domain FROM custom_domains ORDER BY domain`,
   updateAddressInfo: `
     UPDATE private_addresses SET info = @info, updated = @updated
     WHERE address = @address AND owner_id = @owner_id
@@ -219,6 +221,8 @@ interface OpenStore {
   getAddress: Statement<[string], AddressRow>;
   listAddresses: Statement<[string], AddressRow>;
   listAddressesInDomain: Statement<{ suffix: string }, AddressRow>;
+  listAllAddresses: Statement<[], { address: string }>;
+  listAllDomains: Statement<[], { domain: string }>;
   updateAddressInfo: Statement<Pick<AddressRow, 'address' | 'owner_id' | 'info' | 'updated'>, AddressRow>;
   releaseAddress: Statement<[string, string]>;
   claimDomain: Statement<DomainRow>;
@@ -331,6 +335,13 @@ export class SqliteAccountStore extends SqliteStore<OpenStore> implements Accoun
     return this.use('listAddressesInDomain', (s) => s.listAddressesInDomain.all({ suffix: `@${domain.toLowerCase()}` })).map(fromAddressRow);
   }
 
+  async listOwnedNames(): Promise<{ addresses: string[]; domains: string[] }> {
+    return this.use('listOwnedNames', (s) => ({
+      addresses: s.listAllAddresses.all().map((row) => row.address),
+      domains: s.listAllDomains.all().map((row) => row.domain),
+    }));
+  }
+
   async updateAddress(address: string, ownerId: string, patch: { info?: string }): Promise<PrivateAddress | null> {
     const key = address.toLowerCase();
     const row = this.use('updateAddress', (s) => {
@@ -413,6 +424,8 @@ function prepare(db: Database.Database): OpenStore {
     getAddress: db.prepare<[string], AddressRow>(SQL.getAddress),
     listAddresses: db.prepare<[string], AddressRow>(SQL.listAddresses),
     listAddressesInDomain: db.prepare<{ suffix: string }, AddressRow>(SQL.listAddressesInDomain),
+    listAllAddresses: db.prepare<[], { address: string }>(SQL.listAllAddresses),
+    listAllDomains: db.prepare<[], { domain: string }>(SQL.listAllDomains),
     updateAddressInfo: db.prepare<Pick<AddressRow, 'address' | 'owner_id' | 'info' | 'updated'>, AddressRow>(
       SQL.updateAddressInfo,
     ),

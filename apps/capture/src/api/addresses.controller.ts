@@ -1,11 +1,11 @@
 // Mailsac's private addresses: reserve an address so that its mail is readable only with your key.
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { AccountsService } from '../accounts';
+import { AccountsService, type PrivateAddress } from '../accounts';
 import { domainOf, inboxOf } from '../domain';
 import { MailboxMessages } from './mailbox-messages.service';
 import { ApiError, badRequest } from './api-errors';
-import { parseEmail } from './api-input';
+import { parseEmail, parseStringListBody } from './api-input';
 import { toEmailAddress, toImplicitAddress } from './address-views';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
 
@@ -31,6 +31,17 @@ function parseSettings(body: unknown): { info?: string } {
 }
 
 const ownedByAnother = () => new ApiError('auth_required', 'The address is owned by another account.');
+
+/** Mailsac's bulk reservation takes at most this many addresses per request. */
+const MAX_BULK_ADDRESSES = 100;
+
+/** Reserves all or none (AccountsService.reserveAddresses), refusing as the single reservation does. */
+async function reserveAll(accounts: AccountsService, accountId: string, addresses: string[], info = ''): Promise<PrivateAddress[]> {
+  const result = await accounts.reserveAddresses(accountId, addresses, info);
+  if ('reserved' in result) return result.reserved;
+  if (result.reason === 'already-yours') throw badRequest(`The address is already reserved by this account: ${result.refused}`);
+  throw ownedByAnother();
+}
 
 @Controller('api/addresses')
 export class AddressesController {
@@ -74,14 +85,9 @@ export class AddressesController {
   @HttpCode(200)
   async reserve(@CurrentCaller() caller: Caller, @Param('email') email: string, @Body() body: unknown) {
     const account = requireAccount(caller);
-    const address = inboxOf(parseEmail(email));
     const { info } = parseSettings(body);
-    const domainOwner = await this.accounts.ownerOfDomain(domainOf(address));
-    if (domainOwner && domainOwner !== account.id) throw ownedByAnother();
-    const result = await this.accounts.claimAddress(account.id, address, info ?? '');
-    if (result === 'already-yours') throw badRequest('The address is already reserved by this account.');
-    if (result === 'owned-by-another') throw ownedByAnother();
-    return toEmailAddress((await this.accounts.getAddress(address))!);
+    const [reserved] = await reserveAll(this.accounts, account.id, [parseEmail(email)], info);
+    return toEmailAddress(reserved);
   }
 
   @Put(':email')
@@ -108,5 +114,25 @@ export class AddressesController {
     const deleted = deleteMessages === 'false' ? 0 : await this.mailboxes.deleteInbox(caller, address);
     await this.accounts.releaseAddress(account.id, address);
     return { _id: address, released: true, deletedMessages: deleted };
+  }
+}
+
+/**
+ * Mailsac's `POST /api/private-addresses-bulk`: up to 100 addresses at once, all or none. Mailsac documents
+ * no partial result (and refuses the whole request when credits run short), so one address that cannot be
+ * reserved (already the caller's, another account's, or in another account's domain) refuses the request
+ * and nothing is reserved: a caller never has to find out which of its addresses went through.
+ */
+@Controller('api/private-addresses-bulk')
+export class PrivateAddressesBulkController {
+  constructor(private readonly accounts: AccountsService) {}
+
+  @Post()
+  @HttpCode(200)
+  async reserveMany(@CurrentCaller() caller: Caller, @Body() body: unknown) {
+    const account = requireAccount(caller);
+    const addresses = parseStringListBody(body, 'addresses', MAX_BULK_ADDRESSES).map(parseEmail);
+    if (new Set(addresses.map(inboxOf)).size !== addresses.length) throw badRequest('An address is listed twice.');
+    return (await reserveAll(this.accounts, account.id, addresses)).map(toEmailAddress);
   }
 }

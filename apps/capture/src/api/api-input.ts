@@ -53,7 +53,7 @@ export interface ListQuery {
 export function parseListQuery(query: Record<string, unknown>): ListQuery {
   const result = ListQuerySchema.safeParse({ limit: emptyToUndefined(query.limit), until: emptyToUndefined(query.until) });
   if (!result.success) {
-    throw badRequest('Invalid query', result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    throw badRequest('Invalid query', issuesOf(result.error));
   }
   return result.data;
 }
@@ -157,6 +157,45 @@ export function parseCodesQuery(query: Record<string, unknown>): CallerPattern |
   const pattern = { source: parsed.pattern, flags: parsed.flags };
   checkCallerPattern(pattern);
   return pattern;
+}
+
+const MD5 = /^[0-9a-f]{32}$/i;
+
+export function parseMd5(value: string): string {
+  if (!MD5.test(value)) throw badRequest(`Invalid md5 sum: ${truncate(value)}`);
+  return value.toLowerCase();
+}
+
+/** Mailsac's mailstats paging: `startDate`/`endDate` (both inclusive), `skip`, `limit`. */
+export interface StatsQuery {
+  since?: Date;
+  until?: Date;
+  skip: number;
+  limit: number;
+}
+
+export function parseStatsQuery(query: Record<string, unknown>, options: { datesRequired: boolean }): StatsQuery {
+  const date = (name: string) => (options.datesRequired ? isoDate(name) : isoDate(name).optional());
+  const schema = z.object({
+    startDate: date('startDate'),
+    endDate: date('endDate'),
+    skip: z.coerce.number().int().min(0).default(0),
+    limit: z.coerce.number().int().min(0).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
+  });
+  const { startDate, endDate, skip, limit } = parseQuery(schema, { startDate: query.startDate, endDate: query.endDate, skip: query.skip, limit: query.limit });
+  return { since: startDate, until: endDate, skip, limit };
+}
+
+/** A JSON body `{ [field]: string[] }` of 1 to `max` strings, as Mailsac's bulk routes take. */
+export function parseStringListBody(body: unknown, field: string, max: number): string[] {
+  const schema = z.object({ [field]: z.array(z.string().max(1000)).min(1).max(max) });
+  const result = schema.safeParse(body ?? {});
+  if (!result.success) throw badRequest(`The body must be {"${field}": [...]} with 1 to ${max} addresses`, issuesOf(result.error));
+  return result.data[field];
+}
+
+function issuesOf(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
 }
 
 function emptyToUndefined(value: unknown): unknown {

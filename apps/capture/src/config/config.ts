@@ -1,5 +1,6 @@
 // The one configuration object, parsed and validated once at start-up from the environment.
 // Nothing outside config/ reads process.env (test helpers aside; selftest-settings.ts is the selftest's).
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_PORTS, MESSAGE_BYTES, RETENTION_MAX_AGE_HOURS, RETENTION_MAX_MESSAGES_PER_INBOX } from '@capturebox/limits';
@@ -7,6 +8,9 @@ import { DEFAULT_PORTS, MESSAGE_BYTES, RETENTION_MAX_AGE_HOURS, RETENTION_MAX_ME
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** A domain name as an admin writes one (IDN in Unicode or punycode); the API normalizes it as every address. */
+const DENYLIST_DOMAIN = /^[^\s@/[\]]+\.[^\s@/[\]]+$/u;
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -41,6 +45,11 @@ const EnvSchema = z.object({
   CAPTUREBOX_PUBLIC_INBOXES: booleanFromEnv.default(true),
   CAPTUREBOX_MAX_WAITS: z.coerce.number().int().positive().default(10_000),
   CAPTUREBOX_REPLICA_FEED_INTERVAL_MS: z.coerce.number().int().min(5).max(10_000).default(20),
+  CAPTUREBOX_DENYLIST: z
+    .string()
+    .default('')
+    .transform((value) => value.toLowerCase().split(/[\s,]+/).filter(Boolean))
+    .refine((entries) => entries.every((entry) => isIP(entry) || DENYLIST_DOMAIN.test(entry)), 'must be domains and IP addresses, separated by commas or spaces'),
   CAPTUREBOX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -72,6 +81,8 @@ export interface CaptureboxConfig {
   /** Public (unstarred) mail only; 0 turns a limit off. */
   retention: { maxMessagesPerInbox: number; maxAgeHours: number; intervalMs: number };
   publicInboxes: boolean;
+  /** Mailsac's deny-list (`/api/mailstats/blacklist`): domains and IP addresses the admin lists. Nothing queries DNS. */
+  denylist: string[];
   logLevel: string;
   /** How long SIGTERM waits for SMTP transactions in progress (keep under Kubernetes' grace period). */
   shutdownTimeoutMs: number;
@@ -131,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CaptureboxConf
       intervalMs: e.CAPTUREBOX_RETENTION_INTERVAL_MS,
     },
     publicInboxes: e.CAPTUREBOX_PUBLIC_INBOXES,
+    denylist: e.CAPTUREBOX_DENYLIST,
     logLevel: e.CAPTUREBOX_LOG_LEVEL,
     shutdownTimeoutMs: e.CAPTUREBOX_SHUTDOWN_TIMEOUT_MS,
     smtp: {

@@ -14,3 +14,4 @@ export {
 } from './captured-message';
 export { domainOf, inboxOf, isValidDomain, isValidMailbox, normalizeDomain } from './mailbox';
 export { isMessageId } from './message-id';
+export { DomainList } from './domain-list';

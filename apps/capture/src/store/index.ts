@@ -9,7 +9,11 @@ export {
   type MessageBody,
   type MessagePatch,
   type MessageStore,
+  type PublicScope,
+  type PublicStatsQuery,
+  type PublicTallyKey,
   type StarredVisibility,
+  type Tally,
   type Usage,
   type UsageScope,
 } from './message-store';

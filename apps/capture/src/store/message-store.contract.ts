@@ -582,6 +582,65 @@ export function describeMessageStoreContract(name: string, makeStore: () => Prom
       assert.equal(await store.countMatching({ scope, read: true }), 1);
     });
 
+    it('tallies public mail only: never starred mail, excluded inboxes or excluded domains, not even as a count', async () => {
+      const logo = makeAttachment('the public logo', { filename: 'logo.png' });
+      const secret = makeAttachment('only private mail carries this');
+      const from = (address: string) => ({ from: [{ address, name: '' }] });
+      await save(makeCapturedMail({ received: at(1), attachments: [logo, logo], ...from('a@senders.test') }), ['p1@public.test', 'p2@public.test']);
+      await save(makeCapturedMail({ received: at(2), attachments: [logo], ...from('a@senders.test') }), ['p1@public.test']);
+      await save(makeCapturedMail({ received: at(3), attachments: [], ...from('b@senders.test') }), ['p3@other.test']);
+      // Private in every way: starred in a public inbox, a reserved inbox, a custom domain.
+      await save(makeCapturedMail({ received: at(2), attachments: [logo, secret], ...from('c@senders.test') }), ['p1@public.test'], { savedBy: 'account-1' });
+      await save(makeCapturedMail({ received: at(2), attachments: [logo, secret], ...from('c@senders.test') }), ['reserved@public.test', 'x@owned.test']);
+      const scope = { excludeInboxes: ['reserved@public.test'], excludeDomains: ['owned.test'] };
+      const all = { ...scope, skip: 0, limit: 10 };
+
+      assert.deepEqual(await store.tallyPublicMail('inbox', all), [
+        { key: 'p1@public.test', n: 2 },
+        { key: 'p2@public.test', n: 1 },
+        { key: 'p3@other.test', n: 1 },
+      ]);
+      assert.deepEqual(await store.tallyPublicMail('domain', all), [
+        { key: 'public.test', n: 3 },
+        { key: 'other.test', n: 1 },
+      ]);
+      assert.deepEqual(await store.tallyPublicMail('sender', all), [
+        { key: 'a@senders.test', n: 3 },
+        { key: 'b@senders.test', n: 1 },
+      ]);
+      assert.deepEqual(await store.tallyPublicAttachments(all), [{ key: logo.md5, n: 3 }], 'a content attached twice counts once');
+      assert.equal(await store.countPublicWithAttachment(logo.md5, scope), 3);
+      assert.equal(await store.countPublicWithAttachment(secret.md5, scope), 0);
+      assert.deepEqual(await store.listPublicWithAttachment(secret.md5, { ...scope, limit: 10 }), []);
+      const carrying = await store.listPublicWithAttachment(logo.md5, { ...scope, limit: 10 });
+      // Newest first; the two copies of one transaction (same instant) by id, descending.
+      assert.deepEqual(carrying.map((message) => [message.inbox, message.received.getTime()]), [
+        ['p1@public.test', at(2).getTime()],
+        ['p2@public.test', at(1).getTime()],
+        ['p1@public.test', at(1).getTime()],
+      ]);
+      assert.equal((await store.listPublicWithAttachment(logo.md5, { ...scope, limit: 1 })).length, 1);
+
+      // Paging and the date range (both ends inclusive).
+      assert.deepEqual(await store.tallyPublicMail('inbox', { ...all, skip: 1, limit: 1 }), [{ key: 'p2@public.test', n: 1 }]);
+      assert.deepEqual(await store.tallyPublicMail('inbox', { ...all, limit: 0 }), []);
+      assert.deepEqual(await store.tallyPublicMail('inbox', { ...all, since: at(2), until: at(3) }), [
+        { key: 'p1@public.test', n: 1 },
+        { key: 'p3@other.test', n: 1 },
+      ]);
+      assert.deepEqual(await store.tallyPublicAttachments({ ...all, since: at(3) }), []);
+
+      // Nothing excluded: the reserved and custom-domain copies count; the starred one still never does.
+      const open = { excludeInboxes: [], excludeDomains: [], skip: 0, limit: 10 };
+      assert.equal((await store.tallyPublicAttachments(open)).find((row) => row.key === secret.md5)?.n, 2);
+      assert.equal(await store.countPublicWithAttachment(logo.md5, open), 5);
+
+      // A deleted message leaves the tallies with it.
+      const [gone] = carrying;
+      await store.deleteMessage(gone.inbox, gone.id);
+      assert.equal(await store.countPublicWithAttachment(logo.md5, scope), 2);
+    });
+
     it('rejects a second save of the same queue id and writes nothing of it', async () => {
       const original = makeCapturedMail();
       const [originalCopy] = await save(original, ['first@example.com']);

@@ -48,6 +48,33 @@ export interface Usage {
   private: number;
 }
 
+/**
+ * Mailsac's mailstats look at public mail only: never a starred message, nor one in an inbox or a domain an
+ * account owns (the caller, access/, names those). Filtered in the query, so no count ever includes them.
+ */
+export interface PublicScope {
+  excludeInboxes: readonly string[];
+  excludeDomains: readonly string[];
+}
+
+export interface PublicStatsQuery extends PublicScope {
+  /** Received at or after this instant. */
+  since?: Date;
+  /** Received at or before this instant. */
+  until?: Date;
+  skip: number;
+  limit: number;
+}
+
+/** What public mail is tallied by: its inbox, each of its From addresses, or its domain. */
+export type PublicTallyKey = 'inbox' | 'sender' | 'domain';
+
+/** One row of a tally: a key and how many public messages have it. */
+export interface Tally {
+  key: string;
+  n: number;
+}
+
 /** Fields of a message that the API may change after capture. */
 export interface MessagePatch {
   folder?: MessageFolder;
@@ -101,6 +128,17 @@ export interface MessageStore {
   deleteInbox(inbox: string): Promise<number>;
   /** Delete every message of a domain (but the scope's excluded inboxes) that is not starred; returns how many went. */
   deleteDomainMail(domain: string, scope?: DomainScope): Promise<number>;
+
+  // Mailsac's mailstats, over public mail only (PublicScope). Tallies are most first, ties by key, paged.
+
+  /** Public messages counted per inbox, per From address (a message counts once for each) or per domain. */
+  tallyPublicMail(by: PublicTallyKey, query: PublicStatsQuery): Promise<Tally[]>;
+  /** Public messages counted per attachment content (md5); a message carrying one content twice counts once. */
+  tallyPublicAttachments(query: PublicStatsQuery): Promise<Tally[]>;
+  /** How many public messages carry the attachment content `md5`. */
+  countPublicWithAttachment(md5: string, scope: PublicScope): Promise<number>;
+  /** The public messages that carry the attachment content `md5`, newest first (listInbox's order). */
+  listPublicWithAttachment(md5: string, scope: PublicScope & { limit: number }): Promise<StoredMessage[]>;
 
   /** Counted from indexes: cheap for a small scope however much other mail is stored. Empty lists count none. */
   usage(scope: UsageScope): Promise<Usage>;

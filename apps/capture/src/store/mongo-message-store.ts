@@ -57,7 +57,11 @@ import {
   type MessageBody,
   type MessagePatch,
   type MessageStore,
+  type PublicScope,
+  type PublicStatsQuery,
+  type PublicTallyKey,
   type StarredVisibility,
+  type Tally,
   type Usage,
   type UsageScope,
 } from './message-store';
@@ -81,6 +85,7 @@ import {
   copiesWithAttachmentsQuery,
   countDomainPipeline,
   countInboxPipeline,
+  countPublicWithAttachmentPipeline,
   deleteDomainMailQuery,
   deleteInboxQuery,
   listDomainQuery,
@@ -92,11 +97,14 @@ import {
   privateUsagePipeline,
   publicInboxQuery,
   publicOlderThanQuery,
+  publicWithAttachmentQuery,
   rawBlobKey,
   staleBlobTailQuery,
   starredUsagePipeline,
   storedBytesPipeline,
   storedCountPipeline,
+  tallyPublicAttachmentsPipeline,
+  tallyPublicMailPipeline,
   type BlobChunkDocument,
   type CapturedDocument,
   type MessageDocument,
@@ -281,6 +289,22 @@ export class MongoMessageStore extends MongoStore<Collections> implements Messag
     });
   }
 
+  async tallyPublicMail(by: PublicTallyKey, query: PublicStatsQuery): Promise<Tally[]> {
+    return this.use('tallyPublicMail', (s) => tally(s, query, tallyPublicMailPipeline(by, query)));
+  }
+
+  async tallyPublicAttachments(query: PublicStatsQuery): Promise<Tally[]> {
+    return this.use('tallyPublicAttachments', (s) => tally(s, query, tallyPublicAttachmentsPipeline(query)));
+  }
+
+  async countPublicWithAttachment(md5: string, scope: PublicScope): Promise<number> {
+    return this.use('countPublicWithAttachment', (s) => total(s, countPublicWithAttachmentPipeline(md5, scope)));
+  }
+
+  async listPublicWithAttachment(md5: string, scope: PublicScope & { limit: number }): Promise<StoredMessage[]> {
+    return this.use('listPublicWithAttachment', (s) => findPage(s, publicWithAttachmentQuery(md5, scope), scope.limit));
+  }
+
   async pruneOlderThan(cutoff: Date): Promise<number> {
     return this.use('pruneOlderThan', async (s) => {
       // Round by round, so a large first prune holds neither a huge id list nor one endless command. Ends:
@@ -330,6 +354,13 @@ async function total(s: OpenStore, pipeline: Document[] | null): Promise<number>
   if (!pipeline) return 0;
   const [result] = await s.messages.aggregate<{ total: number }>(pipeline).toArray();
   return result?.total ?? 0;
+}
+
+/** A tally pipeline's `{ _id, n }` rows as Tally; none for a limit of 0 (MongoDB refuses `$limit: 0`). */
+async function tally(s: OpenStore, query: PublicStatsQuery, pipeline: Document[]): Promise<Tally[]> {
+  if (query.limit <= 0) return [];
+  const rows = await s.messages.aggregate<{ _id: string; n: number }>(pipeline).toArray();
+  return rows.map((row) => ({ key: row._id, n: row.n }));
 }
 
 /** A message, only through its own inbox: comparing the inbox is the access check. */

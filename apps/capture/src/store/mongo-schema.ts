@@ -8,7 +8,16 @@
 // document limit, so a 25 MB message fits.
 import type { Binary, Document, Filter, Sort } from 'mongodb';
 import type { Envelope, SessionFacts, StoredMessage } from '../domain';
-import { starredViewerOf, type DomainScope, type ListInboxQuery, type StarredVisibility, type UsageScope } from './message-store';
+import {
+  starredViewerOf,
+  type DomainScope,
+  type ListInboxQuery,
+  type PublicScope,
+  type PublicStatsQuery,
+  type PublicTallyKey,
+  type StarredVisibility,
+  type UsageScope,
+} from './message-store';
 import type { MongoIndexDeclaration } from './mongo-connection';
 
 export const COLLECTIONS = {
@@ -97,7 +106,8 @@ export const MESSAGES_BY_INBOX: IndexDeclaration = {
 };
 
 /**
- * Serves listStarred, usage's starred mail and, with savedBy: null, pruneOlderThan (public mail by age).
+ * Serves listStarred, usage's starred mail and, with savedBy: null, pruneOlderThan and the mailstats tallies
+ * (public mail by age).
  * MongoDB could make it partial ({savedBy: {$type: 'string'}}) so it holds only starred mail, but FerretDB v1
  * refuses partialFilterExpression (NotImplemented), and the public copies under savedBy: null are exactly
  * what the age prune needs, so one index serves both.
@@ -116,8 +126,8 @@ export const MESSAGES_BY_QUEUE_ID: IndexDeclaration = {
 };
 
 /**
- * Serves the unreferenced-attachment sweep's question "which of these md5s does any message still carry?".
- * Multikey: one entry per attachment of each copy.
+ * Serves the unreferenced-attachment sweep's question "which of these md5s does any message still carry?",
+ * and mailstats' public messages carrying one md5. Multikey: one entry per attachment of each copy.
  */
 export const MESSAGES_BY_ATTACHMENT: IndexDeclaration = {
   collection: COLLECTIONS.messages,
@@ -257,6 +267,60 @@ export function publicOlderThanQuery(cutoff: Date): NamedQuery<MessageDocument> 
 /** An inbox's public mail in listing order; trimInbox skips the newest it keeps. */
 export function publicInboxQuery(inbox: string): NamedQuery<MessageDocument> {
   return { filter: { inbox, savedBy: null }, sort: NEWEST_FIRST, index: MESSAGES_BY_INBOX.name };
+}
+
+// ---- mailstats: public mail only ----------------------------------------------------------------------
+
+/** Public mail in a PublicScope: not starred, not in an excluded inbox or domain. */
+function publicFilter(scope: PublicScope): Filter<MessageDocument> {
+  return {
+    savedBy: null,
+    ...(scope.excludeInboxes.length > 0 ? { inbox: { $nin: [...scope.excludeInboxes] } } : {}),
+    ...(scope.excludeDomains.length > 0 ? { domain: { $nin: [...scope.excludeDomains] } } : {}),
+  };
+}
+
+/**
+ * Public mail received within the query's range: `savedBy: null` and the range are an index range on
+ * messages_by_starred (as the age prune uses it). The caller skips the pipeline for a limit of 0.
+ */
+function publicReceivedMatch(query: PublicStatsQuery): Document {
+  return { $match: { ...publicFilter(query), received: { $gte: query.since ?? new Date(0), $lte: query.until ?? NO_UNTIL } } };
+}
+
+/** A tally's page, most first, ties by key: `{ _id: key, n }` documents. */
+function tallyPage(query: PublicStatsQuery): Document[] {
+  return [{ $sort: { n: -1, _id: 1 } }, { $skip: query.skip }, { $limit: query.limit }];
+}
+
+const TALLY_GROUPS: Record<PublicTallyKey, Document[]> = {
+  inbox: [{ $group: { _id: '$inbox', n: { $sum: 1 } } }],
+  domain: [{ $group: { _id: '$domain', n: { $sum: 1 } } }],
+  // One row per From address: a message counts once for each.
+  sender: [{ $unwind: '$from' }, { $group: { _id: '$from.address', n: { $sum: 1 } } }],
+};
+
+export function tallyPublicMailPipeline(by: PublicTallyKey, query: PublicStatsQuery): Document[] {
+  return [publicReceivedMatch(query), ...TALLY_GROUPS[by], ...tallyPage(query)];
+}
+
+/** Per md5, the messages carrying it: grouped by (md5, message) first, so a content attached twice counts once. */
+export function tallyPublicAttachmentsPipeline(query: PublicStatsQuery): Document[] {
+  return [
+    publicReceivedMatch(query),
+    { $unwind: '$attachments' },
+    { $group: { _id: { md5: '$attachments.md5', message: '$_id' } } },
+    { $group: { _id: '$_id.md5', n: { $sum: 1 } } },
+    ...tallyPage(query),
+  ];
+}
+
+export function publicWithAttachmentQuery(md5: string, scope: PublicScope): NamedQuery<MessageDocument> {
+  return { filter: { 'attachments.md5': md5, ...publicFilter(scope) }, sort: NEWEST_FIRST, index: MESSAGES_BY_ATTACHMENT.name };
+}
+
+export function countPublicWithAttachmentPipeline(md5: string, scope: PublicScope): Document[] {
+  return countPipeline(publicWithAttachmentQuery(md5, scope).filter);
 }
 
 export function copiesWithAttachmentsQuery(md5s: string[]): NamedQuery<MessageDocument> {

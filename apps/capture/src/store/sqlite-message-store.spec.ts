@@ -11,14 +11,18 @@ import { SqliteMessageStore } from './sqlite-message-store';
 import {
   COUNT_DOMAIN_SQL,
   COUNT_INBOX_SQL,
+  COUNT_PUBLIC_WITH_ATTACHMENT_SQL,
   DELETE_DOMAIN_MAIL_SQL,
   LIST_DOMAIN_SQL,
   LIST_INBOX_SQL,
+  LIST_PUBLIC_WITH_ATTACHMENT_SQL,
   LIST_STARRED_SQL,
   MIGRATIONS,
   PRUNE_OLDER_THAN_SQL,
   PRUNE_UNREFERENCED_BLOBS_SQL,
   SCHEMA_VERSION,
+  TALLY_PUBLIC_ATTACHMENTS_SQL,
+  TALLY_PUBLIC_MAIL_SQL,
   TRIM_INBOX_SQL,
   USAGE_SQL,
 } from './sqlite-schema';
@@ -205,6 +209,52 @@ describe('SqliteMessageStore', () => {
     assert.equal(await store.deleteDomainMail('a.test'), 2);
     assert.equal(countRows('captured'), 0);
     assert.equal(await store.pruneUnreferencedBlobs(), 1, 'the v2 reference counts still hold');
+  });
+
+  it('upgrades a version 3 database, finding the public mail that carries an md5 through message_attachments', async () => {
+    const sourceFile = join(temp.dir, 'source.sqlite');
+    const source = new SqliteMessageStore({ file: sourceFile });
+    await source.open();
+    const logo = makeAttachment('a logo from before mailstats');
+    const mail = makeCapturedMail({ attachments: [logo, logo] });
+    const [x, y] = makeCopies(mail, ['x@a.test', 'y@a.test']);
+    await source.saveCaptured(mail, [x, y]);
+    await source.close();
+
+    const v3 = connectPeer();
+    for (const migration of MIGRATIONS.slice(0, 3)) v3.exec(migration);
+    v3.pragma('user_version = 3');
+    v3.prepare('ATTACH DATABASE ? AS source').run(sourceFile);
+    v3.exec(`
+      INSERT INTO main.captured SELECT * FROM source.captured;
+      INSERT INTO main.attachment_blobs (md5, content) SELECT md5, content FROM source.attachment_blobs;
+      INSERT INTO main.messages SELECT * FROM source.messages;
+      DETACH DATABASE source;`);
+
+    await store.open();
+    assert.equal(connectPeer({ readonly: true }).pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    const nothingExcluded = { excludeInboxes: [], excludeDomains: [] };
+    assert.equal(await store.countPublicWithAttachment(logo.md5, nothingExcluded), 2);
+    await store.deleteMessage(x.inbox, x.id);
+    assert.deepEqual((await store.listPublicWithAttachment(logo.md5, { ...nothingExcluded, limit: 10 })).map((m) => m.id), [y.id]);
+  });
+
+  it('serves the mailstats queries from indexes: public mail by age, and message_attachments by md5', async () => {
+    await store.open();
+    const mail = makeCapturedMail();
+    await store.saveCaptured(mail, makeCopies(mail, ['plan@example.com']));
+    const range = { excluded_inboxes: '["a@example.com"]', excluded_domains: '["own.test"]', since: 0, until: Date.now(), skip: 0, limit: 10 };
+    for (const sql of [...Object.values(TALLY_PUBLIC_MAIL_SQL), TALLY_PUBLIC_ATTACHMENTS_SQL]) {
+      const steps = plan(sql, range);
+      assert.ok(steps.some((step) => step.startsWith('SEARCH m USING INDEX messages_public_by_received ')), `public by age in ${JSON.stringify(steps)}`);
+      assert.ok(!steps.some((step) => step.startsWith('SCAN m')), `a scan in ${JSON.stringify(steps)}`);
+    }
+    const byMd5 = { md5: mail.attachments[0].md5, excluded_inboxes: '[]', excluded_domains: '[]', limit: 10 };
+    for (const sql of [COUNT_PUBLIC_WITH_ATTACHMENT_SQL, LIST_PUBLIC_WITH_ATTACHMENT_SQL]) {
+      const steps = plan(sql, byMd5);
+      assert.ok(steps.some((step) => /^SEARCH a USING PRIMARY KEY \(md5=\?\)/.test(step)), `message_attachments by md5 in ${JSON.stringify(steps)}`);
+      assert.ok(!steps.some((step) => /^SCAN (a|m)\b/.test(step)), `a scan in ${JSON.stringify(steps)}`);
+    }
   });
 
   it('stores an attachment shared by two messages once', async () => {

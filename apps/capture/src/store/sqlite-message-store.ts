@@ -19,7 +19,11 @@ import {
   type MessageBody,
   type MessagePatch,
   type MessageStore,
+  type PublicScope,
+  type PublicStatsQuery,
+  type PublicTallyKey,
   type StarredVisibility,
+  type Tally,
   type Usage,
   type UsageScope,
 } from './message-store';
@@ -29,15 +33,19 @@ import { fromMessageRow, type CapturedRow, type MessageKey, type MessageRow } fr
 import {
   COUNT_DOMAIN_SQL,
   COUNT_INBOX_SQL,
+  COUNT_PUBLIC_WITH_ATTACHMENT_SQL,
   GET_ATTACHMENT_BLOB_SQL,
   GET_BODY_SQL,
   GET_MESSAGE_SQL,
   GET_RAW_SQL,
   LIST_DOMAIN_SQL,
   LIST_INBOX_SQL,
+  LIST_PUBLIC_WITH_ATTACHMENT_SQL,
   LIST_STARRED_SQL,
   MIGRATIONS,
   PING_SQL,
+  TALLY_PUBLIC_ATTACHMENTS_SQL,
+  TALLY_PUBLIC_MAIL_SQL,
   USAGE_SQL,
 } from './sqlite-schema';
 import { SqliteWriterThread } from './sqlite-writer-thread';
@@ -75,6 +83,20 @@ interface UsageParams {
   domains: string;
 }
 
+/** A PublicScope's JSON arrays (see PUBLIC_ONLY in the schema). */
+interface PublicParams {
+  excluded_inboxes: string;
+  excluded_domains: string;
+}
+
+/** A PublicStatsQuery: the range always bound, the widest when the caller gave none. */
+interface PublicStatsParams extends PublicParams {
+  since: number;
+  until: number;
+  skip: number;
+  limit: number;
+}
+
 type Statement<Params extends object, Result = unknown> = Database.Statement<Params, Result>;
 
 /** Everything that exists only while the store is open: the reads prepared on the main thread's connection. */
@@ -90,6 +112,10 @@ interface OpenStore {
   getAttachmentBlob: Statement<{ md5: string }, { content: Buffer }>;
   usage: Statement<UsageParams, Usage>;
   searches: SqliteSearches;
+  tallyPublicMail: Record<PublicTallyKey, Statement<PublicStatsParams, Tally>>;
+  tallyPublicAttachments: Statement<PublicStatsParams, Tally>;
+  countPublicWithAttachment: Statement<PublicParams & { md5: string }, { count: number }>;
+  listPublicWithAttachment: Statement<PublicParams & { md5: string; limit: number }, MessageRow>;
   ping: Database.Statement<[]>;
 }
 
@@ -249,6 +275,23 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
     return this.use('usage', (s) => s.usage.get(params)) ?? { starred: 0, stored: 0, bytes: 0, private: 0 };
   }
 
+  async tallyPublicMail(by: PublicTallyKey, query: PublicStatsQuery): Promise<Tally[]> {
+    return this.use('tallyPublicMail', (s) => s.tallyPublicMail[by].all(publicStatsParams(query)));
+  }
+
+  async tallyPublicAttachments(query: PublicStatsQuery): Promise<Tally[]> {
+    return this.use('tallyPublicAttachments', (s) => s.tallyPublicAttachments.all(publicStatsParams(query)));
+  }
+
+  async countPublicWithAttachment(md5: string, scope: PublicScope): Promise<number> {
+    return this.use('countPublicWithAttachment', (s) => s.countPublicWithAttachment.get({ md5, ...publicParams(scope) })?.count ?? 0);
+  }
+
+  async listPublicWithAttachment(md5: string, scope: PublicScope & { limit: number }): Promise<StoredMessage[]> {
+    const rows = this.use('listPublicWithAttachment', (s) => s.listPublicWithAttachment.all({ md5, limit: scope.limit, ...publicParams(scope) }));
+    return rows.map(fromMessageRow);
+  }
+
   async pruneOlderThan(cutoff: Date): Promise<number> {
     // In batches, each its own write: the first prune after a long pause may take many thousands, and must not
     // make the saves committed beside it wait for all of them.
@@ -313,6 +356,14 @@ function prepare(db: Database.Database): OpenStore {
     getAttachmentBlob: db.prepare<{ md5: string }, { content: Buffer }>(GET_ATTACHMENT_BLOB_SQL),
     usage: db.prepare<UsageParams, Usage>(USAGE_SQL),
     searches: new SqliteSearches(db),
+    tallyPublicMail: {
+      inbox: db.prepare<PublicStatsParams, Tally>(TALLY_PUBLIC_MAIL_SQL.inbox),
+      sender: db.prepare<PublicStatsParams, Tally>(TALLY_PUBLIC_MAIL_SQL.sender),
+      domain: db.prepare<PublicStatsParams, Tally>(TALLY_PUBLIC_MAIL_SQL.domain),
+    },
+    tallyPublicAttachments: db.prepare<PublicStatsParams, Tally>(TALLY_PUBLIC_ATTACHMENTS_SQL),
+    countPublicWithAttachment: db.prepare<PublicParams & { md5: string }, { count: number }>(COUNT_PUBLIC_WITH_ATTACHMENT_SQL),
+    listPublicWithAttachment: db.prepare<PublicParams & { md5: string; limit: number }, MessageRow>(LIST_PUBLIC_WITH_ATTACHMENT_SQL),
     ping: db.prepare<[]>(PING_SQL),
   };
 }
@@ -325,6 +376,20 @@ interface DomainParams {
 
 function excludedParam(scope: DomainScope | undefined): string {
   return JSON.stringify(scope?.excludeInboxes ?? []);
+}
+
+function publicParams(scope: PublicScope): PublicParams {
+  return { excluded_inboxes: JSON.stringify(scope.excludeInboxes), excluded_domains: JSON.stringify(scope.excludeDomains) };
+}
+
+function publicStatsParams(query: PublicStatsQuery): PublicStatsParams {
+  return {
+    ...publicParams(query),
+    since: query.since?.getTime() ?? 0,
+    until: query.until?.getTime() ?? NO_UNTIL,
+    skip: query.skip,
+    limit: query.limit,
+  };
 }
 
 function pageParams(query: ListInboxQuery): PageParams {

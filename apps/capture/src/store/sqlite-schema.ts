@@ -122,6 +122,33 @@ export const MIGRATIONS: readonly string[] = [
   -- Serves sqlite-search.ts for the 'everything' scope: every message in time order.
   CREATE INDEX messages_by_received ON messages (received DESC, id DESC);
   `,
+
+  // 5: mailstats: which messages carry an attachment content.
+  `
+  -- Serves COUNT_PUBLIC_WITH_ATTACHMENT_SQL and LIST_PUBLIC_WITH_ATTACHMENT_SQL: one row per message and md5
+  -- it carries (the attachments JSON cannot be indexed), kept by the triggers below in the same transaction
+  -- as the message's insert and delete. A message's attachments never change after capture.
+  CREATE TABLE message_attachments (
+    md5        TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    PRIMARY KEY (md5, message_id)
+  ) STRICT, WITHOUT ROWID;
+
+  INSERT OR IGNORE INTO message_attachments (md5, message_id)
+  SELECT json_extract(attachment.value, '$.md5'), m.id FROM messages m, json_each(m.attachments) attachment;
+
+  CREATE TRIGGER messages_list_attachments AFTER INSERT ON messages
+  BEGIN
+    INSERT OR IGNORE INTO message_attachments (md5, message_id)
+    SELECT json_extract(value, '$.md5'), NEW.id FROM json_each(NEW.attachments);
+  END;
+
+  CREATE TRIGGER messages_unlist_attachments AFTER DELETE ON messages
+  BEGIN
+    DELETE FROM message_attachments
+    WHERE message_id = OLD.id AND md5 IN (SELECT json_extract(value, '$.md5') FROM json_each(OLD.attachments));
+  END;
+  `,
 ];
 
 /** The schema version this build writes: the number of migrations. */
@@ -273,5 +300,52 @@ export const TRIM_INBOX_SQL = `
     LIMIT -1 OFFSET @keep)`;
 
 export const PRUNE_UNREFERENCED_BLOBS_SQL = `DELETE FROM attachment_blobs WHERE ref_count = 0`;
+
+// ---- mailstats: public mail only ----------------------------------------------------------------------
+
+/**
+ * Public mail in a PublicScope: not starred, not in an excluded inbox or domain (`@excluded_inboxes`,
+ * `@excluded_domains`: JSON arrays). `m` is the messages table.
+ */
+const PUBLIC_ONLY = `m.saved_by IS NULL
+  AND m.inbox NOT IN (SELECT value FROM json_each(@excluded_inboxes))
+  AND m.domain NOT IN (SELECT value FROM json_each(@excluded_domains))`;
+
+/** Received within [@since, @until], both always bound (the widest range when the caller gave none). */
+const RECEIVED_BETWEEN = `m.received >= @since AND m.received <= @until`;
+
+/** A tally's page: most first, ties by key. By position: json_each has a column named `key` of its own. */
+const TALLY_PAGE = `GROUP BY 1 ORDER BY 2 DESC, 1 ASC LIMIT @limit OFFSET @skip`;
+
+/**
+ * Public mail counted per inbox, sender or domain. The date range is an index range on
+ * messages_public_by_received (public mail by age), whose partial condition PUBLIC_ONLY implies.
+ */
+export const TALLY_PUBLIC_MAIL_SQL = {
+  inbox: `SELECT m.inbox AS key, count(*) AS n FROM messages m WHERE ${PUBLIC_ONLY} AND ${RECEIVED_BETWEEN} ${TALLY_PAGE}`,
+  domain: `SELECT m.domain AS key, count(*) AS n FROM messages m WHERE ${PUBLIC_ONLY} AND ${RECEIVED_BETWEEN} ${TALLY_PAGE}`,
+  sender: `
+    SELECT json_extract(sender.value, '$.address') AS key, count(*) AS n
+    FROM messages m, json_each(m.from_list) sender
+    WHERE ${PUBLIC_ONLY} AND ${RECEIVED_BETWEEN} ${TALLY_PAGE}`,
+} as const;
+
+/** Public mail counted per attachment content; DISTINCT: one message carrying a content twice counts once. */
+export const TALLY_PUBLIC_ATTACHMENTS_SQL = `
+  SELECT json_extract(attachment.value, '$.md5') AS key, count(DISTINCT m.id) AS n
+  FROM messages m, json_each(m.attachments) attachment
+  WHERE ${PUBLIC_ONLY} AND ${RECEIVED_BETWEEN} ${TALLY_PAGE}`;
+
+export const COUNT_PUBLIC_WITH_ATTACHMENT_SQL = `
+  SELECT count(*) AS count
+  FROM message_attachments a JOIN messages m ON m.id = a.message_id
+  WHERE a.md5 = @md5 AND ${PUBLIC_ONLY}`;
+
+export const LIST_PUBLIC_WITH_ATTACHMENT_SQL = `
+  SELECT m.*
+  FROM message_attachments a JOIN messages m ON m.id = a.message_id
+  WHERE a.md5 = @md5 AND ${PUBLIC_ONLY}
+  ORDER BY m.received DESC, m.id DESC
+  LIMIT @limit`;
 
 export const PING_SQL = `SELECT 1`;
