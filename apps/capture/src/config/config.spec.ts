@@ -30,7 +30,7 @@ describe('loadConfig', () => {
     });
   }
 
-  it('takes the deny-list as domains and IP addresses, split on commas or spaces; anything else is refused', () => { and IP addresses, split on commas or spaces; anything else is refused', () => {
+  it('takes the deny-list as domains and IP addresses, split on commas or spaces; anything else is refused', () => {
     assert.deepEqual(loadConfig({}).denylist, []);
     assert.deepEqual(loadConfig({ CAPTUREBOX_DENYLIST: ' Spam.Test,203.0.113.9  2001:db8::1,, bücher.example ' }).denylist, ['spam.test', '203.0.113.9', '2001:db8::1', 'bücher.example']);
     for (const bad of ['localhost', 'someone@spam.test', 'https://spam.test/']) {
