@@ -7,11 +7,13 @@
 //                     BENCH_PROFILE_KIND=20k or 200k for the other messages)
 //   BENCH_BURST=1     instead of the comparison: Capturebox's memory curve under 400 concurrent ~924 KB
 //                     messages (about a minute)
+//   BENCH_WAITS=1     instead of the comparison: what 5,000 open server-side waits cost (memory, wake-up)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { runBurst } from './burst';
+import { runWaits } from './waits';
 import { chartSvg, renderPng } from './chart';
 import { buildTemplates, KIND_LABEL, type MessageKind } from './messages';
 import { stopAllStartedNow } from './processes';
@@ -42,14 +44,15 @@ function installReferences(): ToolPaths {
   return tools as ToolPaths;
 }
 
-async function burstOnly(stamp: string): Promise<void> {
+/** One Capturebox-only measurement instead of the comparison: MailDev and Mailpit are not needed. */
+async function captureboxOnly(stamp: string, name: string, run: typeof runBurst): Promise<void> {
   const target = allTargets({}).find((t) => t.info.id === 'capturebox-sqlite')!;
   mkdirSync(RESULTS_DIR, { recursive: true });
   const scratch = mkdtempSync(join(tmpdir(), 'capturebox-bench-'));
   workDir = scratch;
   try {
-    const markdown = await runBurst(target, scratch, log);
-    const file = join(RESULTS_DIR, `${stamp}-burst.md`);
+    const markdown = await run(target, scratch, log);
+    const file = join(RESULTS_DIR, `${stamp}-${name}.md`);
     writeFileSync(file, `${markdown}\n`);
     process.stdout.write(`${markdown}\n`);
     log(`wrote ${relative(process.cwd(), file)}`);
@@ -68,11 +71,9 @@ async function main(): Promise<void> {
   const loadSampler = setInterval(() => (max1m = Math.max(max1m, loadavg()[0]!)), 5000).unref();
 
   log(`settings: ${settings.name}; load average ${loadAtStart.map((v) => v.toFixed(2)).join(' ')}`);
-  if (process.env.BENCH_BURST === '1' || process.env.BENCH_BURST === 'true') {
-    // Capturebox on SQLite alone: MailDev and Mailpit are not needed, so not installed.
-    await burstOnly(stamp);
-    return;
-  }
+  const on = (name: string) => process.env[name] === '1' || process.env[name] === 'true';
+  if (on('BENCH_BURST')) return captureboxOnly(stamp, 'burst', runBurst);
+  if (on('BENCH_WAITS')) return captureboxOnly(stamp, 'waits', runWaits);
   const tools = installReferences();
   const templates = await buildTemplates();
   log(`messages: ${Object.values(templates).map((t) => `${KIND_LABEL[t.kind]} = ${t.bytes.toLocaleString('en-US')} bytes`).join(', ')}`);
