@@ -1,2 +1,2 @@
 export { EventsModule } from './events.module';
-export { MessageEvents, type CapturedListener } from './message-events';
+export { MessageEvents, type CapturedListener, type WatchedMail } from './message-events';

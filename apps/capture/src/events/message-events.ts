@@ -9,6 +9,12 @@ import type { StoredMessage } from '../domain';
 
 export type CapturedListener = (message: StoredMessage) => void;
 
+/** What is listened to now: inboxes with a listener, and whether anything listens to all mail. */
+export interface WatchedMail {
+  inboxes: string[];
+  beyondInboxes: boolean;
+}
+
 @Injectable()
 export class MessageEvents implements OnApplicationShutdown {
   private readonly byInbox = new EventEmitter();
@@ -31,6 +37,11 @@ export class MessageEvents implements OnApplicationShutdown {
       this.byInbox.emit(copy.inbox, copy);
       this.everything.emit('captured', copy);
     }
+  }
+
+  /** What live views and waits listen to now: what another replica's mail is worth looking for. */
+  watched(): WatchedMail {
+    return { inboxes: this.byInbox.eventNames().map(String), beyondInboxes: this.everything.listenerCount('captured') > 0 };
   }
 
   /** Calls `listener` for each copy this process captured (never for another replica's). */

@@ -38,18 +38,9 @@ const BODY_CANDIDATES = 50;
 /** Candidates whose body was read and did not match, remembered so each is read once per wait. */
 const MAX_REJECTED = 1000;
 
-/** What the open waits listen to: their inboxes, and whether any spans more (an account or all mail). */
-export interface WatchedMail {
-  inboxes: string[];
-  beyondInboxes: boolean;
-}
-
 @Injectable()
 export class MessageWaits {
   private open = 0;
-  /** Open inbox waits per inbox, and waits over more than an inbox: what ReplicaFeed must look for. */
-  private readonly inboxWaits = new Map<string, number>();
-  private wideWaits = 0;
 
   constructor(
     private readonly access: MailboxAccess,
@@ -80,32 +71,12 @@ export class MessageWaits {
     }
   }
 
-  watched(): WatchedMail {
-    return { inboxes: [...this.inboxWaits.keys()], beyondInboxes: this.wideWaits > 0 };
-  }
-
   /** Rings on each capture in the scope whose summary meets the filter; an inbox wait hears only its inbox. */
   private listen(scope: SearchScope, filter: MessageFilter, wakeup: Wakeup): () => void {
     const ringIfMatching = (message: StoredMessage) => {
       if (matchesFilter(message, filter)) wakeup.ring();
     };
-    if (scope.kind !== 'inbox') {
-      this.wideWaits++;
-      const stop = this.events.onAnyCaptured(ringIfMatching);
-      return () => {
-        stop();
-        this.wideWaits--;
-      };
-    }
-    const inbox = scope.inbox;
-    this.inboxWaits.set(inbox, (this.inboxWaits.get(inbox) ?? 0) + 1);
-    const stop = this.events.onCaptured(inbox, ringIfMatching);
-    return () => {
-      stop();
-      const left = (this.inboxWaits.get(inbox) ?? 1) - 1;
-      if (left === 0) this.inboxWaits.delete(inbox);
-      else this.inboxWaits.set(inbox, left);
-    };
+    return scope.kind === 'inbox' ? this.events.onCaptured(scope.inbox, ringIfMatching) : this.events.onAnyCaptured(ringIfMatching);
   }
 
   private async firstMatch(request: WaitRequest, rejected: Set<string>): Promise<StoredMessage | null> {

@@ -8,17 +8,14 @@ import { MessageEvents } from '../events';
 import { createRootLogger } from '../logging';
 import { SqliteMessageStore, type MessageStore } from '../store';
 import { makeCapturedMail, makeCopies, makeNestedStoreFile } from '../store/testing';
-import type { MessageWaits, WatchedMail } from './message-waits.service';
 import { ReplicaFeed } from './replica-feed';
 
 describe('ReplicaFeed', () => {
   let store: SqliteMessageStore;
   let cleanup: () => Promise<void>;
   let events: MessageEvents;
-  let watched: WatchedMail;
   let searches: number;
   let feed: ReplicaFeed;
-  const heard: string[] = [];
 
   beforeEach(async () => {
     const file = makeNestedStoreFile('capturebox-feed-', 'capture.db');
@@ -31,12 +28,8 @@ describe('ReplicaFeed', () => {
       searchMessages: { value: (search: Parameters<MessageStore['searchMessages']>[0]) => (searches++, store.searchMessages(search)) },
     });
     events = new MessageEvents();
-    heard.length = 0;
-    events.onAnyCaptured((message) => heard.push(message.id));
-    watched = { inboxes: [], beyondInboxes: false };
-    const waits = { watched: () => watched } as unknown as MessageWaits;
     const config = loadConfig({ CAPTUREBOX_MONGODB_URI: 'mongodb://shared.example/capturebox' });
-    feed = new ReplicaFeed(counting, config, createRootLogger('silent'), events, waits);
+    feed = new ReplicaFeed(counting, config, createRootLogger('silent'), events);
   });
   afterEach(async () => {
     feed.onApplicationShutdown();
@@ -52,20 +45,21 @@ describe('ReplicaFeed', () => {
     return copy;
   }
 
-  it('asks the store nothing while no wait is open', async () => {
+  it('asks the store nothing while nothing listens', async () => {
     await storedElsewhere('idle@example.com');
     await feed.look();
     assert.equal(searches, 0);
-    assert.deepEqual(heard, []);
   });
 
   it("publishes another replica's copy in a watched inbox once, and not one captured here", async () => {
-    watched = { inboxes: ['watched@example.com'], beyondInboxes: false };
     feed.onModuleInit();
+    const heard: string[] = [];
+    events.onCaptured('watched@example.com', (message) => heard.push(message.id));
     const theirs = await storedElsewhere('watched@example.com');
-    await storedElsewhere('unwatched@example.com');
-    const mine = makeCopies(makeCapturedMail({ received: new Date() }), ['watched@example.com']);
-    await store.saveCaptured(makeCapturedMail({ queueId: mine[0].queueId, received: mine[0].received }), mine);
+    const other = await storedElsewhere('unwatched@example.com');
+    const mail = makeCapturedMail({ received: new Date() });
+    const mine = makeCopies(mail, ['watched@example.com']);
+    await store.saveCaptured(mail, mine);
     events.publishCaptured(mine);
     heard.length = 0;
 
@@ -74,8 +68,9 @@ describe('ReplicaFeed', () => {
     assert.deepEqual(heard, [theirs.id], 'once, only the watched inbox, not the local capture');
     assert.equal(searches, 2);
 
-    watched = { inboxes: [], beyondInboxes: true };
+    const heardAll: string[] = [];
+    events.onAnyCaptured((message) => heardAll.push(message.id));
     await feed.look();
-    assert.equal(heard.length, 2, 'a wider wait sees the other inbox too');
+    assert.deepEqual(heardAll, [other.id], 'a listener to all mail makes the feed look at every inbox');
   });
 });

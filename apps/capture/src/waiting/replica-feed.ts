@@ -1,14 +1,14 @@
 // With several replicas on one MongoDB, a message captured by another replica never passes this process's
-// "after captured" point, yet a wait here must still see it. While waits are open (and only then), the feed
-// asks the shared store, once per interval for all of them together, for recent mail in what they watch,
-// and publishes each copy it has not seen as captured elsewhere: the waits then wake exactly as for a local
-// capture. One query per interval per process, whatever the number of waits; none with the embedded store.
+// "after captured" point, yet a wait, a live inbox or a WebSocket here must still see it. While anything
+// listens (and only then), the feed asks the shared store, once per interval for all listeners together,
+// for recent mail in what they watch (MessageEvents.watched()), and publishes each copy it has not seen as
+// captured elsewhere: listeners then hear it exactly as a local capture. One query per interval per process,
+// whatever the number of listeners; none with the embedded store.
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { CONFIG, type CaptureboxConfig } from '../config';
 import { MessageEvents } from '../events';
 import { ROOT_LOGGER, type Logger } from '../logging';
 import { MESSAGE_STORE, type MessageStore, type SearchScope } from '../store';
-import { MessageWaits } from './message-waits.service';
 
 /**
  * How far back each look reaches: a message becomes visible in the store a little after its `received`
@@ -34,7 +34,6 @@ export class ReplicaFeed implements OnModuleInit, OnApplicationShutdown {
     @Inject(CONFIG) private readonly config: CaptureboxConfig,
     @Inject(ROOT_LOGGER) rootLogger: Logger,
     private readonly events: MessageEvents,
-    private readonly waits: MessageWaits,
   ) {
     this.logger = rootLogger.child({ module: 'replica-feed' });
   }
@@ -66,9 +65,9 @@ export class ReplicaFeed implements OnModuleInit, OnApplicationShutdown {
     this.timer.unref();
   }
 
-  /** One look for what the open waits watch; nothing at all while no wait is open. */
+  /** One look for what is listened to; nothing at all while nothing listens. */
   async look(now = Date.now()): Promise<void> {
-    const watched = this.waits.watched();
+    const watched = this.events.watched();
     if (!watched.beyondInboxes && watched.inboxes.length === 0) return;
     const scope: SearchScope = watched.beyondInboxes ? { kind: 'everything' } : { kind: 'inboxes', inboxes: watched.inboxes };
     this.forgetOlderThan(now);
