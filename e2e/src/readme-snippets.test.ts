@@ -69,6 +69,10 @@ const EXPECTATIONS: Array<{ block: string; check: Check }> = [
     check: async ({ stdout }) => assert.equal(stdout.trim(), 'Verify your account 482913'),
   },
   {
+    block: 'node listen.js',
+    check: async ({ stdout }) => assert.equal(stdout.trim(), 'pushed to you'),
+  },
+  {
     block: 'python3 wait.py',
     check: async ({ stdout }) => assert.equal(stdout.trim(), 'Reset your password 719304'),
   },

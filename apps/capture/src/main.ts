@@ -12,6 +12,7 @@ import { AppModule } from './app.module';
 import { ConfigError, loadConfig, type CaptureboxConfig } from './config';
 import { createRootLogger, NestPinoLogger, RequestLogMiddleware, type Logger } from './logging';
 import { CaptureMetrics } from './metrics';
+import { IncomingMessagesSocket } from './push';
 import { SmtpCaptureServer } from './smtp';
 import { loadTlsMaterial, TlsCertificates } from './tls';
 
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
     app.get(TlsCertificates).onChange((material) => server.setSecureContext({ key: material.key, cert: material.cert, minVersion: 'TLSv1.2' }));
   }
 
+  // Mailsac's WebSocket shares the HTTP port (and its TLS), taking the upgrades.
+  app.get(IncomingMessagesSocket).attach(app.getHttpServer());
   await app.listen(config.http.port, config.bind);
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
   const smtpPorts = await app.get(SmtpCaptureServer).listen();

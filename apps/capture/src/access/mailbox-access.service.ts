@@ -155,7 +155,13 @@ export class MailboxAccess {
     return scope ? { kind: 'inbox', inbox: scope.inbox, starred: scope.starred } : null;
   }
 
-  /** A search within a scope that accountScope or inboxSearchScope gave (null: nothing to find). */
+  /** A custom domain's mail as its owner (or an admin) sees it; MailNotFound for anyone else. */
+  async domainSearchScope(reader: Account, domain: string): Promise<SearchScope> {
+    const scope = await this.domainScope(reader, domain);
+    return { kind: 'domain', domain: scope.domain, excludeInboxes: scope.excluded.excludeInboxes ?? [] };
+  }
+
+  /** A search within a scope that accountScope, inboxSearchScope or domainSearchScope gave (null: nothing to find). */
   async search(scope: SearchScope | null, search: ScopedSearch): Promise<StoredMessage[]> {
     return scope ? this.store.searchMessages({ ...search, scope }) : [];
   }
@@ -167,6 +173,11 @@ export class MailboxAccess {
   /** The body of a message that a search in a reader's scope found (so the reader may see it). */
   async bodyOfFound(message: StoredMessage): Promise<MessageBody | null> {
     return this.store.getBody(message.inbox, message.id);
+  }
+
+  /** The raw source of a message a search or live listener in a reader's scope found. */
+  async rawOfFound(message: StoredMessage): Promise<Buffer | null> {
+    return this.store.getRaw(message.inbox, message.id);
   }
 
   // ---- Mailsac's mailstats: public mail only, whoever asks (an admin too) ----

@@ -44,6 +44,7 @@ const EnvSchema = z.object({
   CAPTUREBOX_ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   CAPTUREBOX_PUBLIC_INBOXES: booleanFromEnv.default(true),
   CAPTUREBOX_MAX_WAITS: z.coerce.number().int().positive().default(10_000),
+  CAPTUREBOX_MAX_WEBSOCKETS: z.coerce.number().int().positive().default(1000),
   CAPTUREBOX_REPLICA_FEED_INTERVAL_MS: z.coerce.number().int().min(5).max(10_000).default(20),
   CAPTUREBOX_DENYLIST: z
     .string()
@@ -105,6 +106,8 @@ export interface CaptureboxConfig {
    * MongoDB, how often one look for other replicas' mail serves all open waits.
    */
   waits: { maxOpen: number; replicaFeedIntervalMs: number };
+  /** Pushes: how many of Mailsac's WebSockets may be open at once in this process (past it: 429). */
+  push: { maxSockets: number };
 }
 
 /**
@@ -165,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CaptureboxConf
     tls: { certFile: e.CAPTUREBOX_TLS_CERT_FILE, keyFile: e.CAPTUREBOX_TLS_KEY_FILE, reloadIntervalMs: e.CAPTUREBOX_TLS_RELOAD_INTERVAL_MS },
     admin: { username: e.CAPTUREBOX_ADMIN_USER, apiKey: e.CAPTUREBOX_ADMIN_API_KEY },
     waits: { maxOpen: e.CAPTUREBOX_MAX_WAITS, replicaFeedIntervalMs: e.CAPTUREBOX_REPLICA_FEED_INTERVAL_MS },
+    push: { maxSockets: e.CAPTUREBOX_MAX_WEBSOCKETS },
   };
 }
 

@@ -87,6 +87,7 @@ export const FAILURES = {
   not_found: { http: http(404, 'Not found.') },
   conflict: { http: http(409, 'Conflict.') },
   too_many_waits: { http: http(429, 'Too many waits are open, try again later.') },
+  too_many_sockets: { http: http(429, 'Too many WebSockets are open, try again later.') },
   internal: { http: http(500, 'Internal error.') },
 } as const satisfies Record<string, FailureRow>;
 

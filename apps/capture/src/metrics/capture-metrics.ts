@@ -87,6 +87,13 @@ export class CaptureMetrics {
     registers: [this.registry],
     collect: () => this.waitsOpen.set(this.openWaits()),
   });
+  private openSockets: () => number = () => 0;
+  readonly websocketsOpen: Gauge = new Gauge({
+    name: 'capturebox_websockets_open',
+    help: "Mailsac-style WebSockets (/incoming-messages) open now (bounded by CAPTUREBOX_MAX_WEBSOCKETS)",
+    registers: [this.registry],
+    collect: () => this.websocketsOpen.set(this.openSockets()),
+  });
   readonly tlsCertificateReloadsTotal = new Counter({
     name: 'capturebox_tls_certificate_reloads_total',
     help: 'Certificate reloads from the configured files, by result',
@@ -111,6 +118,11 @@ export class CaptureMetrics {
   /** The SMTP module tells where the in-flight byte count comes from. */
   measureInflightBytesWith(source: () => number): void {
     this.inflightBytes = source;
+  }
+
+  /** The push module tells where the count of open WebSockets comes from. */
+  countOpenSocketsWith(source: () => number): void {
+    this.openSockets = source;
   }
 
   /** The waiting module tells where the count of open waits comes from. */

@@ -11,6 +11,8 @@ export type SearchScope =
   | { kind: 'everything' }
   /** Any of these inboxes, every message (what another replica captured for the waits open here). */
   | { kind: 'inboxes'; inboxes: readonly string[] }
+  /** A custom domain's inboxes but those another account reserved, as its owner sees them. */
+  | { kind: 'domain'; domain: string; excludeInboxes: readonly string[] }
   /** One inbox as its reader sees it (the starred filter of listInbox). */
   | { kind: 'inbox'; inbox: string; starred: StarredVisibility }
   /**
@@ -71,6 +73,8 @@ function inScope(message: StoredMessage, scope: SearchScope): boolean {
       return true;
     case 'inboxes':
       return scope.inboxes.includes(message.inbox);
+    case 'domain':
+      return message.domain === scope.domain && !scope.excludeInboxes.includes(message.inbox);
     case 'inbox': {
       if (message.inbox !== scope.inbox) return false;
       if (!('starredVisibleTo' in scope.starred)) return true;

@@ -537,6 +537,8 @@ export function describeMessageStoreContract(name: string, makeStore: () => Prom
       assert.deepEqual(await searched({ scope, order: 'oldest', limit: 2 }, all), [mine[0].id, domain[0].id]);
       assert.deepEqual(await searched({ scope, order: 'newest', limit: 2, skip: 1 }, all), [domain[0].id, mine[0].id]);
       assert.equal((await searched({ scope: { kind: 'everything' }, order: 'newest', limit: 10 }, all)).length, all.length);
+      const corp = { kind: 'domain', domain: 'corp.test', excludeInboxes: ['held@corp.test'] } as const;
+      assert.deepEqual(await searched({ scope: corp, order: 'oldest', limit: 10 }, all), [domain[0].id]);
       const some = { kind: 'inboxes', inboxes: ['me@private.test', 'public@example.com'] } as const;
       assert.deepEqual(await searched({ scope: some, order: 'oldest', limit: 10 }, all), [mine[0].id, starred[0].id, strangers[0].id]);
       const empty = { kind: 'account', accountId: 'nobody', inboxes: [], domains: [], excludeInboxes: [] } as const;

@@ -12,6 +12,8 @@ function scopeFilter(scope: SearchScope): Filter<MessageDocument> {
       return {};
     case 'inboxes':
       return { inbox: { $in: [...scope.inboxes] } };
+    case 'domain':
+      return { domain: scope.domain, ...(scope.excludeInboxes.length > 0 ? { inbox: { $nin: [...scope.excludeInboxes] } } : {}) };
     case 'inbox': {
       const viewer = starredViewerOf(scope.starred);
       if (viewer === undefined) return { inbox: scope.inbox };

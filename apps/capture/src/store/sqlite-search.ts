@@ -22,6 +22,11 @@ function scopePart(scope: SearchScope): SqlPart {
       return { sql: '1', params: {} };
     case 'inboxes':
       return { sql: 'inbox IN (SELECT value FROM json_each(@inboxes))', params: { inboxes: JSON.stringify(scope.inboxes) } };
+    case 'domain':
+      return {
+        sql: 'domain = @domain AND inbox NOT IN (SELECT value FROM json_each(@excluded))',
+        params: { domain: scope.domain, excluded: JSON.stringify(scope.excludeInboxes) },
+      };
     case 'inbox': {
       const viewer = starredViewerOf(scope.starred);
       return viewer === undefined

@@ -29,6 +29,20 @@ export function toEmailMessage(message: StoredMessage) {
   };
 }
 
+/**
+ * Mailsac's whole message as its pushes carry it (`EmailMessageWebSocketFrame.email`, `EmailMessageWebhook`):
+ * the REST summary plus the text, the HTML (`body`), the raw source and the headers as key -> values.
+ */
+export function toPushedEmailMessage(message: StoredMessage, body: { text: string | null; html: string | null; headers: HeaderLine[] }, raw: Buffer) {
+  return {
+    ...toEmailMessage(message),
+    text: body.text ?? '',
+    body: body.html ?? '',
+    raw: raw.toString('utf8'),
+    headers: renderHeaders(body.headers, 'json'),
+  };
+}
+
 /** Mailsac's `AttachmentMeta` JSON (checksum, fileName, length...) of one stored attachment. */
 export function toMailsacAttachmentMeta(attachment: AttachmentMeta) {
   return {

@@ -1,0 +1,3 @@
+export { PushModule } from './push.module';
+export { IncomingMessagesSocket } from './incoming-messages.socket';
+export { INCOMING_MESSAGES_PATH } from './incoming-messages-request';
