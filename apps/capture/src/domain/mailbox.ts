@@ -43,6 +43,8 @@ export function normalizeDomain(domain: string): string {
   return (lower.startsWith('[') ? '' : domainToUnicode(lower)) || lower;
 }
 
+/** The normalized domain of an address; '' for a bare name (a recipient given without a domain). */
 export function domainOf(address: string): string {
-  return normalizeDomain(address.slice(address.lastIndexOf('@') + 1));
+  const at = address.lastIndexOf('@');
+  return at === -1 ? '' : normalizeDomain(address.slice(at + 1));
 }

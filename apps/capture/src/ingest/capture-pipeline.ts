@@ -4,7 +4,7 @@ import type { CapturedMail, StoredMessage } from '../domain';
 import { buildCapturedMail, type CaptureInput } from './build-captured-mail';
 import { parseMail } from './parse-mail';
 import { withReceivedTraceLine } from './received-trace-line';
-import { routeToInboxes, type RouteOptions } from './route-to-inboxes';
+import { routeToInboxes } from './route-to-inboxes';
 
 export interface CapturePipelineResult {
   /** Stored once per queue id: raw source, parsed content, envelope and session facts. */
@@ -14,13 +14,10 @@ export interface CapturePipelineResult {
 }
 
 /** Never rejects on bad mail: a source that cannot be parsed still yields copies (see `parseError`). */
-export async function runCapturePipeline(
-  transaction: CaptureInput,
-  options: RouteOptions = {},
-): Promise<CapturePipelineResult> {
+export async function runCapturePipeline(transaction: CaptureInput): Promise<CapturePipelineResult> {
   // Parsed with the trace line, so the headers, the size and the raw source all say the same.
   const input = withReceivedTraceLine(transaction);
   const parsed = await parseMail(input.raw);
   const mail = buildCapturedMail(input, parsed);
-  return { mail, copies: routeToInboxes(mail, options) };
+  return { mail, copies: routeToInboxes(mail) };
 }

@@ -9,6 +9,6 @@ export { buildCapturedMail, type CaptureInput } from './build-captured-mail';
 export { receivedTraceLine, withReceivedTraceLine } from './received-trace-line';
 export { parseMail, type ParsedMail } from './parse-mail';
 export { extractLinks, MAX_LINKS, MAX_LINK_LENGTH } from './extract-links';
-export { routeToInboxes, type RouteOptions } from './route-to-inboxes';
+export { routeToInboxes } from './route-to-inboxes';
 export { newQueueId } from './queue-id';
 export { MessageLimitReached } from './private-mail-limits';

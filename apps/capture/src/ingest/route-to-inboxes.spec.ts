@@ -48,7 +48,7 @@ describe('routeToInboxes', () => {
       ],
       cc: [{ address: 'carl@example.org', name: '' }],
     });
-    const copies = routeToInboxes(mail, {});
+    const copies = routeToInboxes(mail);
     assert.deepEqual(
       copies.map((copy) => [copy.id, copy.inbox, copy.bcc]),
       [
@@ -65,7 +65,7 @@ describe('routeToInboxes', () => {
   });
 
   it('fills every field of a copy from the mail and its session', () => {
-    const [copy] = routeToInboxes(capturedMail({ envelope: envelope('Ann.Smith@Example.COM') }), {});
+    const [copy] = routeToInboxes(capturedMail({ envelope: envelope('Ann.Smith@Example.COM') }));
     assert.deepEqual(copy, {
       id: 'QQQQQQQQQQQQQQQQQQQQQQQQQQQQ-0',
       queueId: 'QQQQQQQQQQQQQQQQQQQQQQQQQQQQ',
@@ -104,14 +104,14 @@ describe('routeToInboxes', () => {
 
   it('gives a recipient repeated in another case one copy, spelled as first given', () => {
     const mail = capturedMail({ envelope: envelope('Ann@Example.com', 'ann@example.com', 'ANN@EXAMPLE.COM') });
-    const copies = routeToInboxes(mail, {});
+    const copies = routeToInboxes(mail);
     assert.equal(copies.length, 1);
     assert.equal(copies[0].originalInbox, 'Ann@Example.com');
     assert.equal(copies[0].inbox, 'ann@example.com');
   });
 
   it('takes the domain after the last @', () => {
-    const [copy] = routeToInboxes(capturedMail({ envelope: envelope('"odd@local"@Sub.Example.ORG') }), {});
+    const [copy] = routeToInboxes(capturedMail({ envelope: envelope('"odd@local"@Sub.Example.ORG') }));
     assert.equal(copy.domain, 'sub.example.org');
     assert.equal(copy.inbox, '"odd@local"@sub.example.org');
   });
@@ -121,30 +121,30 @@ describe('routeToInboxes', () => {
       envelope: envelope('info@xn--bcher-kva.example'),
       to: [{ address: 'info@bücher.example', name: '' }],
     });
-    assert.deepEqual(routeToInboxes(mail, {})[0].bcc, []);
+    assert.deepEqual(routeToInboxes(mail)[0].bcc, []);
   });
 
   it('qualifies a recipient without a domain with the server hostname, when there is one', () => {
     const mail = capturedMail({ envelope: envelope('Postmaster') });
-    const [qualified] = routeToInboxes(mail, { serverHostname: 'Capture.Example' });
+    const [qualified] = routeToInboxes({ ...mail, session: { ...mail.session, serverHostname: 'Capture.Example' } });
     assert.equal(qualified.inbox, 'postmaster@capture.example');
     assert.equal(qualified.originalInbox, 'Postmaster');
     assert.equal(qualified.domain, 'capture.example');
-    const [bare] = routeToInboxes(mail, {});
+    const [bare] = routeToInboxes({ ...mail, session: { ...mail.session, serverHostname: '' } });
     assert.equal(bare.inbox, 'postmaster');
     assert.equal(bare.domain, '');
   });
 
   it('gives no copy to an empty recipient and none at all without recipients', () => {
     assert.deepEqual(
-      routeToInboxes(capturedMail({ envelope: envelope('', 'ann@example.com') }), {}).map((copy) => copy.id),
+      routeToInboxes(capturedMail({ envelope: envelope('', 'ann@example.com') })).map((copy) => copy.id),
       ['QQQQQQQQQQQQQQQQQQQQQQQQQQQQ-0'],
     );
-    assert.deepEqual(routeToInboxes(capturedMail({ envelope: envelope() }), {}), []);
+    assert.deepEqual(routeToInboxes(capturedMail({ envelope: envelope() })), []);
   });
 
   it('gives each copy its own arrays, so changing one copy leaves the others alone', () => {
-    const [first, second] = routeToInboxes(capturedMail({ envelope: envelope('a@example.com', 'b@example.com') }), {});
+    const [first, second] = routeToInboxes(capturedMail({ envelope: envelope('a@example.com', 'b@example.com') }));
     first.labels.push('starred');
     first.links.push('https://changed.example/');
     first.to[0].name = 'Changed';

@@ -1,22 +1,14 @@
 // Stage "route": one StoredMessage per envelope recipient, as Mailsac stores one message per inbox. The
 // envelope, not the To/Cc headers, decides who gets a copy: that is how blind copies arrive at all.
 import { domainToASCII } from 'node:url';
-import { type AttachmentMeta, type CapturedMail, inboxOf, type MailAddress, type StoredMessage } from '../domain';
+import { type AttachmentMeta, type CapturedMail, domainOf, inboxOf, type MailAddress, type StoredMessage } from '../domain';
 
-export interface RouteOptions {
-  /**
-   * The domain that qualifies a recipient given without one: RFC 5321 allows `RCPT TO:<Postmaster>`.
-   * Without it such a recipient keeps its bare inbox name and an empty domain.
-   */
-  serverHostname?: string;
-}
-
-export function routeToInboxes(mail: CapturedMail, options: RouteOptions = {}): StoredMessage[] {
+export function routeToInboxes(mail: CapturedMail): StoredMessage[] {
   // Everyone named in the headers; a recipient not among them was a blind copy.
   const visible = new Set([...mail.to, ...mail.cc].map((entry) => mailboxKey(entry.address)));
   const attachments = mail.attachments.map(withoutContent);
   return uniqueRecipients(mail.envelope.rcptTo).map((recipient, n): StoredMessage => {
-    const inbox = inboxOf(qualify(recipient, options.serverHostname));
+    const inbox = inboxOf(qualify(recipient, mail.session.serverHostname));
     const bcc: MailAddress[] = visible.has(mailboxKey(recipient)) ? [] : [{ address: recipient, name: '' }];
     // Fresh arrays for each copy: a later stage (privacy, labels) may change one copy and not the others.
     return {
@@ -60,13 +52,12 @@ function uniqueRecipients(rcptTo: readonly string[]): string[] {
   return recipients;
 }
 
+/**
+ * A recipient given without a domain (RFC 5321 allows `RCPT TO:<Postmaster>`) is ours: qualified with the
+ * name the server greets with. Without one it keeps its bare inbox name and an empty domain.
+ */
 function qualify(recipient: string, serverHostname: string | undefined): string {
   return recipient.includes('@') || !serverHostname ? recipient : `${recipient}@${serverHostname}`;
-}
-
-function domainOf(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at === -1 ? '' : address.slice(at + 1);
 }
 
 /**
