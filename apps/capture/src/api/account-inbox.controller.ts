@@ -52,12 +52,12 @@ export class AccountInboxController {
   @Get('search')
   async searchInLanguage(@CurrentCaller() caller: Caller, @Query() query: Record<string, unknown>) {
     const account = requireAccount(caller);
-    const { text, filter, limit, skip } = parseSearchRequest(query);
+    const { filter, limit, skip } = parseSearchRequest(query);
     const scope = await this.access.accountScope(account);
     const [messages, total] = await Promise.all([
       this.access.search(scope, { ...filter, order: 'newest', limit, skip }),
       this.access.countMatching(scope, filter),
     ]);
-    return { query: text, total, limit, skip, messages: messages.map(toEmailMessage) };
+    return { total, limit, skip, messages: messages.map(toEmailMessage) };
   }
 }
