@@ -7,6 +7,8 @@
 //                     BENCH_PROFILE_KIND=20k or 200k for the other messages)
 //   BENCH_BURST=1     instead of the comparison: Capturebox's memory curve under 400 concurrent ~924 KB
 //                     messages (about a minute)
+//   BENCH_SEARCH=1    instead of the comparison: p50/p99 of selective searches at 100,000 messages stored in
+//                     SQLite (search.ts; a few minutes, most of it seeding)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -16,6 +18,7 @@ import { chartSvg, renderPng } from './chart';
 import { buildTemplates, KIND_LABEL, type MessageKind } from './messages';
 import { stopAllStartedNow } from './processes';
 import { runProfile } from './profile';
+import { runSearchBench } from './search';
 import { checkIssueTargets, markdownReport } from './report';
 import type { BenchResults, TargetResult } from './results';
 import { runTarget } from './run-target';
@@ -42,14 +45,14 @@ function installReferences(): ToolPaths {
   return tools as ToolPaths;
 }
 
-async function burstOnly(stamp: string): Promise<void> {
-  const target = allTargets({}).find((t) => t.info.id === 'capturebox-sqlite')!;
+/** A run on its own (no MailDev or Mailpit needed): scratch space, then its Markdown as <stamp>-<name>.md. */
+async function runAlone(stamp: string, name: string, run: (scratch: string) => Promise<string>): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const scratch = mkdtempSync(join(tmpdir(), 'capturebox-bench-'));
   workDir = scratch;
   try {
-    const markdown = await runBurst(target, scratch, log);
-    const file = join(RESULTS_DIR, `${stamp}-burst.md`);
+    const markdown = await run(scratch);
+    const file = join(RESULTS_DIR, `${stamp}-${name}.md`);
     writeFileSync(file, `${markdown}\n`);
     process.stdout.write(`${markdown}\n`);
     log(`wrote ${relative(process.cwd(), file)}`);
@@ -57,6 +60,11 @@ async function burstOnly(stamp: string): Promise<void> {
     rmSync(scratch, { recursive: true, force: true });
     workDir = null;
   }
+}
+
+async function burstOnly(stamp: string): Promise<void> {
+  const target = allTargets({}).find((t) => t.info.id === 'capturebox-sqlite')!;
+  await runAlone(stamp, 'burst', (scratch) => runBurst(target, scratch, log));
 }
 
 async function main(): Promise<void> {
@@ -71,6 +79,10 @@ async function main(): Promise<void> {
   if (process.env.BENCH_BURST === '1' || process.env.BENCH_BURST === 'true') {
     // Capturebox on SQLite alone: MailDev and Mailpit are not needed, so not installed.
     await burstOnly(stamp);
+    return;
+  }
+  if (process.env.BENCH_SEARCH === '1' || process.env.BENCH_SEARCH === 'true') {
+    await runAlone(stamp, 'search', (scratch) => runSearchBench(scratch, log));
     return;
   }
   const tools = installReferences();
