@@ -8,6 +8,8 @@
 //   BENCH_BURST=1     instead of the comparison: Capturebox's memory curve under 400 concurrent ~924 KB
 //                     messages (about a minute)
 //   BENCH_WAITS=1     instead of the comparison: what 5,000 open server-side waits cost (memory, wake-up)
+//   BENCH_SEARCH=1    instead of the comparison: p50/p99 of selective searches at 100,000 messages stored in
+//                     SQLite (search.ts; a few minutes, most of it seeding)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -18,6 +20,7 @@ import { chartSvg, renderPng } from './chart';
 import { buildTemplates, KIND_LABEL, type MessageKind } from './messages';
 import { stopAllStartedNow } from './processes';
 import { runProfile } from './profile';
+import { runSearchBench } from './search';
 import { checkIssueTargets, markdownReport } from './report';
 import type { BenchResults, TargetResult } from './results';
 import { runTarget } from './run-target';
@@ -44,14 +47,13 @@ function installReferences(): ToolPaths {
   return tools as ToolPaths;
 }
 
-/** One Capturebox-only measurement instead of the comparison: MailDev and Mailpit are not needed. */
-async function captureboxOnly(stamp: string, name: string, run: typeof runBurst): Promise<void> {
-  const target = allTargets({}).find((t) => t.info.id === 'capturebox-sqlite')!;
+/** A run on its own (no MailDev or Mailpit needed): scratch space, then its Markdown as <stamp>-<name>.md. */
+async function runAlone(stamp: string, name: string, run: (scratch: string) => Promise<string>): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const scratch = mkdtempSync(join(tmpdir(), 'capturebox-bench-'));
   workDir = scratch;
   try {
-    const markdown = await run(target, scratch, log);
+    const markdown = await run(scratch);
     const file = join(RESULTS_DIR, `${stamp}-${name}.md`);
     writeFileSync(file, `${markdown}\n`);
     process.stdout.write(`${markdown}\n`);
@@ -61,6 +63,7 @@ async function captureboxOnly(stamp: string, name: string, run: typeof runBurst)
     workDir = null;
   }
 }
+
 
 async function main(): Promise<void> {
   const settings = settingsFromEnv(process.env);
@@ -72,8 +75,10 @@ async function main(): Promise<void> {
 
   log(`settings: ${settings.name}; load average ${loadAtStart.map((v) => v.toFixed(2)).join(' ')}`);
   const on = (name: string) => process.env[name] === '1' || process.env[name] === 'true';
-  if (on('BENCH_BURST')) return captureboxOnly(stamp, 'burst', runBurst);
-  if (on('BENCH_WAITS')) return captureboxOnly(stamp, 'waits', runWaits);
+  const capturebox = () => allTargets({}).find((t) => t.info.id === 'capturebox-sqlite')!;
+  if (on('BENCH_BURST')) return runAlone(stamp, 'burst', (scratch) => runBurst(capturebox(), scratch, log));
+  if (on('BENCH_WAITS')) return runAlone(stamp, 'waits', (scratch) => runWaits(capturebox(), scratch, log));
+  if (on('BENCH_SEARCH')) return runAlone(stamp, 'search', (scratch) => runSearchBench(scratch, log));
   const tools = installReferences();
   const templates = await buildTemplates();
   log(`messages: ${Object.values(templates).map((t) => `${KIND_LABEL[t.kind]} = ${t.bytes.toLocaleString('en-US')} bytes`).join(', ')}`);

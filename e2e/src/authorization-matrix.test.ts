@@ -177,12 +177,17 @@ describe('authorization matrix', () => {
       ['/api/inbox', '/api/inbox?limit=1000'],
       ['/api/inbox-filter', '/api/inbox-filter?andSubjectIncludes=MARK-'],
       ['/api/inbox-search', '/api/inbox-search?query=MARK-'],
+      ['/api/search', '/api/search?query=subject:MARK-&limit=1000'],
     ];
     for (const caller of CALLERS) {
       for (const [route, path] of accountWide) {
         const text = await expectStatus(caller, 'GET', route, path, caller === 'anonymous' ? 401 : 200);
         for (const kind of KINDS) {
           if (caller !== 'anonymous') assert.equal(text.includes(shared[kind].id), OWN[caller].includes(kind), `${path} as ${caller}: the ${kind} message`);
+        }
+        if (route === '/api/search' && caller !== 'anonymous') {
+          const { messages, total } = JSON.parse(text) as { messages: unknown[]; total: number };
+          assert.equal(total, messages.length, `the search total as ${caller} counts only the mail found`);
         }
         if (route === '/api/inbox' && caller !== 'anonymous') {
           const { messages, unread } = JSON.parse(text) as { messages: Array<{ read: boolean }>; unread: number };
@@ -194,6 +199,13 @@ describe('authorization matrix', () => {
         const own = OWN[caller].includes(kind);
         await expectStatus(caller, 'GET', '/api/wait', `/api/wait?subject=${shared[kind].marker}&timeout=0`, caller === 'anonymous' ? 401 : own ? 200 : 204);
         await expectStatus(caller, 'GET', '/api/addresses/:email/wait', `/api/addresses/${shared[kind].email}/wait?subject=${shared[kind].marker}&timeout=0`, READ[kind][caller] === 200 ? 200 : 204);
+        // The body's words, through the full-text index: the same scope, so the same answer.
+        const words = encodeURIComponent(`"${shared[kind].marker} body"`);
+        const found = await expectStatus(caller, 'GET', '/api/search', `/api/search?query=${words}`, caller === 'anonymous' ? 401 : 200);
+        if (caller !== 'anonymous') assert.deepEqual(JSON.parse(found).total, own ? 1 : 0, `a words search for the ${kind} message as ${caller}`);
+        await expectStatus(caller, 'GET', '/api/wait', `/api/wait?query=${words}&timeout=0`, caller === 'anonymous' ? 401 : own ? 200 : 204);
+        const listed = await expectStatus(caller, 'GET', '/api/addresses/:email/messages', `/api/addresses/${shared[kind].email}/messages?query=${words}`, 200);
+        assert.equal(listed.includes(shared[kind].id), READ[kind][caller] === 200, `an inbox listing searched for the ${kind} message as ${caller}`);
       }
     }
   });

@@ -77,6 +77,14 @@ const EXPECTATIONS: Array<{ block: string; check: Check }> = [
     check: async ({ stdout }) => assert.equal(stdout.trim(), 'Reset your password 719304'),
   },
   {
+    block: 'node search.js',
+    check: async ({ stdout }) => assert.equal(stdout.trim(), "1 [ 'Your invoice 1001' ]"),
+  },
+  {
+    block: 'python3 search.py',
+    check: async ({ stdout }) => assert.equal(stdout.trim(), "1 ['Password changed']"),
+  },
+  {
     block: '/api/admin/accounts',
     check: async (_, box) => {
       const { username, capturePrivate, domains } = await account(box, 'team-a');

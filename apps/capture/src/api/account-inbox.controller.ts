@@ -1,11 +1,12 @@
 // Mailsac's account-wide reading: all mail of the caller's private addresses and domains (and its stars) in
-// one listing, filtered (conditions ANDed) or searched (one text, ORed over to, from and subject). Scopes
+// one listing, filtered (conditions ANDed) or searched (one text, ORed over to, from and subject); and
+// Capturebox's search in its query language (`GET /api/search`). Scopes
 // come from access/, which alone knows what a caller may see; an admin's is all mail.
 import { Controller, Get, Query } from '@nestjs/common';
 import { MailboxAccess } from '../access';
 import { SEARCH_FIELDS } from '../store';
 import { toEmailMessage } from '../views';
-import { parseAccountInboxQuery, parseInboxFilterQuery, parseInboxSearchQuery } from './api-input';
+import { parseAccountInboxQuery, parseInboxFilterQuery, parseInboxSearchQuery, parseSearchRequest } from './api-input';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
 
 /** Mailsac's cap on filter and search results: "refine the query" beyond it. */
@@ -42,5 +43,21 @@ export class AccountInboxController {
     const anyOf = SEARCH_FIELDS.map((field) => ({ field, contains: text }));
     const messages = await this.access.search(await this.access.accountScope(account), { anyOf, order: 'newest', limit: MAILSAC_SEARCH_LIMIT });
     return { query: text, messages: messages.map(toEmailMessage) };
+  }
+
+  /**
+   * Capturebox's own search over the caller's mail (as `GET /api/inbox` lists it) in the language of
+   * search/: newest first, paged, with how many match in all.
+   */
+  @Get('search')
+  async searchInLanguage(@CurrentCaller() caller: Caller, @Query() query: Record<string, unknown>) {
+    const account = requireAccount(caller);
+    const { filter, limit, skip } = parseSearchRequest(query);
+    const scope = await this.access.accountScope(account);
+    const [messages, total] = await Promise.all([
+      this.access.search(scope, { ...filter, order: 'newest', limit, skip }),
+      this.access.countMatching(scope, filter),
+    ]);
+    return { total, limit, skip, messages: messages.map(toEmailMessage) };
   }
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isMessageId, isValidMailbox, MESSAGE_FOLDERS, type MessageFolder } from '../domain';
 import { MAX_CONDITION_LENGTH, type FieldCondition } from '../store';
 import { checkCallerPattern, MAX_PATTERN_LENGTH, type CallerPattern } from '../codes';
+import { MAX_QUERY_LENGTH, parseSearchQuery, type SearchQuery } from '../search';
 import { badRequest } from './api-errors';
 
 const MAX_LABEL_LENGTH = 100;
@@ -36,6 +37,12 @@ export function parseReadFlag(value: string): boolean {
   throw badRequest('read must be true or false');
 }
 
+/** A search in the language of search/ (README "Search"), parsed into the store's filter. */
+const searchText = z
+  .string()
+  .max(MAX_QUERY_LENGTH)
+  .transform((text) => ({ text, filter: parseSearchQuery(text) }));
+
 const ListQuerySchema = z.object({
   limit: z.coerce.number().int().min(0).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
   until: z
@@ -43,19 +50,37 @@ const ListQuerySchema = z.object({
     .refine((value) => !Number.isNaN(Date.parse(value)), 'until must be an ISO 8601 date')
     .transform((value) => new Date(value))
     .optional(),
+  /** Capturebox's own addition to Mailsac's inbox listing: only messages that match a search. */
+  query: searchText.optional(),
 });
 
 export interface ListQuery {
   limit: number;
   until?: Date;
+  /** Present when the listing is searched (`?query=`). */
+  search?: SearchQuery;
 }
 
 export function parseListQuery(query: Record<string, unknown>): ListQuery {
-  const result = ListQuerySchema.safeParse({ limit: emptyToUndefined(query.limit), until: emptyToUndefined(query.until) });
+  const present = { limit: emptyToUndefined(query.limit), until: emptyToUndefined(query.until), query: emptyToUndefined(query.query) };
+  const result = ListQuerySchema.safeParse(present);
   if (!result.success) {
     throw badRequest('Invalid query', issuesOf(result.error));
   }
-  return result.data;
+  const { query: search, ...page } = result.data;
+  return search ? { ...page, search: search.filter } : page;
+}
+
+/** Capturebox's `GET /api/search`: a search over the caller's own mail, paged. */
+const SearchRequestSchema = z.object({
+  query: searchText.default({ text: '', filter: {} }),
+  limit: z.coerce.number().int().min(0).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
+  skip: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+export function parseSearchRequest(query: Record<string, unknown>): { text: string; filter: SearchQuery; limit: number; skip: number } {
+  const parsed = parseQuery(SearchRequestSchema, query);
+  return { ...parsed.query, limit: parsed.limit, skip: parsed.skip };
 }
 
 /** Parses a query with a schema; every problem is named in the 400. Empty strings count as absent. */
@@ -118,12 +143,15 @@ const WaitQuerySchema = z.object({
   from: conditionText.optional(),
   subject: conditionText.optional(),
   text: conditionText.optional(),
+  /** A search (README "Search") the message must match, besides the other conditions. */
+  query: searchText.optional(),
   timeout: z.coerce.number().min(0).max(MAX_WAIT_SECONDS).default(DEFAULT_WAIT_SECONDS),
 });
 
 export interface WaitQuery {
   since?: Date;
   allOf: FieldCondition[];
+  search?: SearchQuery;
   bodyContains?: string;
   timeoutMs: number;
 }
@@ -133,6 +161,7 @@ export function parseWaitQuery(query: Record<string, unknown>): WaitQuery {
   return {
     since: parsed.since,
     allOf: conditionsOf({ to: parsed.to, from: parsed.from, subject: parsed.subject }),
+    search: parsed.query?.filter,
     bodyContains: parsed.text,
     timeoutMs: Math.round(parsed.timeout * 1000),
   };

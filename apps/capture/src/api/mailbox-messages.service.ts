@@ -7,6 +7,7 @@ import { MailboxAccess, type PageQuery } from '../access';
 import { findCodes, matchCallerPattern, type CallerPattern, type FoundCode } from '../codes';
 import { type AttachmentContent, inboxOf, type MessageFolder, type StoredMessage } from '../domain';
 import { MESSAGE_STORE, type MessageBody, type MessagePatch, type MessageStore } from '../store';
+import { bothOf, type SearchQuery } from '../search';
 import { messageNotFound } from './api-errors';
 import { requireAccount, type Caller } from './caller';
 
@@ -17,8 +18,12 @@ export class MailboxMessages {
     private readonly access: MailboxAccess,
   ) {}
 
-  listInbox(caller: Caller, email: string, query: PageQuery): Promise<StoredMessage[]> {
-    return this.access.listInbox(caller.account, email, query);
+  /** The inbox's listing; with a search (`?query=`), only what matches, in the same order and paging. */
+  async listInbox(caller: Caller, email: string, query: PageQuery & { search?: SearchQuery }): Promise<StoredMessage[]> {
+    const { search, ...page } = query;
+    if (!search) return this.access.listInbox(caller.account, email, page);
+    const scope = await this.access.inboxSearchScope(caller.account, email);
+    return this.access.search(scope, { ...bothOf(search, { until: page.until }), order: 'newest', limit: page.limit });
   }
 
   countInbox(caller: Caller, email: string): Promise<number> {

@@ -8,6 +8,7 @@ import type { Response } from 'express';
 import { MailboxAccess } from '../access';
 import type { SearchScope } from '../store';
 import { toEmailMessage } from '../views';
+import { bothOf } from '../search';
 import { MessageWaits } from '../waiting';
 import { parseEmail, parseWaitQuery } from './api-input';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
@@ -50,7 +51,7 @@ export class WaitsController {
     response.on('close', () => gone.abort());
     const found = await this.waits.waitFor({
       scope,
-      filter: { since: wait.since, allOf: wait.allOf },
+      filter: bothOf({ since: wait.since, allOf: wait.allOf }, wait.search ?? {}),
       bodyContains: wait.bodyContains,
       timeoutMs: wait.timeoutMs,
       signal: gone.signal,

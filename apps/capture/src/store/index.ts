@@ -19,14 +19,19 @@ export {
 } from './message-store';
 export {
   matchesFilter,
+  needsBody,
   MAX_CONDITION_LENGTH,
   SEARCH_FIELDS,
   type FieldCondition,
+  type LabelCondition,
+  type SearchCondition,
+  type WordsCondition,
   type MessageFilter,
   type MessageSearch,
   type SearchField,
   type SearchScope,
 } from './message-search';
+export { wordsOf } from './search-words';
 export { SqliteMessageStore, type SqliteMessageStoreOptions } from './sqlite-message-store';
 export { MongoMessageStore, type MongoMessageStoreOptions } from './mongo-message-store';
 export { StoreModule } from './store.module';

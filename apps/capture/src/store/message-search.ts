@@ -1,8 +1,11 @@
 // The store's search vocabulary: which mail a search looks at (its scope, built by access/ from what the
 // reader may see) and the conditions it filters by. Both adapters turn a MessageFilter into one indexed
 // query (sqlite-search.ts, mongo-search.ts); `matchesFilter` is the same rule on one message in memory, for
-// deciding whether a message just captured can wake a wait before asking the store.
+// deciding whether a message just captured can wake a wait before asking the store. Word conditions look at
+// the body too, which a summary lacks: there matchesFilter can only say "could match" (the wait wakes and
+// asks the store, which knows).
 import type { MailAddress, StoredMessage } from '../domain';
+import { wordsOf } from './search-words';
 import type { StarredVisibility } from './message-store';
 
 /** Which messages a search looks at. */
@@ -31,12 +34,39 @@ export interface FieldCondition {
   contains: string;
 }
 
+/** One of the message's labels, compared case-insensitively as a whole. */
+export interface LabelCondition {
+  field: 'label';
+  is: string;
+}
+
+/**
+ * Full text: these words, in this order and next to each other (a phrase; one word alone is the common
+ * case), in the subject, the From/To/Cc addresses or the body (the plain-text part, else the HTML source;
+ * its first MAX_INDEXED_BODY characters). Words are what `wordsOf` makes of text (search-words.ts).
+ */
+export interface WordsCondition {
+  field: 'words';
+  words: readonly string[];
+}
+
+export type SearchCondition = FieldCondition | LabelCondition | WordsCondition;
+
 export interface MessageFilter {
   scope: SearchScope;
   /** Every condition holds. */
-  allOf?: readonly FieldCondition[];
+  allOf?: readonly SearchCondition[];
   /** When present and not empty, at least one holds. */
-  anyOf?: readonly FieldCondition[];
+  anyOf?: readonly SearchCondition[];
+  /** None of these holds (negated terms). */
+  noneOf?: readonly SearchCondition[];
+  /** Only starred (true) or public (false) messages. */
+  starred?: boolean;
+  /** Only messages with (true) or without (false) attachments. */
+  hasAttachment?: boolean;
+  /** Raw size in bytes strictly above / strictly below. */
+  largerThan?: number;
+  smallerThan?: number;
   /** Received at or after this instant. */
   since?: Date;
   /** Received strictly before this instant. */
@@ -56,15 +86,32 @@ export interface MessageSearch extends MessageFilter {
 /** The longest text a condition may carry: searches are for finding mail, not for pasting bodies. */
 export const MAX_CONDITION_LENGTH = 256;
 
-/** Whether one message is in the filter's scope and meets its conditions: the adapters' rule, in memory. */
+/** The longest body prefix either store indexes for word conditions, in characters. */
+export const MAX_INDEXED_BODY = 100_000;
+
+/**
+ * Whether one message is in the filter's scope and meets its conditions: the adapters' rule, in memory.
+ * Exact for every condition but words, which need the body: a words condition (wanted or negated) is taken
+ * as possibly met, so the answer is "could match" and the store has the last word.
+ */
 export function matchesFilter(message: StoredMessage, filter: MessageFilter): boolean {
   if (!inScope(message, filter.scope)) return false;
   if (filter.since && message.received.getTime() < filter.since.getTime()) return false;
   if (filter.until && message.received.getTime() >= filter.until.getTime()) return false;
   if (filter.read !== undefined && message.read !== filter.read) return false;
-  if (!(filter.allOf ?? []).every((condition) => meets(message, condition))) return false;
+  if (filter.starred !== undefined && (message.savedBy !== null) !== filter.starred) return false;
+  if (filter.hasAttachment !== undefined && message.attachments.length > 0 !== filter.hasAttachment) return false;
+  if (filter.largerThan !== undefined && !(message.size > filter.largerThan)) return false;
+  if (filter.smallerThan !== undefined && !(message.size < filter.smallerThan)) return false;
+  if ((filter.allOf ?? []).some((condition) => meets(message, condition) === false)) return false;
+  if ((filter.noneOf ?? []).some((condition) => meets(message, condition) === true)) return false;
   const anyOf = filter.anyOf ?? [];
-  return anyOf.length === 0 || anyOf.some((condition) => meets(message, condition));
+  return anyOf.length === 0 || anyOf.some((condition) => meets(message, condition) !== false);
+}
+
+/** Whether a filter has conditions matchesFilter cannot decide from a summary alone. */
+export function needsBody(filter: MessageFilter): boolean {
+  return [filter.allOf, filter.anyOf, filter.noneOf].some((list) => (list ?? []).some((condition) => condition.field === 'words'));
 }
 
 function inScope(message: StoredMessage, scope: SearchScope): boolean {
@@ -89,7 +136,10 @@ function inScope(message: StoredMessage, scope: SearchScope): boolean {
   }
 }
 
-function meets(message: StoredMessage, condition: FieldCondition): boolean {
+/** Whether the message meets the condition; undefined when its summary cannot tell (words). */
+function meets(message: StoredMessage, condition: SearchCondition): boolean | undefined {
+  if (condition.field === 'words') return summaryHasPhrase(message, condition.words) || undefined;
+  if (condition.field === 'label') return message.labels.some((label) => label.toLowerCase() === condition.is.toLowerCase());
   const needle = condition.contains.toLowerCase();
   const has = (value: string) => value.toLowerCase().includes(needle);
   const anyAddress = (list: MailAddress[]) => list.some((address) => has(address.address));
@@ -101,4 +151,10 @@ function meets(message: StoredMessage, condition: FieldCondition): boolean {
     case 'subject':
       return has(message.subject);
   }
+}
+
+/** A phrase found in the subject or an address is certainly there; elsewhere only the body can tell. */
+function summaryHasPhrase(message: StoredMessage, phrase: readonly string[]): boolean {
+  const addresses = [...message.from, ...message.to, ...message.cc].map((address) => address.address);
+  return [message.subject, ...addresses].some((text) => ` ${wordsOf(text).join(' ')} `.includes(` ${phrase.join(' ')} `));
 }

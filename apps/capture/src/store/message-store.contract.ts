@@ -584,6 +584,76 @@ export function describeMessageStoreContract(name: string, makeStore: () => Prom
       assert.equal(await store.countMatching({ scope, read: true }), 1);
     });
 
+    /**
+     * A search with words conditions: matchesFilter cannot see bodies, so it may only say "could match" (a
+     * superset of what the store finds); everything it rules out, the store must rule out too.
+     */
+    async function searchedWithWords(search: MessageSearch, all: StoredMessage[]): Promise<string[]> {
+      const found = ids(await store.searchMessages(search));
+      const possible = ids(all.filter((message) => matchesFilter(message, search)));
+      assert.deepEqual(found.filter((id) => !possible.includes(id)), [], 'matchesFilter never rules out what the store finds');
+      assert.equal(await store.countMatching(search), found.length, 'countMatching agrees');
+      return found.sort();
+    }
+
+    it('searches words (subject, addresses, body; phrases in order), labels, stars, attachments, sizes and negations', async () => {
+      const welcome = await save(
+        makeCapturedMail({
+          received: at(1),
+          subject: 'Your code is 123456',
+          from: [{ address: 'noreply@shop.test', name: 'Shop' }],
+          text: 'Welcome to the Café-Crème club',
+          attachments: [],
+        }),
+        ['user@example.com'],
+        { size: 100 },
+      );
+      const invoice = await save(
+        makeCapturedMail({ received: at(2), subject: 'Invoice', from: [{ address: 'billing@bank.test', name: '' }], text: 'Please find the invoice attached.' }),
+        ['user@example.com'],
+        { size: 5_000, savedBy: 'acct' },
+      );
+      const reset = await save(
+        makeCapturedMail({ received: at(3), subject: 'Reset your password', text: null, html: '<p>Click to <b>reset</b> your password now</p>', attachments: [] }),
+        ['a@example.com', 'b@example.com'],
+        { size: 1_000 },
+      );
+      await store.updateMessage(welcome[0].inbox, welcome[0].id, { addLabel: 'Important' });
+      const scope = { kind: 'everything' } as const;
+      const everything = () => store.searchMessages({ scope, order: 'oldest', limit: 10 });
+      const search = async (filter: Partial<MessageSearch>) => searchedWithWords({ scope, order: 'oldest', limit: 10, ...filter }, await everything());
+      const words = (...list: string[]) => ({ field: 'words', words: list }) as const;
+      const sorted = (...lists: StoredMessage[][]) => ids(lists.flat()).sort();
+
+      assert.deepEqual(await search({ allOf: [words('cafe', 'creme')] }), sorted(welcome), 'body words, accents removed');
+      assert.deepEqual(await search({ allOf: [words('attached')] }), sorted(invoice), 'a body-only word');
+      assert.deepEqual(await search({ allOf: [words('shop')] }), sorted(welcome), 'an address word');
+      assert.deepEqual(await search({ allOf: [words('123456')] }), sorted(welcome), 'a subject number');
+      assert.deepEqual(await search({ allOf: [words('reset', 'your', 'password')] }), sorted(reset), 'a phrase, in every copy');
+      assert.deepEqual(await search({ allOf: [words('your', 'reset')] }), [], 'a phrase is in order');
+      assert.deepEqual(await search({ allOf: [words('123456', 'noreply')] }), [], 'a phrase stays within subject, addresses or body');
+      assert.deepEqual(await search({ allOf: [words('attach')] }), [], 'whole words, not prefixes');
+      assert.deepEqual(await search({ noneOf: [words('invoice')] }), sorted(welcome, reset), 'a negated word');
+      assert.deepEqual(await search({ allOf: [{ field: 'label', is: 'important' }] }), sorted(welcome), 'a label, any case');
+      assert.deepEqual(await search({ allOf: [{ field: 'label', is: 'import' }] }), [], 'a whole label');
+      assert.deepEqual(await search({ noneOf: [{ field: 'label', is: 'IMPORTANT' }, { field: 'from', contains: 'bank' }] }), sorted(reset));
+      assert.deepEqual(await search({ starred: true }), sorted(invoice));
+      assert.deepEqual(await search({ starred: false }), sorted(welcome, reset));
+      assert.deepEqual(await search({ hasAttachment: true }), sorted(invoice));
+      assert.deepEqual(await search({ hasAttachment: false }), sorted(welcome, reset));
+      assert.deepEqual(await search({ largerThan: 100, smallerThan: 5_000 }), sorted(reset), 'sizes are strict bounds');
+      assert.deepEqual(await search({ anyOf: [words('attached'), { field: 'subject', contains: 'CODE' }] }), sorted(welcome, invoice));
+
+      await store.deleteMessage(reset[0].inbox, reset[0].id);
+      assert.deepEqual(await search({ allOf: [words('password')] }), sorted(reset.slice(1)), 'the other copy still has its words');
+      await store.deleteMessage(reset[1].inbox, reset[1].id);
+      await store.deleteMessage(invoice[0].inbox, invoice[0].id);
+      assert.deepEqual(await search({ allOf: [words('password')] }), [], 'words go with the last copy');
+      assert.deepEqual(await search({ allOf: [words('attached')] }), []);
+      const again = await save(makeCapturedMail({ received: at(4), subject: 'Invoice again', text: 'attached once more' }), ['user@example.com']);
+      assert.deepEqual(await search({ allOf: [words('attached')] }), sorted(again), 'a later transaction has its own words');
+    });
+
     it('tallies public mail only: never starred mail, excluded inboxes or excluded domains, not even as a count', async () => {
       const logo = makeAttachment('the public logo', { filename: 'logo.png' });
       const secret = makeAttachment('only private mail carries this');

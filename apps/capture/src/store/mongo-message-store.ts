@@ -94,6 +94,8 @@ import {
   md5OfAttachmentBlobKey,
   messageByIdQuery,
   messageKey,
+  messageWordsOf,
+  WITHOUT_WORDS,
   privateUsagePipeline,
   publicInboxQuery,
   publicOlderThanQuery,
@@ -163,7 +165,7 @@ export class MongoMessageStore extends MongoStore<Collections> implements Messag
       await claimQueueId(s, mail);
       try {
         await writeBlobs(s, mail, new Date());
-        await insertCopies(s, copies);
+        await insertCopies(s, mail, copies);
       } catch (error) {
         await undoFailedSave(s, mail, copies);
         throw error;
@@ -194,7 +196,7 @@ export class MongoMessageStore extends MongoStore<Collections> implements Messag
   async searchMessages(search: MessageSearch): Promise<StoredMessage[]> {
     if (search.limit <= 0) return []; // MongoDB reads limit 0 as "no limit"
     return this.use('searchMessages', async (s) => {
-      const found = s.messages.find(searchFilter(search)).sort(searchSort(search)).skip(search.skip ?? 0).limit(search.limit);
+      const found = s.messages.find(searchFilter(search)).project<MessageDocument>(WITHOUT_WORDS).sort(searchSort(search)).skip(search.skip ?? 0).limit(search.limit);
       return (await found.toArray()).map(fromMessageDocument);
     });
   }
@@ -345,7 +347,7 @@ function collectionsOf(db: Db): Collections {
 
 async function findPage(s: OpenStore, query: NamedQuery<MessageDocument>, limit: number): Promise<StoredMessage[]> {
   if (limit <= 0) return []; // MongoDB reads limit 0 as "no limit"
-  const documents = await s.messages.find(query.filter).sort(query.sort ?? {}).limit(limit).toArray();
+  const documents = await s.messages.find(query.filter).project<MessageDocument>(WITHOUT_WORDS).sort(query.sort ?? {}).limit(limit).toArray();
   return documents.map(fromMessageDocument);
 }
 
@@ -426,9 +428,10 @@ async function touchStoredBlobs(s: OpenStore, keys: string[], now: Date): Promis
   return new Set(keys.filter((_, i) => touched[i].matchedCount > 0));
 }
 
-async function insertCopies(s: OpenStore, copies: StoredMessage[]): Promise<void> {
+async function insertCopies(s: OpenStore, mail: CapturedMail, copies: StoredMessage[]): Promise<void> {
+  const words = messageWordsOf(mail);
   try {
-    await s.messages.insertMany(copies.map(toMessageDocument), { ordered: true });
+    await s.messages.insertMany(copies.map((copy) => ({ ...toMessageDocument(copy), ...words })), { ordered: true });
   } catch (error) {
     if (isDuplicateKeyError(error)) {
       const ids = copies.map((copy) => copy.id).join(', ');

@@ -7,7 +7,9 @@
 // (raw sources, bodies, attachment contents) in `blob_chunks`, split into chunks well under the 16 MB BSON
 // document limit, so a 25 MB message fits.
 import type { Binary, Document, Filter, Sort } from 'mongodb';
-import type { Envelope, SessionFacts, StoredMessage } from '../domain';
+import type { CapturedMail, Envelope, SessionFacts, StoredMessage } from '../domain';
+import { MAX_INDEXED_BODY } from './message-search';
+import { wordsOf } from './search-words';
 import {
   starredViewerOf,
   type DomainScope,
@@ -33,7 +35,36 @@ export type CollectionName = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];
  * by md5). The port's StoredMessage with its id as `_id`; `savedBy` is always present, null when public,
  * so `savedBy: null` finds the public ones.
  */
-export type MessageDocument = Omit<StoredMessage, 'id'> & { _id: string };
+export type MessageDocument = Omit<StoredMessage, 'id'> & { _id: string } & Partial<MessageWordsFields>;
+
+/**
+ * What a words condition of a search reads (mongo-search.ts), written with each copy at save time: FerretDB
+ * v1 has no $text, so the distinct words go into a multikey-indexed array, and the words in order (subject,
+ * addresses, body, apart by " | ", which no word contains) into a string a phrase is matched against.
+ * Messages stored before these fields existed have none: word searches do not find them.
+ */
+export interface MessageWordsFields {
+  searchWords: string[];
+  searchText: string;
+}
+
+/** The words fields of a transaction's copies (they share them), as `wordsOf` splits its text. */
+export function messageWordsOf(mail: CapturedMail): MessageWordsFields {
+  const addresses = [...mail.from, ...mail.to, ...mail.cc].map((address) => address.address).join(' ');
+  const body = (mail.text ?? mail.html ?? '').slice(0, MAX_INDEXED_BODY);
+  const parts = [mail.subject, addresses, body].map((part) => wordsOf(part));
+  return { searchWords: [...new Set(parts.flat())], searchText: parts.map((words) => words.join(' ')).join(' | ') };
+}
+
+/** Serves a search's words conditions: one entry per distinct word of each copy. */
+export const MESSAGES_BY_WORD: IndexDeclaration = {
+  collection: COLLECTIONS.messages,
+  name: 'messages_by_word',
+  key: { searchWords: 1 },
+};
+
+/** A search reads no words fields back: they are only there to be searched. */
+export const WITHOUT_WORDS = { searchWords: 0, searchText: 0 } as const;
 
 /**
  * What every copy of one SMTP transaction shares, apart from its blobs. Inserted first by saveCaptured:
@@ -397,6 +428,7 @@ export const INDEXES: readonly IndexDeclaration[] = [
   MESSAGES_BY_DOMAIN,
   MESSAGES_BY_QUEUE_ID,
   MESSAGES_BY_ATTACHMENT,
+  MESSAGES_BY_WORD,
   BLOB_CHUNKS_BY_BLOB,
   BLOB_CHUNKS_TO_RECHECK,
 ];

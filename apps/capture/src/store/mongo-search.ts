@@ -2,7 +2,7 @@
 // inboxes, domains and stars as $or branches, or every message by time), and the conditions as
 // case-insensitive regular expressions of the escaped text.
 import type { Filter, Sort } from 'mongodb';
-import type { FieldCondition, MessageFilter, MessageSearch, SearchScope } from './message-search';
+import type { MessageFilter, MessageSearch, SearchCondition, SearchScope } from './message-search';
 import { starredViewerOf } from './message-store';
 import type { MessageDocument } from './mongo-schema';
 
@@ -34,10 +34,25 @@ function scopeFilter(scope: SearchScope): Filter<MessageDocument> {
 }
 
 function containing(text: string): { $regex: string; $options: string } {
-  return { $regex: text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), $options: 'i' };
+  return { $regex: escaped(text), $options: 'i' };
 }
 
-function conditionFilter(condition: FieldCondition): Filter<MessageDocument> {
+function escaped(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Every word through the multikey index; a phrase of several also in order, next to each other, in one part
+ * of searchText (words are letters and digits, so they need no escaping; " | " parts never match " ").
+ */
+function wordsFilter(words: readonly string[]): Filter<MessageDocument> {
+  const all: Filter<MessageDocument> = { searchWords: { $all: [...words] } };
+  return words.length === 1 ? all : { ...all, searchText: { $regex: `(^| )${words.join(' ')}( |$)` } };
+}
+
+function conditionFilter(condition: SearchCondition): Filter<MessageDocument> {
+  if (condition.field === 'words') return wordsFilter(condition.words);
+  if (condition.field === 'label') return { labels: { $regex: `^${escaped(condition.is)}$`, $options: 'i' } };
   const pattern = containing(condition.contains);
   switch (condition.field) {
     case 'to':
@@ -55,8 +70,14 @@ export function searchFilter(filter: MessageFilter): Filter<MessageDocument> {
     all.push({ received: { ...(filter.since ? { $gte: filter.since } : {}), ...(filter.until ? { $lt: filter.until } : {}) } });
   }
   if (filter.read !== undefined) all.push({ read: filter.read });
+  if (filter.starred !== undefined) all.push({ savedBy: filter.starred ? { $ne: null } : null });
+  if (filter.hasAttachment !== undefined) all.push({ 'attachments.md5': { $exists: filter.hasAttachment } });
+  if (filter.largerThan !== undefined || filter.smallerThan !== undefined) {
+    all.push({ size: { ...(filter.largerThan !== undefined ? { $gt: filter.largerThan } : {}), ...(filter.smallerThan !== undefined ? { $lt: filter.smallerThan } : {}) } });
+  }
   for (const condition of filter.allOf ?? []) all.push(conditionFilter(condition));
   if (filter.anyOf && filter.anyOf.length > 0) all.push({ $or: filter.anyOf.map(conditionFilter) });
+  if (filter.noneOf && filter.noneOf.length > 0) all.push({ $nor: filter.noneOf.map(conditionFilter) });
   return all.length === 1 ? all[0] : { $and: all };
 }
 

@@ -54,7 +54,7 @@ describe('SqliteMessageStore', () => {
   const temp = useSqliteTestFile(TEMP_PREFIX, 'store.sqlite', () => store.close());
   const { connectPeer } = temp;
 
-  function countRows(table: 'captured' | 'messages' | 'attachment_blobs'): number {
+  function countRows(table: 'captured' | 'messages' | 'attachment_blobs' | 'message_word_keys'): number {
     return connectPeer({ readonly: true }).prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${table}`).get()!.n;
   }
 
@@ -237,6 +237,33 @@ describe('SqliteMessageStore', () => {
     assert.equal(await store.countPublicWithAttachment(logo.md5, nothingExcluded), 2);
     await store.deleteMessage(x.inbox, x.id);
     assert.deepEqual((await store.listPublicWithAttachment(logo.md5, { ...nothingExcluded, limit: 10 })).map((m) => m.id), [y.id]);
+  });
+
+  it('upgrades a version 5 database, indexing the words of the mail it holds, once per transaction', async () => {
+    const sourceFile = join(temp.dir, 'source.sqlite');
+    const source = new SqliteMessageStore({ file: sourceFile });
+    await source.open();
+    const mail = makeCapturedMail({ subject: 'Stored before search', text: 'an old zephyr body', attachments: [] });
+    const [x, y] = makeCopies(mail, ['x@a.test', 'y@a.test']);
+    await source.saveCaptured(mail, [x, y]);
+    await source.close();
+
+    const v5 = connectPeer();
+    for (const migration of MIGRATIONS.slice(0, 5)) v5.exec(migration);
+    v5.pragma('user_version = 5');
+    v5.prepare('ATTACH DATABASE ? AS old').run(sourceFile);
+    v5.exec('INSERT INTO main.captured SELECT * FROM old.captured; INSERT INTO main.messages SELECT * FROM old.messages; DETACH DATABASE old;');
+
+    await store.open();
+    const words = async (...list: string[]) =>
+      (await store.searchMessages({ scope: { kind: 'everything' }, allOf: [{ field: 'words', words: list }], order: 'oldest', limit: 10 })).map((m) => m.id).sort();
+    assert.deepEqual(await words('zephyr'), [x.id, y.id].sort());
+    assert.deepEqual(await words('stored', 'before'), [x.id, y.id].sort());
+    assert.equal(countRows('message_word_keys'), 1, 'one index row for the two copies');
+    await store.deleteMessage(x.inbox, x.id);
+    await store.deleteMessage(y.inbox, y.id);
+    assert.deepEqual(await words('zephyr'), []);
+    assert.equal(countRows('message_word_keys'), 0, 'gone with the last copy');
   });
 
   it('serves the mailstats queries from indexes: public mail by age, and message_attachments by md5', async () => {

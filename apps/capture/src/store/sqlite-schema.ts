@@ -1,5 +1,20 @@
 // The embedded store's schema and the SQL of its named queries, in one place so that each index sits next
 // to the query it serves (and so tests can EXPLAIN the very same SQL the store runs).
+import { MAX_INDEXED_BODY } from './message-search';
+
+/**
+ * Migration 6's index row of a transaction, from its copy `message` (any: they share subject and addresses),
+ * its captured row `c` and its key `k`: what follows SELECT, up to the FROM ... JOIN of the three. Part of a
+ * released migration: never change it.
+ */
+function wordsRowOf(message: string): string {
+  return `k.word_rowid, ${message}.subject,
+    (SELECT group_concat(json_extract(a.value, '$.address'), ' ') FROM (
+      SELECT value FROM json_each(${message}.from_list) UNION ALL SELECT value FROM json_each(${message}.to_list)
+      UNION ALL SELECT value FROM json_each(${message}.cc_list)) a),
+    substr(coalesce(c.text, c.html, ''), 1, ${MAX_INDEXED_BODY})
+  FROM message_word_keys k JOIN captured c ON c.queue_id = k.queue_id`;
+}
 
 /**
  * Schema migrations, applied in order inside one transaction each; `PRAGMA user_version` records how many
@@ -147,6 +162,47 @@ export const MIGRATIONS: readonly string[] = [
   BEGIN
     DELETE FROM message_attachments
     WHERE message_id = OLD.id AND md5 IN (SELECT json_extract(value, '$.md5') FROM json_each(OLD.attachments));
+  END;
+  `,
+
+  // 6: full-text search (sqlite-search.ts' words conditions): one index row per transaction, which every
+  // recipient copy shares (subject, addresses and body are the transaction's).
+  `
+  -- A stable integer key per transaction for the index: captured's own rowid is implicit and VACUUM may
+  -- renumber it.
+  CREATE TABLE message_word_keys (
+    word_rowid INTEGER PRIMARY KEY,
+    queue_id   TEXT NOT NULL UNIQUE
+  ) STRICT;
+
+  -- Contentless: the text stays in messages and captured, the index holds only words (search-words.ts says
+  -- what a word is; unicode61 with remove_diacritics 2 splits alike). contentless_delete lets a row go by
+  -- rowid alone. The body is the plain-text part, else the HTML source, up to MAX_INDEXED_BODY characters.
+  CREATE VIRTUAL TABLE message_words USING fts5(
+    subject, addresses, body,
+    content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+  );
+
+  INSERT INTO message_word_keys (queue_id) SELECT queue_id FROM captured;
+  INSERT INTO message_words (rowid, subject, addresses, body)
+  SELECT ${wordsRowOf('m')}
+  JOIN messages m ON m.id = (SELECT id FROM messages WHERE queue_id = k.queue_id LIMIT 1);
+
+  -- The first copy of a transaction indexes it; the others share its row.
+  CREATE TRIGGER messages_index_words AFTER INSERT ON messages
+  WHEN NOT EXISTS (SELECT 1 FROM message_word_keys WHERE queue_id = NEW.queue_id)
+  BEGIN
+    INSERT INTO message_word_keys (queue_id) VALUES (NEW.queue_id);
+    INSERT INTO message_words (rowid, subject, addresses, body)
+    SELECT ${wordsRowOf('NEW')}
+    WHERE k.queue_id = NEW.queue_id;
+  END;
+
+  -- With its transaction's last copy (messages_drop_orphan_captured deletes the captured row).
+  CREATE TRIGGER captured_unindex_words AFTER DELETE ON captured
+  BEGIN
+    DELETE FROM message_words WHERE rowid = (SELECT word_rowid FROM message_word_keys WHERE queue_id = OLD.queue_id);
+    DELETE FROM message_word_keys WHERE queue_id = OLD.queue_id;
   END;
   `,
 ];

@@ -2,7 +2,7 @@
 // (an inbox, an account's inboxes, domains and stars, or every message by time), and the conditions filter
 // those rows. Statements are prepared once per shape (how many conditions of which kind) and kept.
 import type Database from 'better-sqlite3';
-import type { FieldCondition, MessageFilter, MessageSearch, SearchScope } from './message-search';
+import type { MessageFilter, MessageSearch, SearchCondition, SearchScope } from './message-search';
 import { starredViewerOf } from './message-store';
 import type { MessageRow } from './sqlite-message-rows';
 
@@ -56,7 +56,27 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-function conditionSql(condition: FieldCondition, param: string): string {
+/**
+ * A words condition as an FTS5 phrase. Words are letters and digits only (search-words.ts), so quoting them
+ * is all it takes to keep FTS5's own syntax (NEAR, *, column filters) out of a caller's search.
+ */
+function ftsPhrase(words: readonly string[]): string {
+  return `"${words.join(' ')}"`;
+}
+
+/** The bound value of a condition's parameter. */
+function conditionParam(condition: SearchCondition): string {
+  switch (condition.field) {
+    case 'words':
+      return ftsPhrase(condition.words);
+    case 'label':
+      return condition.is.toLowerCase();
+    default:
+      return likePattern(condition.contains);
+  }
+}
+
+function conditionSql(condition: SearchCondition, param: string): string {
   const like = `LIKE @${param} ESCAPE '\\'`;
   const anyAddress = (column: string) => `EXISTS (SELECT 1 FROM json_each(${column}) WHERE json_extract(value, '$.address') ${like})`;
   switch (condition.field) {
@@ -66,6 +86,11 @@ function conditionSql(condition: FieldCondition, param: string): string {
       return anyAddress('from_list');
     case 'subject':
       return `subject ${like}`;
+    case 'label':
+      return `EXISTS (SELECT 1 FROM json_each(labels) WHERE lower(value) = @${param})`;
+    case 'words':
+      // The index holds one row per transaction (sqlite-schema.ts, migration 6): copies share their text.
+      return `queue_id IN (SELECT queue_id FROM message_word_keys WHERE word_rowid IN (SELECT rowid FROM message_words WHERE message_words MATCH @${param}))`;
   }
 }
 
@@ -78,15 +103,25 @@ function wherePart(filter: MessageFilter): SqlPart {
     clauses.push('read = @read');
     params.read = filter.read ? 1 : 0;
   }
-  (filter.allOf ?? []).forEach((condition, n) => {
-    clauses.push(conditionSql(condition, `all${n}`));
-    params[`all${n}`] = likePattern(condition.contains);
-  });
-  const anyOf = filter.anyOf ?? [];
-  if (anyOf.length > 0) {
-    clauses.push(`(${anyOf.map((condition, n) => conditionSql(condition, `any${n}`)).join(' OR ')})`);
-    anyOf.forEach((condition, n) => (params[`any${n}`] = likePattern(condition.contains)));
+  if (filter.starred !== undefined) clauses.push(filter.starred ? 'saved_by IS NOT NULL' : 'saved_by IS NULL');
+  if (filter.hasAttachment !== undefined) clauses.push(filter.hasAttachment ? "attachments <> '[]'" : "attachments = '[]'");
+  if (filter.largerThan !== undefined) {
+    clauses.push('size > @larger_than');
+    params.larger_than = filter.largerThan;
   }
+  if (filter.smallerThan !== undefined) {
+    clauses.push('size < @smaller_than');
+    params.smaller_than = filter.smallerThan;
+  }
+  const bind = (conditions: readonly SearchCondition[] | undefined, prefix: string): string[] =>
+    (conditions ?? []).map((condition, n) => {
+      params[`${prefix}${n}`] = conditionParam(condition);
+      return conditionSql(condition, `${prefix}${n}`);
+    });
+  clauses.push(...bind(filter.allOf, 'all'));
+  const anyOf = bind(filter.anyOf, 'any');
+  if (anyOf.length > 0) clauses.push(`(${anyOf.join(' OR ')})`);
+  clauses.push(...bind(filter.noneOf, 'none').map((sql) => `NOT (${sql})`));
   return { sql: clauses.join(' AND '), params };
 }
 
