@@ -6,6 +6,7 @@ import { CONFIG, type CaptureboxConfig } from '../config';
 import { ROOT_LOGGER, type Logger } from '../logging';
 import { StoreOpener } from '../store';
 import { ACCOUNT_STORE, type AccountStore } from './account-store';
+import { ApiKeyCallers } from './api-key-callers';
 import { ADMIN_USERNAME, AccountsService, BOOTSTRAP_ADMIN_KEY } from './accounts.service';
 import { loadBootstrapAdminKey } from './bootstrap-admin';
 import { MongoAccountStore } from './mongo-account-store';
@@ -29,6 +30,7 @@ export function createConfiguredAccountStore(config: CaptureboxConfig): AccountS
     },
     { provide: ADMIN_USERNAME, inject: [CONFIG], useFactory: (config: CaptureboxConfig) => config.admin.username },
     AccountsService,
+    ApiKeyCallers,
     {
       provide: ACCOUNTS_OPENER,
       inject: [ACCOUNT_STORE, AccountsService, ROOT_LOGGER],
@@ -39,7 +41,7 @@ export function createConfiguredAccountStore(config: CaptureboxConfig): AccountS
       },
     },
   ],
-  exports: [AccountsService, BOOTSTRAP_ADMIN_KEY, ACCOUNT_STORE],
+  exports: [AccountsService, ApiKeyCallers, BOOTSTRAP_ADMIN_KEY, ACCOUNT_STORE],
 })
 export class AccountsModule implements OnApplicationShutdown {
   constructor(

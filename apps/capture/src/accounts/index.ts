@@ -6,3 +6,4 @@ export type { Account } from './account';
 export type { BootstrapAdminKey } from './bootstrap-admin';
 export { mayReadMessage, mayReadInbox, mayReadInboxes } from './message-visibility';
 export { presentedApiKey } from './presented-api-key';
+export { ApiKeyCallers, UnknownApiKey } from './api-key-callers';

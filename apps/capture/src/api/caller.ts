@@ -3,7 +3,7 @@
 // so a typo never silently shows less mail.
 import { createParamDecorator, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { AccountsService, FailureThrottle, presentedApiKey, sleep, type Account } from '../accounts';
+import { ApiKeyCallers, presentedApiKey, type Account } from '../accounts';
 import { unauthorized } from './api-errors';
 
 export interface Caller {
@@ -15,25 +15,11 @@ type RequestWithCaller = Request & { caller?: Caller };
 /** Global guard: resolves the caller once per request; unknown keys from one client are slowed down. */
 @Injectable()
 export class CallerGuard implements CanActivate {
-  private readonly failures = new FailureThrottle();
-
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(private readonly callers: ApiKeyCallers) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
-    const key = presentedApiKey(request);
-    if (key === undefined) {
-      request.caller = { account: null };
-      return true;
-    }
-    const client = request.socket.remoteAddress ?? 'unknown';
-    const account = await this.accounts.findByApiKey(key);
-    if (!account) {
-      await sleep(this.failures.recordFailure(client));
-      throw unauthorized('Unknown API key.');
-    }
-    this.failures.recordSuccess(client);
-    request.caller = { account };
+    request.caller = { account: await this.callers.accountOf(presentedApiKey(request), request.socket.remoteAddress ?? 'unknown') };
     return true;
   }
 }

@@ -10,7 +10,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MailboxAccess } from '../access';
-import { AccountsService, FailureThrottle, sleep, type Account } from '../accounts';
+import { ApiKeyCallers, type Account } from '../accounts';
 import { CONFIG, type CaptureboxConfig } from '../config';
 import type { StoredMessage } from '../domain';
 import { MessageEvents } from '../events';
@@ -32,24 +32,15 @@ export class TooManySockets extends Error {
   override name = 'TooManySockets';
 }
 
-class UnknownKey extends Error {
-  readonly failure = 'auth_required';
-  override name = 'UnknownKey';
-  constructor() {
-    super('Unknown API key.');
-  }
-}
-
 @Injectable()
 export class IncomingMessagesSocket implements OnApplicationShutdown {
   private readonly server = new WebSocketServer({ noServer: true, maxPayload: 4096 });
-  private readonly failures = new FailureThrottle();
   private readonly logger: Logger;
   private pinger: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly access: MailboxAccess,
-    private readonly accounts: AccountsService,
+    private readonly callers: ApiKeyCallers,
     private readonly events: MessageEvents,
     private readonly pushed: PushedMessages,
     @Inject(CONFIG) private readonly config: CaptureboxConfig,
@@ -93,16 +84,8 @@ export class IncomingMessagesSocket implements OnApplicationShutdown {
 
   /** The account behind the key, or anonymous (public inboxes only, when anonymous reading is on). */
   private async readerOf(key: string | undefined, client: string): Promise<Account | null> {
-    if (key === undefined) {
-      this.access.assertMayRead(null);
-      return null;
-    }
-    const account = await this.accounts.findByApiKey(key);
-    if (!account) {
-      await sleep(this.failures.recordFailure(client));
-      throw new UnknownKey();
-    }
-    this.failures.recordSuccess(client);
+    const account = await this.callers.accountOf(key, client);
+    if (!account) this.access.assertMayRead(null);
     return account;
   }
 
