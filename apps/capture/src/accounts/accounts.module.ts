@@ -7,6 +7,7 @@ import { ROOT_LOGGER, type Logger } from '../logging';
 import { StoreOpener } from '../store';
 import { ACCOUNT_STORE, type AccountStore } from './account-store';
 import { ADMIN_USERNAME, AccountsService, BOOTSTRAP_ADMIN_KEY } from './accounts.service';
+import { AccountWebhooks } from './account-webhooks.service';
 import { loadBootstrapAdminKey } from './bootstrap-admin';
 import { MongoAccountStore } from './mongo-account-store';
 import { SqliteAccountStore } from './sqlite-account-store';
@@ -29,6 +30,7 @@ export function createConfiguredAccountStore(config: CaptureboxConfig): AccountS
     },
     { provide: ADMIN_USERNAME, inject: [CONFIG], useFactory: (config: CaptureboxConfig) => config.admin.username },
     AccountsService,
+    AccountWebhooks,
     {
       provide: ACCOUNTS_OPENER,
       inject: [ACCOUNT_STORE, AccountsService, ROOT_LOGGER],
@@ -39,7 +41,7 @@ export function createConfiguredAccountStore(config: CaptureboxConfig): AccountS
       },
     },
   ],
-  exports: [AccountsService, BOOTSTRAP_ADMIN_KEY, ACCOUNT_STORE],
+  exports: [AccountsService, AccountWebhooks, BOOTSTRAP_ADMIN_KEY, ACCOUNT_STORE],
 })
 export class AccountsModule implements OnApplicationShutdown {
   constructor(
