@@ -52,6 +52,7 @@ function assertEachOnce(receiver: WebhookReceiver, messages: string[], webhooks:
   const expected = new Set(messages.flatMap((message) => webhooks.map((webhook) => `${message} ${webhook}`)));
   assert.deepEqual([...receiver.distinctPairs()].sort(), [...expected].sort());
   assert.equal(receiver.countsById().size, expected.size, 'one delivery id per message and webhook');
+  assert.equal(receiver.received.length, expected.size, 'no delivery was sent twice');
   assert.ok(receiver.received.every((d) => d.signatureValid), 'every delivery carries a valid signature');
 }
 
@@ -192,8 +193,7 @@ describe('webhooks with two replicas on one MongoDB', () => {
     await receiver.start();
     await eventually(async () => (receiver.distinctPairs().size >= 100 ? true : undefined), 30_000);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    assertEachOnce(receiver, [...live, ...queued], [first._id, second._id]);
-    assert.equal(receiver.received.length, 100, 'no delivery was sent twice: the lease gives each to one replica');
+    assertEachOnce(receiver, [...live, ...queued], [first._id, second._id]); // the lease gives each to one replica
   });
 });
 
