@@ -317,6 +317,32 @@ describe('authorization matrix', () => {
     }
   });
 
+  test('webhooks: only the owner (or an admin) creates, reads and deletes one and its delivery log; the secret reaches no one else', async () => {
+    const hook = (target: string) => ({ kind: 'address', target, url: 'http://127.0.0.1:9/matrix' });
+    // Only on what the account owns: alice's address; anyone else gets 403 (anonymous 401).
+    for (const caller of CALLERS) {
+      await expectStatus(caller, 'POST', '/api/webhooks', '/api/webhooks', { anonymous: 401, owner: 201, other: 403, admin: 403 }[caller], shared, hook(PRIVATE_ADDRESS));
+    }
+    const alice = (JSON.parse((await call('admin', 'GET', '/api/admin/accounts/alice')).text) as { _id: string })._id;
+    await expectStatus('admin', 'POST', '/api/webhooks', '/api/webhooks', 201, shared, { ...hook(PRIVATE_ADDRESS), accountId: alice });
+    await expectStatus('other', 'POST', '/api/webhooks', '/api/webhooks', 403, shared, { ...hook(PRIVATE_ADDRESS), accountId: alice });
+    const alices = JSON.parse((await call('owner', 'GET', '/api/webhooks')).text) as Array<{ _id: string; secret: string }>;
+    assert.equal(alices.length, 2);
+    const [kept, doomed] = alices;
+    for (const caller of CALLERS) {
+      const listed = await expectStatus(caller, 'GET', '/api/webhooks', '/api/webhooks', caller === 'anonymous' ? 401 : 200);
+      const got = await expectStatus(caller, 'GET', '/api/webhooks/:id', `/api/webhooks/${kept._id}`, { anonymous: 401, owner: 200, other: 404, admin: 200 }[caller]);
+      const log = await expectStatus(caller, 'GET', '/api/webhooks/:id/deliveries', `/api/webhooks/${kept._id}/deliveries`, { anonymous: 401, owner: 200, other: 404, admin: 200 }[caller]);
+      if (caller === 'other' || caller === 'anonymous') {
+        for (const text of [listed, got, log]) assert.ok(!text.includes(kept.secret) && !text.includes(kept._id), `alice's webhook shown to ${caller}`);
+      }
+    }
+    assert.match((await call('admin', 'GET', `/api/webhooks?accountId=${alice}`)).text, new RegExp(kept._id), 'an admin lists an account’s webhooks');
+    for (const caller of ['anonymous', 'other', 'owner', 'admin'] as Caller[]) {
+      await expectStatus(caller, 'DELETE', '/api/webhooks/:id', `/api/webhooks/${doomed._id}`, { anonymous: 401, other: 404, owner: 200, admin: 404 }[caller]);
+    }
+  });
+
   test('the admin API answers admins only', async () => {
     const json = (body: unknown) => body;
     const routes: Array<[string, string, (n: number) => Promise<string>, (n: number) => unknown, number]> = [

@@ -73,6 +73,14 @@ const EXPECTATIONS: Array<{ block: string; check: Check }> = [
     check: async ({ stdout }) => assert.equal(stdout.trim(), 'pushed to you'),
   },
   {
+    block: 'node receive.js',
+    check: async ({ stdout }) => assert.equal(stdout.trim(), 'hooked from JavaScript'),
+  },
+  {
+    block: 'python3 receive.py',
+    check: async ({ stdout }) => assert.equal(stdout.trim(), 'hooked from Python'),
+  },
+  {
     block: 'python3 wait.py',
     check: async ({ stdout }) => assert.equal(stdout.trim(), 'Reset your password 719304'),
   },

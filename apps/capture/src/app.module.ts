@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { ApiModule } from './api';
 import { PushModule } from './push';
+import { WebhooksModule } from './webhooks';
 import { CONFIG, type CaptureboxConfig } from './config';
 import { EventsModule } from './events';
 import { HealthModule } from './health';
@@ -33,7 +34,7 @@ export class AppModule {
   static with(config: CaptureboxConfig, logger: Logger, tls: TlsMaterial): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.with(config, logger), MetricsModule, TlsModule.with(tls), StoreModule, EventsModule, IngestModule, SmtpModule, ApiModule, PushModule, HealthModule, WebModule],
+      imports: [CoreModule.with(config, logger), MetricsModule, TlsModule.with(tls), StoreModule, EventsModule, IngestModule, SmtpModule, ApiModule, PushModule, WebhooksModule, HealthModule, WebModule],
     };
   }
 }

@@ -12,6 +12,7 @@ import {
   type PrivateAddress,
   type StoredAccount,
   type StoredApiKey,
+  type StoredWebhook,
 } from './account-store';
 import { generateApiKey, hashApiKey } from './api-keys';
 
@@ -534,6 +535,39 @@ export function describeAccountStoreContract(name: string, makeStore: () => Prom
         await assert.rejects(store.addOperations(account.id, '2024-05', count), /whole number/, String(count));
       }
       assert.equal(await store.getOperations(account.id, '2024-05'), 0);
+    });
+
+    // ---- webhooks ----
+
+    it('stores webhooks per address, domain and account, and lists for an inbox only its owner’s that hear it', async () => {
+      const alice = await createAccount();
+      const bob = await createAccount();
+      const webhook = (id: string, ownerId: string, kind: StoredWebhook['kind'], target: string, created: number): StoredWebhook => ({
+        id, ownerId, kind, target, url: `http://127.0.0.1:9/${id}`, secret: `whsec_${id}`, created: new Date(created),
+      });
+      const onAddress = webhook('wh_a', alice.id, 'address', 'Box@Alice.Example', 1_000);
+      const onDomain = webhook('wh_d', alice.id, 'domain', 'alice.example', 2_000);
+      const accountWide = webhook('wh_w', alice.id, 'account', '', 3_000);
+      const onOther = webhook('wh_o', alice.id, 'address', 'other@alice.example', 4_000);
+      const bobs = webhook('wh_b', bob.id, 'account', '', 500);
+      for (const each of [onAddress, onDomain, accountWide, onOther, bobs]) await store.addWebhook(each);
+
+      const lowered = { ...onAddress, target: 'box@alice.example' };
+      assert.deepEqual(await store.getWebhook('wh_a'), lowered, 'every field back, the target lower-cased');
+      assert.deepEqual(await store.listWebhooks(alice.id), [lowered, onDomain, accountWide, onOther], 'oldest first, only the owner’s');
+      assert.deepEqual((await store.listWebhooksFor(alice.id, 'box@alice.example', 'alice.example')).map((w) => w.id), ['wh_a', 'wh_d', 'wh_w']);
+      assert.deepEqual((await store.listWebhooksFor(alice.id, 'x@elsewhere.example', 'elsewhere.example')).map((w) => w.id), ['wh_w']);
+      assert.deepEqual((await store.listWebhooksFor(bob.id, 'box@alice.example', 'alice.example')).map((w) => w.id), ['wh_b']);
+
+      await assert.rejects(store.addWebhook({ ...bobs, ownerId: alice.id }), AccountConflictError, 'ids are unique');
+      await assert.rejects(store.addWebhook(webhook('wh_x', 'acct_nobody', 'account', '', 1)), AccountNotFoundError);
+      assert.equal(await store.deleteWebhook('wh_a', bob.id), false, 'only the owner deletes');
+      assert.equal(await store.deleteWebhook('wh_a', alice.id), true);
+      assert.equal(await store.getWebhook('wh_a'), null);
+      assert.equal(await store.deleteAccount(alice.id), true);
+      assert.deepEqual(await store.listWebhooks(alice.id), [], 'they go with their account');
+      assert.equal(await store.getWebhook('wh_d'), null);
+      assert.deepEqual(await store.getWebhook('wh_b'), bobs);
     });
 
     // ---- lifecycle ----

@@ -8,6 +8,7 @@ import { StoreOpener } from '../store';
 import { ACCOUNT_STORE, type AccountStore } from './account-store';
 import { ApiKeyCallers } from './api-key-callers';
 import { ADMIN_USERNAME, AccountsService, BOOTSTRAP_ADMIN_KEY } from './accounts.service';
+import { AccountWebhooks } from './account-webhooks.service';
 import { loadBootstrapAdminKey } from './bootstrap-admin';
 import { MongoAccountStore } from './mongo-account-store';
 import { SqliteAccountStore } from './sqlite-account-store';
@@ -31,6 +32,7 @@ export function createConfiguredAccountStore(config: CaptureboxConfig): AccountS
     { provide: ADMIN_USERNAME, inject: [CONFIG], useFactory: (config: CaptureboxConfig) => config.admin.username },
     AccountsService,
     ApiKeyCallers,
+    AccountWebhooks,
     {
       provide: ACCOUNTS_OPENER,
       inject: [ACCOUNT_STORE, AccountsService, ROOT_LOGGER],
@@ -41,7 +43,7 @@ export function createConfiguredAccountStore(config: CaptureboxConfig): AccountS
       },
     },
   ],
-  exports: [AccountsService, ApiKeyCallers, BOOTSTRAP_ADMIN_KEY, ACCOUNT_STORE],
+  exports: [AccountsService, ApiKeyCallers, AccountWebhooks, BOOTSTRAP_ADMIN_KEY, ACCOUNT_STORE],
 })
 export class AccountsModule implements OnApplicationShutdown {
   constructor(

@@ -134,6 +134,7 @@ describe('MongoAccountStore on a MongoDB-wire server', () => {
       await store.claimAddress(makePrivateAddress('keys@example.com', account.id, { info: 'info' }));
       await store.claimDomain(makeCustomDomain('keys.example', account.id));
       await store.addOperations(account.id, '2024-05', 1);
+      await store.addWebhook({ id: 'wh_keys', ownerId: account.id, kind: 'account', target: '', url: 'http://127.0.0.1:9/', secret: 'whsec_x', created: new Date() });
       await store.close();
 
       const reader = new MongoClient(mongo.server.uri(database), { serverSelectionTimeoutMS: 5000 });

@@ -35,6 +35,7 @@ import {
   type PrivateAddress,
   type StoredAccount,
   type StoredApiKey,
+  type StoredWebhook,
 } from './account-store';
 
 export type MongoAccountStoreOptions = MongoConnectionOptions;
@@ -45,6 +46,7 @@ export const ACCOUNT_COLLECTIONS = {
   privateAddresses: 'private_addresses',
   customDomains: 'custom_domains',
   accountUsage: 'account_usage',
+  webhooks: 'webhooks',
 } as const;
 
 type AccountCollectionName = (typeof ACCOUNT_COLLECTIONS)[keyof typeof ACCOUNT_COLLECTIONS];
@@ -98,6 +100,10 @@ export interface AccountUsageDocument {
   operations: number;
 }
 
+export interface WebhookDocument extends Omit<StoredWebhook, 'id'> {
+  _id: string;
+}
+
 // ---- indexes -------------------------------------------------------------------------------------------
 
 export type AccountIndexDeclaration = MongoIndexDeclaration<AccountCollectionName>;
@@ -119,6 +125,8 @@ export const ACCOUNT_INDEXES: readonly AccountIndexDeclaration[] = [
   { collection: ACCOUNT_COLLECTIONS.customDomains, name: 'custom_domains_by_owner', key: { ownerId: 1, _id: 1 } },
   // deleteAccount's sweep.
   { collection: ACCOUNT_COLLECTIONS.accountUsage, name: 'account_usage_by_account', key: { accountId: 1 } },
+  // listWebhooks (oldest first), listWebhooksFor (one owner's few), deleteAccount's sweep.
+  { collection: ACCOUNT_COLLECTIONS.webhooks, name: 'webhooks_by_owner', key: { ownerId: 1, created: 1, _id: 1 } },
 ];
 
 export const usageId = (accountId: string, month: string): string => `${accountId}|${month}`;
@@ -130,6 +138,7 @@ interface Collections {
   addresses: Collection<PrivateAddressDocument>;
   domains: Collection<CustomDomainDocument>;
   usage: Collection<AccountUsageDocument>;
+  webhooks: Collection<WebhookDocument>;
 }
 
 /** Everything that exists only while the store is open. */
@@ -226,6 +235,7 @@ export class MongoAccountStore extends MongoStore<Collections> implements Accoun
       await s.addresses.deleteMany({ ownerId: id });
       await s.domains.deleteMany({ ownerId: id });
       await s.usage.deleteMany({ accountId: id });
+      await s.webhooks.deleteMany({ ownerId: id });
       return deletedCount > 0;
     });
   }
@@ -380,6 +390,47 @@ export class MongoAccountStore extends MongoStore<Collections> implements Accoun
     });
   }
 
+  async addWebhook(webhook: StoredWebhook): Promise<void> {
+    const { id, ...fields } = webhook;
+    const document: WebhookDocument = { _id: id, ...fields, target: webhook.target.toLowerCase() };
+    await this.use('addWebhook', async (s) => {
+      await requireAccount(s, webhook.ownerId, 'addWebhook');
+      try {
+        await s.webhooks.insertOne(document);
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        throw new AccountConflictError(`addWebhook: webhook id ${id} is taken`);
+      }
+      await undoUnlessAccountExists(s, webhook.ownerId, 'addWebhook', () => s.webhooks.deleteOne({ _id: id }));
+    });
+  }
+
+  async getWebhook(id: string): Promise<StoredWebhook | null> {
+    return this.use('getWebhook', async (s) => fromWebhookDocument(await s.webhooks.findOne({ _id: id })));
+  }
+
+  async listWebhooks(ownerId: string): Promise<StoredWebhook[]> {
+    return this.use('listWebhooks', async (s) => {
+      const documents = await s.webhooks.find({ ownerId }).sort({ ownerId: 1, created: 1, _id: 1 }).toArray();
+      return documents.map((document) => fromWebhookDocument(document)!);
+    });
+  }
+
+  async listWebhooksFor(ownerId: string, inbox: string, domain: string): Promise<StoredWebhook[]> {
+    // An owner has a handful: filtered here rather than with an $or FerretDB v1 would not push down.
+    const [address, host] = [inbox.toLowerCase(), domain.toLowerCase()];
+    return (await this.listWebhooks(ownerId)).filter(
+      (webhook) =>
+        webhook.kind === 'account' ||
+        (webhook.kind === 'address' && webhook.target === address) ||
+        (webhook.kind === 'domain' && webhook.target === host),
+    );
+  }
+
+  async deleteWebhook(id: string, ownerId: string): Promise<boolean> {
+    return this.use('deleteWebhook', async (s) => (await s.webhooks.deleteOne({ _id: id, ownerId })).deletedCount > 0);
+  }
+
   async getOperations(accountId: string, month: string): Promise<number> {
     assertUsageMonth(month);
     return this.use('getOperations', async (s) => {
@@ -457,6 +508,7 @@ function collectionsOf(db: Db): Collections {
     addresses: db.collection<PrivateAddressDocument>(ACCOUNT_COLLECTIONS.privateAddresses),
     domains: db.collection<CustomDomainDocument>(ACCOUNT_COLLECTIONS.customDomains),
     usage: db.collection<AccountUsageDocument>(ACCOUNT_COLLECTIONS.accountUsage),
+    webhooks: db.collection<WebhookDocument>(ACCOUNT_COLLECTIONS.webhooks),
   };
 }
 
@@ -526,4 +578,17 @@ function fromAddressDocument(document: PrivateAddressDocument | null): PrivateAd
 function fromDomainDocument(document: CustomDomainDocument | null): CustomDomain | null {
   if (!document) return null;
   return { domain: document._id, ownerId: document.ownerId, created: document.created, updated: document.updated };
+}
+
+function fromWebhookDocument(document: WebhookDocument | null): StoredWebhook | null {
+  if (!document) return null;
+  return {
+    id: document._id,
+    ownerId: document.ownerId,
+    kind: document.kind,
+    target: document.target,
+    url: document.url,
+    secret: document.secret,
+    created: document.created,
+  };
 }

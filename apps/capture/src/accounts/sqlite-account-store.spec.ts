@@ -18,7 +18,7 @@ import {
 } from './account-store.contract';
 import { ACCOUNT_SCHEMA_VERSION, SqliteAccountStore } from './sqlite-account-store';
 
-const TABLES = ['accounts', 'api_keys', 'private_addresses', 'custom_domains', 'account_usage'];
+const TABLES = ['accounts', 'api_keys', 'private_addresses', 'custom_domains', 'account_usage', 'webhooks'];
 
 const TEMP_PREFIX = 'capturebox-accounts-';
 
@@ -153,6 +153,7 @@ describe('SqliteAccountStore', () => {
     await store.claimAddress(makePrivateAddress('keys@example.com', account.id, { info: 'info' }));
     await store.claimDomain(makeCustomDomain('keys.example', account.id));
     await store.addOperations(account.id, '2024-05', 1);
+    await store.addWebhook({ id: 'wh_keys', ownerId: account.id, kind: 'account', target: '', url: 'http://127.0.0.1:9/', secret: 'whsec_x', created: new Date() });
     await store.close();
 
     const peer = connectPeer({ readonly: true });

@@ -20,6 +20,7 @@ import {
   type PrivateAddress,
   type StoredAccount,
   type StoredApiKey,
+  type StoredWebhook,
 } from './account-store';
 
 /** The file is normally `<dataDir>/accounts.sqlite`. */
@@ -85,6 +86,20 @@ export const ACCOUNT_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (account_id, month)
   ) STRICT, WITHOUT ROWID;
   `,
+  // 2: webhooks (where captured mail is POSTed), per address, per domain or account-wide.
+  `
+  CREATE TABLE webhooks (
+    id       TEXT    PRIMARY KEY,
+    owner_id TEXT    NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    kind     TEXT    NOT NULL CHECK (kind IN ('address', 'domain', 'account')),
+    target   TEXT    NOT NULL,              -- lower-case address or domain; '' for account-wide
+    url      TEXT    NOT NULL,
+    secret   TEXT    NOT NULL,
+    created  INTEGER NOT NULL
+  ) STRICT;
+  -- Serves LIST_WEBHOOKS_SQL, listWebhooksFor (one owner's few webhooks) and the cascade from accounts.
+  CREATE INDEX webhooks_by_owner ON webhooks (owner_id, created, id);
+  `,
 ];
 
 /** The schema version this build writes: the number of migrations. */
@@ -149,6 +164,18 @@ const SQL = {
   listDomains: `SELECT * FROM custom_domains WHERE owner_id = ? ORDER BY domain`,
   releaseDomain: `DELETE FROM custom_domains WHERE domain = ? AND owner_id = ?`,
 
+  insertWebhook: `
+    INSERT INTO webhooks (id, owner_id, kind, target, url, secret, created)
+    VALUES (@id, @owner_id, @kind, @target, @url, @secret, @created)`,
+  getWebhook: `SELECT * FROM webhooks WHERE id = ?`,
+  listWebhooks: `SELECT * FROM webhooks WHERE owner_id = ? ORDER BY created, id`,
+  listWebhooksFor: `
+    SELECT * FROM webhooks
+    WHERE owner_id = @owner_id
+      AND (kind = 'account' OR (kind = 'address' AND target = @inbox) OR (kind = 'domain' AND target = @domain))
+    ORDER BY created, id`,
+  deleteWebhook: `DELETE FROM webhooks WHERE id = ? AND owner_id = ?`,
+
   // Counts for an account that does not exist (deleted while its mail was captured) are dropped, not
   // refused: the capture itself succeeded. The WHERE also keeps SQLite's upsert parser unambiguous.
   addOperations: `
@@ -193,6 +220,16 @@ interface DomainRow {
   updated: number;
 }
 
+interface WebhookRow {
+  id: string;
+  owner_id: string;
+  kind: StoredWebhook['kind'];
+  target: string;
+  url: string;
+  secret: string;
+  created: number;
+}
+
 interface AccountPatchRow {
   id: string;
   is_admin: number | null;
@@ -231,6 +268,11 @@ interface OpenStore {
   releaseDomain: Statement<[string, string]>;
   addOperations: Statement<{ account_id: string; month: string; count: number }>;
   getOperations: Statement<[string, string], { operations: number }>;
+  insertWebhook: Statement<WebhookRow>;
+  getWebhook: Statement<[string], WebhookRow>;
+  listWebhooks: Statement<[string], WebhookRow>;
+  listWebhooksFor: Statement<{ owner_id: string; inbox: string; domain: string }, WebhookRow>;
+  deleteWebhook: Statement<[string, string]>;
   /** Insert-or-learn-the-owner in one write transaction, so no release can slip in between. */
   claimAddressTx: (row: AddressRow) => ClaimResult;
   claimDomainTx: (row: DomainRow) => ClaimResult;
@@ -392,6 +434,40 @@ export class SqliteAccountStore extends SqliteStore<OpenStore> implements Accoun
     return this.use('getOperations', (s) => s.getOperations.get(accountId, month)?.operations ?? 0);
   }
 
+  async addWebhook(webhook: StoredWebhook): Promise<void> {
+    const row: WebhookRow = {
+      id: webhook.id,
+      owner_id: webhook.ownerId,
+      kind: webhook.kind,
+      target: webhook.target.toLowerCase(),
+      url: webhook.url,
+      secret: webhook.secret,
+      created: webhook.created.getTime(),
+    };
+    this.useExpecting('addWebhook', (s) => s.insertWebhook.run(row), {
+      conflict: `webhook id ${webhook.id} is taken`,
+      missingAccount: webhook.ownerId,
+    });
+  }
+
+  async getWebhook(id: string): Promise<StoredWebhook | null> {
+    const row = this.use('getWebhook', (s) => s.getWebhook.get(id));
+    return row ? fromWebhookRow(row) : null;
+  }
+
+  async listWebhooks(ownerId: string): Promise<StoredWebhook[]> {
+    return this.use('listWebhooks', (s) => s.listWebhooks.all(ownerId)).map(fromWebhookRow);
+  }
+
+  async listWebhooksFor(ownerId: string, inbox: string, domain: string): Promise<StoredWebhook[]> {
+    const params = { owner_id: ownerId, inbox: inbox.toLowerCase(), domain: domain.toLowerCase() };
+    return this.use('listWebhooksFor', (s) => s.listWebhooksFor.all(params)).map(fromWebhookRow);
+  }
+
+  async deleteWebhook(id: string, ownerId: string): Promise<boolean> {
+    return this.use('deleteWebhook', (s) => s.deleteWebhook.run(id, ownerId).changes > 0);
+  }
+
   /** As use(), but the constraint failures this operation expects become the port's errors. */
   private useExpecting<T>(operation: string, work: (store: OpenStore) => T, expected: ExpectedFailures): T {
     return this.use(operation, work, (error) => toStoreError(operation, error, expected));
@@ -436,6 +512,11 @@ function prepare(db: Database.Database): OpenStore {
     releaseDomain: db.prepare<[string, string]>(SQL.releaseDomain),
     addOperations: db.prepare<{ account_id: string; month: string; count: number }>(SQL.addOperations),
     getOperations: db.prepare<[string, string], { operations: number }>(SQL.getOperations),
+    insertWebhook: db.prepare<WebhookRow>(SQL.insertWebhook),
+    getWebhook: db.prepare<[string], WebhookRow>(SQL.getWebhook),
+    listWebhooks: db.prepare<[string], WebhookRow>(SQL.listWebhooks),
+    listWebhooksFor: db.prepare<{ owner_id: string; inbox: string; domain: string }, WebhookRow>(SQL.listWebhooksFor),
+    deleteWebhook: db.prepare<[string, string]>(SQL.deleteWebhook),
   };
 
   return {
@@ -553,5 +634,17 @@ function fromDomainRow(row: DomainRow): CustomDomain {
     ownerId: row.owner_id,
     created: new Date(row.created),
     updated: new Date(row.updated),
+  };
+}
+
+function fromWebhookRow(row: WebhookRow): StoredWebhook {
+  return {
+    id: row.id,
+    ownerId: row.owner_id,
+    kind: row.kind,
+    target: row.target,
+    url: row.url,
+    secret: row.secret,
+    created: new Date(row.created),
   };
 }

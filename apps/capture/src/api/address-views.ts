@@ -6,8 +6,8 @@ export function toEmailAddress(address: PrivateAddress) {
     _id: address.address,
     owner: address.ownerId,
     info: address.info,
-    // Forwarding and webhooks are never set (nothing is ever delivered), so, as Mailsac does for unset
-    // fields, they are left out rather than sent empty.
+    // Forwarding is never set (no mail is ever delivered), so, as Mailsac does for unset fields, it is left
+    // out rather than sent empty; the controller adds `webhook` when the address has one.
     enablews: false,
     created: address.created.toISOString(),
     updated: address.updated.toISOString(),

@@ -1,7 +1,7 @@
 // Mailsac's private addresses: reserve an address so that its mail is readable only with your key.
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { AccountsService, type PrivateAddress } from '../accounts';
+import { AccountsService, AccountWebhooks, type PrivateAddress } from '../accounts';
 import { domainOf, inboxOf } from '../domain';
 import { MailboxMessages } from './mailbox-messages.service';
 import { ApiError, badRequest } from './api-errors';
@@ -13,21 +13,23 @@ const AddressSettings = z
   .object({
     info: z.string().max(1000).optional(),
     // Capturebox never delivers mail, so forwarding cannot be switched on; empty values are accepted
-    // because Mailsac clients send them to mean "off".
+    // because Mailsac clients send them to mean "off". `webhook` is Mailsac's per-address webhook URL.
     forward: z.union([z.literal(''), z.null()]).optional(),
-    webhook: z.union([z.literal(''), z.null()]).optional(),
+    webhook: z.union([z.string().max(2048), z.null()]).optional(),
     webhookSlack: z.union([z.literal(''), z.null()]).optional(),
     webhookSlackToFrom: z.boolean().optional(),
     enablews: z.literal(false).optional(),
   })
   .strict();
 
-function parseSettings(body: unknown): { info?: string } {
+/** `webhook`: undefined leaves the address's webhook as it is, '' removes it, a URL sets it. */
+function parseSettings(body: unknown): { info?: string; webhook?: string } {
   const parsed = AddressSettings.safeParse(body ?? {});
   if (!parsed.success) {
     throw badRequest('Invalid address settings (Capturebox never forwards mail)', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
   }
-  return { info: parsed.data.info };
+  const { info, webhook } = parsed.data;
+  return { info, webhook: webhook === null ? '' : webhook };
 }
 
 const ownedByAnother = () => new ApiError('auth_required', 'The address is owned by another account.');
@@ -48,12 +50,19 @@ export class AddressesController {
   constructor(
     private readonly accounts: AccountsService,
     private readonly mailboxes: MailboxMessages,
+    private readonly webhooks: AccountWebhooks,
   ) {}
 
   @Get()
   async list(@CurrentCaller() caller: Caller) {
     const account = requireAccount(caller);
-    return (await this.accounts.listAddresses(account.id)).map(toEmailAddress);
+    return Promise.all((await this.accounts.listAddresses(account.id)).map((address) => this.view(address)));
+  }
+
+  /** Mailsac's EmailAddress, with its webhook URL when it has one. */
+  private async view(address: PrivateAddress) {
+    const webhook = await this.webhooks.addressWebhookUrl(address.ownerId, address.address);
+    return { ...toEmailAddress(address), ...(webhook ? { webhook } : {}) };
   }
 
   @Get(':email/availability')
@@ -70,7 +79,7 @@ export class AddressesController {
     const reserved = await this.accounts.getAddress(address);
     if (reserved) {
       if (reserved.ownerId !== account.id && !account.isAdmin) throw ownedByAnother();
-      return toEmailAddress(reserved);
+      return this.view(reserved);
     }
     const domain = await this.accounts.getDomain(domainOf(address));
     if (domain) {
@@ -85,19 +94,21 @@ export class AddressesController {
   @HttpCode(200)
   async reserve(@CurrentCaller() caller: Caller, @Param('email') email: string, @Body() body: unknown) {
     const account = requireAccount(caller);
-    const { info } = parseSettings(body);
+    const { info, webhook } = parseSettings(body);
     const [reserved] = await reserveAll(this.accounts, account.id, [parseEmail(email)], info);
-    return toEmailAddress(reserved);
+    if (webhook) await this.webhooks.setAddressWebhook(account.id, reserved.address, webhook);
+    return this.view(reserved);
   }
 
   @Put(':email')
   async update(@CurrentCaller() caller: Caller, @Param('email') email: string, @Body() body: unknown) {
     const account = requireAccount(caller);
     const address = inboxOf(parseEmail(email));
-    const { info } = parseSettings(body);
+    const { info, webhook } = parseSettings(body);
     const updated = await this.accounts.updateAddress(account.id, address, info ?? '');
     if (!updated) throw (await this.accounts.getAddress(address)) ? ownedByAnother() : badRequest('The address is not reserved by this account.');
-    return toEmailAddress(updated);
+    if (webhook !== undefined) await this.webhooks.setAddressWebhook(account.id, address, webhook);
+    return this.view(updated);
   }
 
   @Delete(':email')

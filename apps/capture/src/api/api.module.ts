@@ -16,6 +16,7 @@ import { MeController } from './me.controller';
 import { MessageContentController } from './message-content.controller';
 import { MessagesController } from './messages.controller';
 import { ValidationsController } from './validations.controller';
+import { WebhooksController } from './webhooks.controller';
 
 @Module({
   imports: [AccountsModule, AccessModule, WaitingModule],
@@ -32,6 +33,7 @@ import { ValidationsController } from './validations.controller';
     AdminController,
     ValidationsController,
     MailstatsController,
+    WebhooksController,
   ],
   providers: [MailboxMessages, Denylist, { provide: APP_GUARD, useClass: CallerGuard }],
 })

@@ -46,6 +46,11 @@ const EnvSchema = z.object({
   CAPTUREBOX_MAX_WAITS: z.coerce.number().int().positive().default(10_000),
   CAPTUREBOX_MAX_WEBSOCKETS: z.coerce.number().int().positive().default(1000),
   CAPTUREBOX_REPLICA_FEED_INTERVAL_MS: z.coerce.number().int().min(5).max(10_000).default(20),
+  CAPTUREBOX_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  CAPTUREBOX_WEBHOOK_RETRY_HOURS: z.coerce.number().positive().max(24 * 7).default(24),
+  CAPTUREBOX_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  CAPTUREBOX_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  CAPTUREBOX_WEBHOOK_BACKOFF_MAX_MS: z.coerce.number().int().min(10).max(24 * 3_600_000).default(3_600_000),
   CAPTUREBOX_DENYLIST: z
     .string()
     .default('')
@@ -108,6 +113,12 @@ export interface CaptureboxConfig {
   waits: { maxOpen: number; replicaFeedIntervalMs: number };
   /** Pushes: how many of Mailsac's WebSockets may be open at once in this process (past it: 429). */
   push: { maxSockets: number };
+  /**
+   * Webhook deliveries: each POST's timeout (a claim's lease is three of them), how long a delivery keeps being
+   * retried, how many POSTs run at once per process, how often the queue is looked at for due deliveries, and the
+   * longest wait between two attempts (exponential backoff with full jitter up to it).
+   */
+  webhooks: { timeoutMs: number; retryForMs: number; concurrency: number; pollMs: number; backoffMaxMs: number };
 }
 
 /**
@@ -169,6 +180,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CaptureboxConf
     admin: { username: e.CAPTUREBOX_ADMIN_USER, apiKey: e.CAPTUREBOX_ADMIN_API_KEY },
     waits: { maxOpen: e.CAPTUREBOX_MAX_WAITS, replicaFeedIntervalMs: e.CAPTUREBOX_REPLICA_FEED_INTERVAL_MS },
     push: { maxSockets: e.CAPTUREBOX_MAX_WEBSOCKETS },
+    webhooks: {
+      timeoutMs: e.CAPTUREBOX_WEBHOOK_TIMEOUT_MS,
+      retryForMs: e.CAPTUREBOX_WEBHOOK_RETRY_HOURS * 3_600_000,
+      concurrency: e.CAPTUREBOX_WEBHOOK_CONCURRENCY,
+      pollMs: e.CAPTUREBOX_WEBHOOK_POLL_MS,
+      backoffMaxMs: e.CAPTUREBOX_WEBHOOK_BACKOFF_MAX_MS,
+    },
   };
 }
 

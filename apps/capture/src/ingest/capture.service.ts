@@ -13,6 +13,7 @@ import { applyCapturePrivacy, type CapturingAccount } from './apply-capture-priv
 import { runCapturePipeline } from './capture-pipeline';
 import { PrivateMailLimits } from './private-mail-limits';
 import { newQueueId } from './queue-id';
+import { WebhookDeliveriesOfCapture } from './webhook-deliveries';
 
 export interface CaptureRequest {
   raw: Buffer;
@@ -35,6 +36,7 @@ export class CaptureService {
     private readonly limits: PrivateMailLimits,
     private readonly accounts: AccountsService,
     private readonly retention: RetentionService,
+    private readonly webhookDeliveries: WebhookDeliveriesOfCapture,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -55,9 +57,10 @@ export class CaptureService {
     const stored = applyCapturePrivacy(copies, request.account);
     stopParseTimer();
     await this.limits.assertRoomFor(stored);
+    const deliveries = await this.webhookDeliveries.for(stored);
     const stopStoreTimer = this.metrics.storeSeconds.startTimer();
     try {
-      await this.store.saveCaptured(mail, stored);
+      await this.store.saveCaptured(mail, stored, deliveries);
     } catch (error) {
       if (error instanceof StoreUnavailableError) this.metrics.storeErrorsTotal.inc({ operation: 'save' });
       throw error;

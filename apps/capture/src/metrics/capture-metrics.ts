@@ -94,6 +94,35 @@ export class CaptureMetrics {
     registers: [this.registry],
     collect: () => this.websocketsOpen.set(this.openSockets()),
   });
+  readonly webhookDeliveriesTotal = new Counter({
+    name: 'capturebox_webhook_deliveries_total',
+    help: 'Webhook delivery attempts, by result: delivered (2xx), retry (will be tried again), failed (retries used up), dropped (message or webhook gone)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly webhookDeliverySeconds = new Histogram({
+    name: 'capturebox_webhook_delivery_seconds',
+    help: 'Time from the POST of a webhook delivery to the receiver’s answer (or the timeout)',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private webhookQueue: () => Promise<{ pending: number; oldestPending: Date | null }> = async () => ({ pending: 0, oldestPending: null });
+  readonly webhookQueuePending: Gauge = new Gauge({
+    name: 'capturebox_webhook_queue_pending',
+    help: 'Webhook deliveries waiting to be sent or retried (the whole store: every replica’s)',
+    registers: [this.registry],
+    collect: async () => {
+      const queue = await this.webhookQueue().catch(() => null);
+      if (!queue) return;
+      this.webhookQueuePending.set(queue.pending);
+      this.webhookOldestPendingSeconds.set(queue.oldestPending ? Math.max(0, (Date.now() - queue.oldestPending.getTime()) / 1000) : 0);
+    },
+  });
+  readonly webhookOldestPendingSeconds: Gauge = new Gauge({
+    name: 'capturebox_webhook_oldest_pending_seconds',
+    help: 'Age of the oldest webhook delivery still pending (0 when none is); set when capturebox_webhook_queue_pending is collected',
+    registers: [this.registry],
+  });
   readonly tlsCertificateReloadsTotal = new Counter({
     name: 'capturebox_tls_certificate_reloads_total',
     help: 'Certificate reloads from the configured files, by result',
@@ -112,6 +141,7 @@ export class CaptureMetrics {
       this.messagesRejectedTotal.inc({ reason }, 0);
     }
     this.storeErrorsTotal.inc({ operation: 'save' }, 0);
+    for (const result of ['delivered', 'retry', 'failed', 'dropped']) this.webhookDeliveriesTotal.inc({ result }, 0);
     for (const reason of ['too_many_connections', 'too_many_connections_from_ip']) this.smtpConnectionsRefusedTotal.inc({ reason }, 0);
   }
 
@@ -123,6 +153,11 @@ export class CaptureMetrics {
   /** The push module tells where the count of open WebSockets comes from. */
   countOpenSocketsWith(source: () => number): void {
     this.openSockets = source;
+  }
+
+  /** The webhooks module tells where the delivery queue's depth and age come from. */
+  measureWebhookQueueWith(source: () => Promise<{ pending: number; oldestPending: Date | null }>): void {
+    this.webhookQueue = source;
   }
 
   /** The waiting module tells where the count of open waits comes from. */

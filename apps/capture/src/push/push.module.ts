@@ -8,6 +8,6 @@ import { PushedMessages } from './pushed-messages';
 @Module({
   imports: [AccessModule, AccountsModule],
   providers: [PushedMessages, IncomingMessagesSocket],
-  exports: [IncomingMessagesSocket],
+  exports: [IncomingMessagesSocket, PushedMessages],
 })
 export class PushModule {}

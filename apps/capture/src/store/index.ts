@@ -32,6 +32,18 @@ export {
   type SearchScope,
 } from './message-search';
 export { wordsOf } from './search-words';
+export {
+  KEPT_ATTEMPTS,
+  withAttempt,
+  type ClaimedDelivery,
+  type DeliveryAttempt,
+  type DeliveryClaim,
+  type DeliverySettlement,
+  type DeliveryState,
+  type NewWebhookDelivery,
+  type WebhookDelivery,
+  type WebhookQueueStats,
+} from './webhook-deliveries';
 export { SqliteMessageStore, type SqliteMessageStoreOptions } from './sqlite-message-store';
 export { MongoMessageStore, type MongoMessageStoreOptions } from './mongo-message-store';
 export { StoreModule } from './store.module';

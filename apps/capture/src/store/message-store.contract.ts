@@ -869,6 +869,73 @@ export function describeMessageStoreContract(name: string, makeStore: () => Prom
       await assertStored({ rawSources: 0, attachmentContents: 0 }, 'an empty store');
     });
 
+    // ---- webhook deliveries ----
+
+    /** Saves a mail to one inbox with a delivery for each webhook id, and returns the delivery ids. */
+    async function saveWithDeliveries(webhookIds: string[]): Promise<string[]> {
+      const mail = makeCapturedMail();
+      const [copy] = makeCopies(mail, ['hooked@example.com']);
+      const deliveries = webhookIds.map((webhookId, n) => ({ id: `dlv_${mail.queueId}_${n}`, webhookId, messageId: copy.id, inbox: copy.inbox }));
+      await store.saveCaptured(mail, [copy], deliveries);
+      return deliveries.map((d) => d.id);
+    }
+
+    it('enqueues deliveries with the message, leases each to one claimer, and settles only under its own lease', async () => {
+      const enqueued = await saveWithDeliveries(['wh_1', 'wh_2']);
+      const now = new Date(Date.now() + 1000);
+      assert.deepEqual(await store.webhookQueueStats().then((q) => q.pending), 2);
+
+      const first = await store.claimWebhookDeliveries({ owner: 'w1', now, leaseMs: 60_000, limit: 10 });
+      assert.deepEqual(first.map((d) => d.id).sort(), [...enqueued].sort());
+      assert.deepEqual(await store.claimWebhookDeliveries({ owner: 'w2', now, leaseMs: 60_000, limit: 10 }), [], 'leased: no second claimer');
+
+      const [one, two] = first;
+      const attempt = { at: now, status: 200, latencyMs: 12, error: null };
+      assert.equal(await store.settleWebhookDelivery(one, 'w2', { state: 'delivered', attempt, nextAttemptAt: now }), false, 'not w2’s lease');
+      assert.equal(await store.settleWebhookDelivery(one, 'w1', { state: 'delivered', attempt, nextAttemptAt: now }), true);
+      const retryAt = new Date(now.getTime() + 5_000);
+      const failed = { at: now, status: 503, latencyMs: 7, error: 'HTTP 503' };
+      assert.equal(await store.settleWebhookDelivery(two, 'w1', { state: 'pending', attempt: failed, nextAttemptAt: retryAt }), true);
+
+      assert.deepEqual(await store.claimWebhookDeliveries({ owner: 'w2', now, leaseMs: 60_000, limit: 10 }), [], 'not due before its backoff');
+      const [again] = await store.claimWebhookDeliveries({ owner: 'w2', now: retryAt, leaseMs: 60_000, limit: 10 });
+      assert.equal(again.id, two.id);
+      assert.equal(again.attempts, 1);
+      assert.deepEqual(again.lastAttempts, [failed]);
+      assert.equal(await store.settleWebhookDelivery(two, 'w1', { state: 'delivered', attempt, nextAttemptAt: now }), false, 'a stale lease writes nothing');
+
+      const stats = await store.webhookQueueStats();
+      assert.equal(stats.pending, 1);
+      assert.ok(stats.oldestPending instanceof Date);
+      const [log] = await store.listWebhookDeliveries('wh_1', 10);
+      assert.deepEqual({ id: log.id, state: log.state, attempts: log.attempts, lastAttempts: log.lastAttempts }, { id: one.id, state: 'delivered', attempts: 1, lastAttempts: [attempt] });
+      assert.ok(log.settledAt instanceof Date);
+    });
+
+    it('hands a delivery whose lease ran out to the next claimer, and each one to a single claimer of many at once', async () => {
+      const enqueued = await saveWithDeliveries(['wh_a', 'wh_b', 'wh_c', 'wh_d', 'wh_e']);
+      const now = new Date(Date.now() + 1000);
+      const [held] = await store.claimWebhookDeliveries({ owner: 'dead', now, leaseMs: 1_000, limit: 1 });
+      const later = new Date(now.getTime() + 1_001);
+      const claims = await Promise.all(
+        ['x', 'y', 'z', 'x2', 'y2', 'z2'].map((owner) => store.claimWebhookDeliveries({ owner, now: later, leaseMs: 60_000, limit: 2 })),
+      );
+      // A claimer looks at a few candidates only, so one may be left for the next look: no duplicate, though.
+      const leftovers = await store.claimWebhookDeliveries({ owner: 'last', now: later, leaseMs: 60_000, limit: 10 });
+      const claimedIds = [...claims.flat(), ...leftovers].map((d) => d.id);
+      assert.deepEqual([...claimedIds].sort(), [...enqueued].sort(), 'every delivery claimed once, the expired one included');
+      assert.ok(claimedIds.includes(held.id));
+    });
+
+    it('stores no delivery when the save fails', async () => {
+      const mail = makeCapturedMail();
+      const copies = makeCopies(mail, ['x@example.com']);
+      await store.saveCaptured(mail, copies);
+      const delivery = { id: 'dlv_dup', webhookId: 'wh_x', messageId: copies[0].id, inbox: copies[0].inbox };
+      await assert.rejects(store.saveCaptured(mail, copies, [delivery]));
+      assert.equal((await store.webhookQueueStats()).pending, 0);
+    });
+
     it('keeps its data across close and reopen', async (t) => {
       if (!harness.reopen) {
         t.skip('this adapter offers no reopen hook');

@@ -2,6 +2,14 @@
 // SQLite, MongoDB) implement it and pass the same contract tests in `message-store.contract.ts`.
 import type { AttachmentContent, CapturedMail, HeaderLine, MessageFolder, StoredMessage } from '../domain';
 import type { MessageFilter, MessageSearch } from './message-search';
+import type {
+  ClaimedDelivery,
+  DeliveryClaim,
+  DeliverySettlement,
+  NewWebhookDelivery,
+  WebhookDelivery,
+  WebhookQueueStats,
+} from './webhook-deliveries';
 
 /** Whether a listing or count shows every starred message, or only those a given account starred. */
 export interface StarredVisibility {
@@ -99,10 +107,22 @@ export interface MessageStore {
   ping(): Promise<void>;
 
   /**
-   * Durably store one captured transaction and its per-recipient copies, all or nothing. Resolves only
-   * once the data would survive a crash of this process; rejects with StoreUnavailableError on faults.
+   * Durably store one captured transaction and its per-recipient copies, all or nothing, with the webhook
+   * deliveries they make (so no delivery is lost to a crash after the 250). Resolves only once the data
+   * would survive a crash of this process; rejects with StoreUnavailableError on faults.
    */
-  saveCaptured(mail: CapturedMail, copies: StoredMessage[]): Promise<void>;
+  saveCaptured(mail: CapturedMail, copies: StoredMessage[], deliveries?: readonly NewWebhookDelivery[]): Promise<void>;
+
+  // The webhook delivery queue (webhook-deliveries.ts). Claims are exclusive across processes sharing the
+  // store: a delivery is claimed by one worker at a time, until it settles or its lease runs out.
+
+  /** Up to `limit` pending deliveries due at `now` and not leased by anyone, leased to `owner`; oldest due first. */
+  claimWebhookDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]>;
+  /** Records an attempt; false (nothing written) when the lease was lost to another worker meanwhile. */
+  settleWebhookDelivery(delivery: ClaimedDelivery, owner: string, settlement: DeliverySettlement): Promise<boolean>;
+  /** One webhook's deliveries, newest first. */
+  listWebhookDeliveries(webhookId: string, limit: number): Promise<WebhookDelivery[]>;
+  webhookQueueStats(): Promise<WebhookQueueStats>;
 
   listInbox(inbox: string, query: ListInboxQuery): Promise<StoredMessage[]>;
   countInbox(inbox: string, options?: StarredVisibility): Promise<number>;

@@ -38,6 +38,23 @@
 // own delete command is not seen: the grace period still makes that need an attachment unreferenced and
 // unused for an hour, reused in those milliseconds. The spec's race test is a todo on FerretDB for this.
 import { searchFilter, searchSort } from './mongo-search';
+import {
+  claimDeliveries,
+  listDeliveries,
+  newDeliveryDocuments,
+  queueStats,
+  settleDelivery,
+  type ClaimDocument,
+  type DeliveryDocument,
+} from './mongo-webhook-deliveries';
+import type {
+  ClaimedDelivery,
+  DeliveryClaim,
+  DeliverySettlement,
+  NewWebhookDelivery,
+  WebhookDelivery,
+  WebhookQueueStats,
+} from './webhook-deliveries';
 import type { MessageFilter, MessageSearch } from './message-search';
 import {
   Binary,
@@ -140,6 +157,8 @@ interface Collections {
   messages: Collection<MessageDocument>;
   captured: Collection<CapturedDocument>;
   blobChunks: Collection<BlobChunkDocument>;
+  webhookDeliveries: Collection<DeliveryDocument>;
+  webhookClaims: Collection<ClaimDocument>;
 }
 
 /** Everything that exists only while the store is open. */
@@ -159,18 +178,36 @@ export class MongoMessageStore extends MongoStore<Collections> implements Messag
     });
   }
 
-  async saveCaptured(mail: CapturedMail, copies: StoredMessage[]): Promise<void> {
+  async saveCaptured(mail: CapturedMail, copies: StoredMessage[], deliveries: readonly NewWebhookDelivery[] = []): Promise<void> {
     assertCopiesBelongTo(mail, copies);
     await this.use('saveCaptured', async (s) => {
       await claimQueueId(s, mail);
       try {
         await writeBlobs(s, mail, new Date());
         await insertCopies(s, mail, copies);
+        // After the copies, so a worker never finds a delivery whose message is not readable yet.
+        if (deliveries.length > 0) await s.webhookDeliveries.insertMany(newDeliveryDocuments(deliveries, new Date()), { ordered: true });
       } catch (error) {
-        await undoFailedSave(s, mail, copies);
+        await undoFailedSave(s, mail, copies, deliveries);
         throw error;
       }
     });
+  }
+
+  async claimWebhookDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
+    return this.use('claimWebhookDeliveries', (s) => claimDeliveries(s, claim));
+  }
+
+  async settleWebhookDelivery(delivery: ClaimedDelivery, owner: string, settlement: DeliverySettlement): Promise<boolean> {
+    return this.use('settleWebhookDelivery', (s) => settleDelivery(s, delivery, owner, settlement));
+  }
+
+  async listWebhookDeliveries(webhookId: string, limit: number): Promise<WebhookDelivery[]> {
+    return this.use('listWebhookDeliveries', (s) => listDeliveries(s, webhookId, limit));
+  }
+
+  async webhookQueueStats(): Promise<WebhookQueueStats> {
+    return this.use('webhookQueueStats', (s) => queueStats(s));
   }
 
   async listInbox(inbox: string, query: ListInboxQuery): Promise<StoredMessage[]> {
@@ -342,6 +379,8 @@ function collectionsOf(db: Db): Collections {
     messages: db.collection<MessageDocument>(COLLECTIONS.messages),
     captured: db.collection<CapturedDocument>(COLLECTIONS.captured),
     blobChunks: db.collection<BlobChunkDocument>(COLLECTIONS.blobChunks),
+    webhookDeliveries: db.collection<DeliveryDocument>(COLLECTIONS.webhookDeliveries),
+    webhookClaims: db.collection<ClaimDocument>(COLLECTIONS.webhookClaims),
   };
 }
 
@@ -442,8 +481,14 @@ async function insertCopies(s: OpenStore, mail: CapturedMail, copies: StoredMess
 }
 
 /** Deletes what a failed save wrote under its queue id, newest first; see the top of the file. */
-async function undoFailedSave(s: OpenStore, mail: CapturedMail, copies: StoredMessage[]): Promise<void> {
+async function undoFailedSave(
+  s: OpenStore,
+  mail: CapturedMail,
+  copies: StoredMessage[],
+  deliveries: readonly NewWebhookDelivery[],
+): Promise<void> {
   try {
+    if (deliveries.length > 0) await s.webhookDeliveries.deleteMany({ _id: { $in: deliveries.map((d) => d.id) } });
     // The queue id condition keeps another transaction's message safe when an id clash was the failure.
     await s.messages.deleteMany({ _id: { $in: copies.map((copy) => copy.id) }, queueId: mail.queueId });
     await s.blobChunks.deleteMany({ blob: { $in: [rawBlobKey(mail.queueId), bodyBlobKey(mail.queueId)] } });

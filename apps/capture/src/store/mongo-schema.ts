@@ -26,6 +26,8 @@ export const COLLECTIONS = {
   messages: 'messages',
   captured: 'captured',
   blobChunks: 'blob_chunks',
+  webhookDeliveries: 'webhook_deliveries',
+  webhookClaims: 'webhook_claims',
 } as const;
 
 export type CollectionName = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];
@@ -421,6 +423,29 @@ export function staleBlobTailQuery(blob: string, untouchedSince: Date): NamedQue
 }
 
 /** Every secondary index the store needs, created (idempotently) by open(). */
+// ---- webhook deliveries -------------------------------------------------------------------------------
+
+/** Serves claimWebhookDeliveries: pending deliveries, due first. (FerretDB v1 refuses partial indexes.) */
+export const DELIVERIES_DUE: IndexDeclaration = {
+  collection: COLLECTIONS.webhookDeliveries,
+  name: 'webhook_deliveries_due',
+  key: { state: 1, nextAttemptAt: 1 },
+};
+
+/** Serves webhookQueueStats: the oldest pending delivery. */
+export const DELIVERIES_BY_CREATED: IndexDeclaration = {
+  collection: COLLECTIONS.webhookDeliveries,
+  name: 'webhook_deliveries_by_created',
+  key: { state: 1, created: 1 },
+};
+
+/** Serves listWebhookDeliveries: one webhook's log, newest first. */
+export const DELIVERIES_BY_WEBHOOK: IndexDeclaration = {
+  collection: COLLECTIONS.webhookDeliveries,
+  name: 'webhook_deliveries_by_webhook',
+  key: { webhookId: 1, created: -1, _id: -1 },
+};
+
 export const INDEXES: readonly IndexDeclaration[] = [
   MESSAGES_BY_RECEIVED,
   MESSAGES_BY_INBOX,
@@ -431,4 +456,7 @@ export const INDEXES: readonly IndexDeclaration[] = [
   MESSAGES_BY_WORD,
   BLOB_CHUNKS_BY_BLOB,
   BLOB_CHUNKS_TO_RECHECK,
+  DELIVERIES_DUE,
+  DELIVERIES_BY_CREATED,
+  DELIVERIES_BY_WEBHOOK,
 ];

@@ -41,14 +41,26 @@ import {
   LIST_DOMAIN_SQL,
   LIST_INBOX_SQL,
   LIST_PUBLIC_WITH_ATTACHMENT_SQL,
+  LIST_DELIVERIES_SQL,
   LIST_STARRED_SQL,
   MIGRATIONS,
   PING_SQL,
+  QUEUE_STATS_SQL,
   TALLY_PUBLIC_ATTACHMENTS_SQL,
   TALLY_PUBLIC_MAIL_SQL,
   USAGE_SQL,
 } from './sqlite-schema';
 import { SqliteWriterThread } from './sqlite-writer-thread';
+import { attemptsColumn, fromDeliveryRow, type DeliveryRow } from './sqlite-delivery-rows';
+import {
+  withAttempt,
+  type ClaimedDelivery,
+  type DeliveryClaim,
+  type DeliverySettlement,
+  type NewWebhookDelivery,
+  type WebhookDelivery,
+  type WebhookQueueStats,
+} from './webhook-deliveries';
 import { SqliteSearches } from './sqlite-search';
 import type { MessageFilter, MessageSearch } from './message-search';
 
@@ -117,6 +129,8 @@ interface OpenStore {
   countPublicWithAttachment: Statement<PublicParams & { md5: string }, { count: number }>;
   listPublicWithAttachment: Statement<PublicParams & { md5: string; limit: number }, MessageRow>;
   ping: Database.Statement<[]>;
+  listDeliveries: Statement<{ webhook_id: string; limit: number }, DeliveryRow>;
+  queueStats: Statement<[], { pending: number; oldest: number | null }>;
 }
 
 export class SqliteMessageStore extends SqliteStore<OpenStore> implements MessageStore {
@@ -186,9 +200,37 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
     if (free < this.minFreeBytes) throw new StoreUnavailableError(`${STORE_NAME}: the data volume is full (${free} bytes free)`);
   }
 
-  async saveCaptured(mail: CapturedMail, copies: StoredMessage[]): Promise<void> {
+  async saveCaptured(mail: CapturedMail, copies: StoredMessage[], deliveries: readonly NewWebhookDelivery[] = []): Promise<void> {
     assertCopiesBelongTo(mail, copies);
-    await this.write('saveCaptured', mail, copies);
+    await this.write('saveCaptured', mail, copies, deliveries, Date.now());
+  }
+
+  async claimWebhookDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
+    const now = claim.now.getTime();
+    const rows = await this.write('claimDeliveries', { owner: claim.owner, now, until: now + claim.leaseMs, limit: claim.limit });
+    return rows.map(fromDeliveryRow).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());
+  }
+
+  async settleWebhookDelivery(delivery: ClaimedDelivery, owner: string, settlement: DeliverySettlement): Promise<boolean> {
+    return this.write('settleDelivery', {
+      id: delivery.id,
+      lease: delivery.lease,
+      owner,
+      state: settlement.state,
+      next_attempt_at: settlement.nextAttemptAt.getTime(),
+      last_attempts: attemptsColumn(withAttempt(delivery, settlement.attempt)),
+      settled_at: settlement.state === 'pending' ? null : settlement.attempt.at.getTime(),
+    });
+  }
+
+  async listWebhookDeliveries(webhookId: string, limit: number): Promise<WebhookDelivery[]> {
+    const rows = this.use('listWebhookDeliveries', (s) => s.listDeliveries.all({ webhook_id: webhookId, limit }));
+    return rows.map((row) => withoutLease(fromDeliveryRow(row)));
+  }
+
+  async webhookQueueStats(): Promise<WebhookQueueStats> {
+    const row = this.use('webhookQueueStats', (s) => s.queueStats.get());
+    return { pending: row?.pending ?? 0, oldestPending: row?.oldest == null ? null : new Date(row.oldest) };
   }
 
   async listInbox(inbox: string, query: ListInboxQuery): Promise<StoredMessage[]> {
@@ -365,6 +407,8 @@ function prepare(db: Database.Database): OpenStore {
     countPublicWithAttachment: db.prepare<PublicParams & { md5: string }, { count: number }>(COUNT_PUBLIC_WITH_ATTACHMENT_SQL),
     listPublicWithAttachment: db.prepare<PublicParams & { md5: string; limit: number }, MessageRow>(LIST_PUBLIC_WITH_ATTACHMENT_SQL),
     ping: db.prepare<[]>(PING_SQL),
+    listDeliveries: db.prepare<{ webhook_id: string; limit: number }, DeliveryRow>(LIST_DELIVERIES_SQL),
+    queueStats: db.prepare<[], { pending: number; oldest: number | null }>(QUEUE_STATS_SQL),
   };
 }
 
@@ -399,4 +443,8 @@ function pageParams(query: ListInboxQuery): PageParams {
 function starredParams(options: StarredVisibility | undefined): StarredParams {
   const viewer = starredViewerOf(options);
   return viewer === undefined ? { all_starred: 1, starred_viewer: null } : { all_starred: 0, starred_viewer: viewer };
+}
+
+function withoutLease({ lease: _lease, ...delivery }: ClaimedDelivery): WebhookDelivery {
+  return delivery;
 }

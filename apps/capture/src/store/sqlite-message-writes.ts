@@ -4,6 +4,8 @@
 import type Database from 'better-sqlite3';
 import type { CapturedMail, StoredMessage } from '../domain';
 import type { MessagePatch } from './message-store';
+import type { DeliveryRow } from './sqlite-delivery-rows';
+import type { NewWebhookDelivery } from './webhook-deliveries';
 import {
   applyPatch,
   fromMessageRow,
@@ -14,15 +16,18 @@ import {
   type MessageRow,
 } from './sqlite-message-rows';
 import {
+  CLAIM_DELIVERIES_SQL,
   DELETE_DOMAIN_MAIL_SQL,
   DELETE_INBOX_SQL,
   DELETE_MESSAGE_SQL,
   GET_MESSAGE_SQL,
   INSERT_ATTACHMENT_BLOB_SQL,
   INSERT_CAPTURED_SQL,
+  INSERT_DELIVERY_SQL,
   INSERT_MESSAGE_SQL,
   PRUNE_OLDER_THAN_SQL,
   PRUNE_UNREFERENCED_BLOBS_SQL,
+  SETTLE_DELIVERY_SQL,
   TRIM_INBOX_SQL,
   UPDATE_MESSAGE_SQL,
 } from './sqlite-schema';
@@ -32,8 +37,12 @@ import {
  * boundary by structured clone, so they are plain data (Buffers arrive as Uint8Arrays, Dates stay Dates).
  */
 export interface SqliteMessageWrites {
-  /** All or nothing: the captured row, every copy and every new attachment content. */
-  saveCaptured(mail: CapturedMail, copies: StoredMessage[]): void;
+  /** All or nothing: the captured row, every copy, every new attachment content and the webhook deliveries. */
+  saveCaptured(mail: CapturedMail, copies: StoredMessage[], deliveries: readonly NewWebhookDelivery[], created: number): void;
+  /** CLAIM_DELIVERIES_SQL; instants in epoch ms. */
+  claimDeliveries(claim: { owner: string; now: number; until: number; limit: number }): DeliveryRow[];
+  /** SETTLE_DELIVERY_SQL: false when the lease was lost. */
+  settleDelivery(settlement: SettleParams): boolean;
   /** Read-modify-write in one transaction, so two label edits cannot lose each other. */
   updateMessage(key: MessageKey, patch: MessagePatch): StoredMessage | null;
   deleteMessage(key: MessageKey): boolean;
@@ -47,6 +56,16 @@ export interface SqliteMessageWrites {
 }
 
 export type SqliteWriteName = keyof SqliteMessageWrites;
+
+export interface SettleParams {
+  id: string;
+  lease: number;
+  owner: string;
+  state: string;
+  next_attempt_at: number;
+  last_attempts: string;
+  settled_at: number | null;
+}
 
 /**
  * One unit of work per call; called inside an enclosing transaction each runs as a savepoint (better-sqlite3
@@ -66,15 +85,30 @@ export function prepareMessageWrites(db: Database.Database): SqliteMessageWrites
   const pruneOlderThan = db.prepare<{ cutoff: number; limit: number }>(PRUNE_OLDER_THAN_SQL);
   const trimInbox = db.prepare<{ inbox: string; keep: number }>(TRIM_INBOX_SQL);
   const pruneUnreferencedBlobs = db.prepare<[]>(PRUNE_UNREFERENCED_BLOBS_SQL);
+  const insertDelivery = db.prepare<{ id: string; webhook_id: string; message_id: string; inbox: string; created: number }>(
+    INSERT_DELIVERY_SQL,
+  );
+  const claimDeliveries = db.prepare<{ owner: string; now: number; until: number; limit: number }, DeliveryRow>(
+    CLAIM_DELIVERIES_SQL,
+  );
+  const settleDelivery = db.prepare<SettleParams>(SETTLE_DELIVERY_SQL);
 
   return {
-    saveCaptured: db.transaction((mail: CapturedMail, copies: StoredMessage[]) => {
-      insertCaptured.run(toCapturedRow({ ...mail, raw: asBuffer(mail.raw) }));
-      for (const attachment of mail.attachments) {
-        insertAttachmentBlob.run({ md5: attachment.md5, content: asBuffer(attachment.content) });
-      }
-      for (const copy of copies) insertMessage.run(toMessageRow(copy));
-    }),
+    saveCaptured: db.transaction(
+      (mail: CapturedMail, copies: StoredMessage[], deliveries: readonly NewWebhookDelivery[], created: number) => {
+        insertCaptured.run(toCapturedRow({ ...mail, raw: asBuffer(mail.raw) }));
+        for (const attachment of mail.attachments) {
+          insertAttachmentBlob.run({ md5: attachment.md5, content: asBuffer(attachment.content) });
+        }
+        for (const copy of copies) insertMessage.run(toMessageRow(copy));
+        for (const delivery of deliveries) {
+          const { id, webhookId, messageId, inbox } = delivery;
+          insertDelivery.run({ id, webhook_id: webhookId, message_id: messageId, inbox, created });
+        }
+      },
+    ),
+    claimDeliveries: (claim) => claimDeliveries.all(claim),
+    settleDelivery: (settlement) => settleDelivery.run(settlement).changes > 0,
     updateMessage: db.transaction((key: MessageKey, patch: MessagePatch): StoredMessage | null => {
       const row = getMessage.get(key);
       if (!row) return null;

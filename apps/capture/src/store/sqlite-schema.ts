@@ -205,6 +205,31 @@ export const MIGRATIONS: readonly string[] = [
     DELETE FROM message_word_keys WHERE queue_id = OLD.queue_id;
   END;
   `,
+
+  // 7: the webhook delivery queue, written in the same transaction as the messages it delivers.
+  `
+  CREATE TABLE webhook_deliveries (
+    id              TEXT    PRIMARY KEY,   -- dlv_...
+    webhook_id      TEXT    NOT NULL,      -- in the accounts store
+    message_id      TEXT    NOT NULL,      -- no foreign key: a message deleted first makes the delivery dropped
+    inbox           TEXT    NOT NULL,
+    created         INTEGER NOT NULL,      -- epoch milliseconds
+    state           TEXT    NOT NULL CHECK (state IN ('pending', 'delivered', 'failed', 'dropped')),
+    attempts        INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    lease_owner     TEXT,
+    lease_until     INTEGER NOT NULL,      -- 0: not leased
+    lease           INTEGER NOT NULL,      -- the claim's version: settling compares it
+    last_attempts   TEXT    NOT NULL,      -- JSON DeliveryAttempt[]
+    settled_at      INTEGER
+  ) STRICT;
+  -- Serves CLAIM_DELIVERIES_SQL (due first). Partial: settled deliveries are never claimed.
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'pending';
+  -- Serves QUEUE_STATS_SQL (oldest pending).
+  CREATE INDEX webhook_deliveries_pending_by_created ON webhook_deliveries (created) WHERE state = 'pending';
+  -- Serves LIST_DELIVERIES_SQL (a webhook's log, newest first).
+  CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, created DESC, id DESC);
+  `,
 ];
 
 /** The schema version this build writes: the number of migrations. */
@@ -405,3 +430,33 @@ export const LIST_PUBLIC_WITH_ATTACHMENT_SQL = `
   LIMIT @limit`;
 
 export const PING_SQL = `SELECT 1`;
+
+// ---- webhook deliveries -------------------------------------------------------------------------------
+
+export const INSERT_DELIVERY_SQL = `
+  INSERT INTO webhook_deliveries (id, webhook_id, message_id, inbox, created, state, attempts, next_attempt_at,
+    lease_owner, lease_until, lease, last_attempts, settled_at)
+  VALUES (@id, @webhook_id, @message_id, @inbox, @created, 'pending', 0, @created, NULL, 0, 0, '[]', NULL)`;
+
+/** Leases up to @limit due, unleased pending deliveries to @owner; one statement on the one writer: exclusive. */
+export const CLAIM_DELIVERIES_SQL = `
+  UPDATE webhook_deliveries SET lease_owner = @owner, lease_until = @until, lease = lease + 1
+  WHERE id IN (
+    SELECT id FROM webhook_deliveries
+    WHERE state = 'pending' AND next_attempt_at <= @now AND lease_until <= @now
+    ORDER BY next_attempt_at
+    LIMIT @limit)
+  RETURNING *`;
+
+/** Compare-and-set on the lease: a worker whose lease ran out and was taken over writes nothing. */
+export const SETTLE_DELIVERY_SQL = `
+  UPDATE webhook_deliveries SET
+    state = @state, attempts = attempts + 1, next_attempt_at = @next_attempt_at, lease_owner = NULL,
+    lease_until = 0, last_attempts = @last_attempts, settled_at = @settled_at
+  WHERE id = @id AND lease = @lease AND lease_owner = @owner`;
+
+export const LIST_DELIVERIES_SQL = `
+  SELECT * FROM webhook_deliveries WHERE webhook_id = @webhook_id ORDER BY created DESC, id DESC LIMIT @limit`;
+
+export const QUEUE_STATS_SQL = `
+  SELECT count(*) AS pending, min(created) AS oldest FROM webhook_deliveries WHERE state = 'pending'`;
