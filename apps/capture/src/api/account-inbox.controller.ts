@@ -5,7 +5,8 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { MailboxAccess } from '../access';
 import { SEARCH_FIELDS } from '../store';
 import { toEmailMessage } from '../views';
-import { parseAccountInboxQuery, parseInboxFilterQuery, parseInboxSearchQuery } from './api-input';
+import { ApiOperation, mailsacResponses } from '../openapi';
+import { AccountInboxQuerySchema, InboxFilterQuerySchema, InboxSearchQuerySchema, parseAccountInboxQuery, parseInboxFilterQuery, parseInboxSearchQuery } from './api-input';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
 
 /** Mailsac's cap on filter and search results: "refine the query" beyond it. */
@@ -16,6 +17,7 @@ export class AccountInboxController {
   constructor(private readonly access: MailboxAccess) {}
 
   @Get('inbox')
+  @ApiOperation({ operationId: 'ListInboxMessages', summary: "All of the caller's mail, newest first", query: AccountInboxQuerySchema, responses: mailsacResponses('ListInboxMessages') })
   async listAccountMail(@CurrentCaller() caller: Caller, @Query() query: Record<string, unknown>) {
     const { limit, skip, since } = parseAccountInboxQuery(query);
     const scope = await this.access.accountScope(requireAccount(caller));
@@ -27,6 +29,7 @@ export class AccountInboxController {
   }
 
   @Get('inbox-filter')
+  @ApiOperation({ operationId: 'FilterInboxMessages', summary: "The caller's mail matching every condition given", query: InboxFilterQuerySchema, responses: mailsacResponses('FilterInboxMessages') })
   async filterAccountMail(@CurrentCaller() caller: Caller, @Query() query: Record<string, unknown>) {
     const account = requireAccount(caller);
     const filter = parseInboxFilterQuery(query);
@@ -35,6 +38,7 @@ export class AccountInboxController {
   }
 
   @Get('inbox-search')
+  @ApiOperation({ operationId: 'SearchInboxMessages', summary: "The caller's mail whose to, from or subject contains the text", query: InboxSearchQuerySchema, responses: mailsacResponses('SearchInboxMessages') })
   async searchAccountMail(@CurrentCaller() caller: Caller, @Query() query: Record<string, unknown>) {
     const account = requireAccount(caller);
     const text = parseInboxSearchQuery(query);
