@@ -23,6 +23,8 @@ for (const operations of Object.values(document.paths)) {
 }
 const vendored = {
   source: `@mailsac/api ${version} openapi.json (MIT, see LICENSE beside this file)`,
+  // The notice travels with the copy into dist/ and the image, where LICENSE beside the source does not.
+  license: readFileSync(join(dirname(source), 'LICENSE'), 'utf8'),
   securitySchemes: document.components.securitySchemes,
   schemas: document.components.schemas,
   responses: document.components.responses,

@@ -5,7 +5,7 @@ import { AccountsService, type PrivateAddress } from '../accounts';
 import { domainOf, inboxOf } from '../domain';
 import { MailboxMessages } from './mailbox-messages.service';
 import { ApiError, badRequest } from './api-errors';
-import { ApiOperation, mailsacResponses } from '../openapi';
+import { ApiOperation, jsonResponse, mailsacResponses } from '../openapi';
 import { EmailParam, parseEmail, stringListBody } from './api-input';
 import { toEmailAddress, toImplicitAddress } from './address-views';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
@@ -30,6 +30,8 @@ function parseSettings(body: unknown): { info?: string } {
   }
   return { info: parsed.data.info };
 }
+
+const ReleasedView = z.object({ _id: z.string(), released: z.literal(true), deletedMessages: z.number().int().min(0) });
 
 const ownedByAnother = () => new ApiError('auth_required', 'The address is owned by another account.');
 
@@ -98,7 +100,7 @@ export class AddressesController {
   }
 
   @Put(':email')
-  @ApiOperation({ operationId: 'UpdateAddress', summary: "Change a reserved address's settings", params: { email: EmailParam }, body: AddressSettings, responses: mailsacResponses('UpdateAddress') })
+  @ApiOperation({ operationId: 'UpdateAddress', summary: "Change a reserved address's settings", params: { email: EmailParam }, body: AddressSettings, responses: jsonResponse("The address (Mailsac documents no body)", { $ref: '#/components/schemas/EmailAddress' }) })
   async update(@CurrentCaller() caller: Caller, @Param('email') email: string, @Body() body: unknown) {
     const account = requireAccount(caller);
     const address = inboxOf(parseEmail(email));
@@ -109,7 +111,7 @@ export class AddressesController {
   }
 
   @Delete(':email')
-  @ApiOperation({ operationId: 'DeleteAddress', summary: 'Release a reserved address (its mail goes with it unless deleteAddressMessages=false)', params: { email: EmailParam }, query: ReleaseQuerySchema, responses: mailsacResponses('DeleteAddress') })
+  @ApiOperation({ operationId: 'DeleteAddress', summary: 'Release a reserved address (its mail goes with it unless deleteAddressMessages=false)', params: { email: EmailParam }, query: ReleaseQuerySchema, responses: jsonResponse('Released (Mailsac documents no body)', ReleasedView) })
   @HttpCode(200)
   async release(@CurrentCaller() caller: Caller, @Param('email') email: string, @Query('deleteAddressMessages') deleteMessages: string | undefined) {
     const account = requireAccount(caller);
@@ -122,7 +124,7 @@ export class AddressesController {
     // inbox is still private, so it is never readable by others. Starred mail stays (it is the account's).
     const deleted = deleteMessages === 'false' ? 0 : await this.mailboxes.deleteInbox(caller, address);
     await this.accounts.releaseAddress(account.id, address);
-    return { _id: address, released: true, deletedMessages: deleted };
+    return { _id: address, released: true, deletedMessages: deleted } satisfies z.infer<typeof ReleasedView>;
   }
 }
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { MailboxAccess } from '../access';
 import { toEmailMessage } from '../views';
 import type { PublicTallyKey, Tally } from '../store';
-import { ApiOperation, mailsacResponses } from '../openapi';
+import { ApiOperation, contentResponse, mailsacResponses } from '../openapi';
 import { DatedStatsQuerySchema, ListQuerySchema, Md5Param, parseListQuery, parseMd5, parseStatsQuery, StatsQuerySchema } from './api-input';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
 import { Denylist } from './denylist';
@@ -48,7 +48,7 @@ export class MailstatsController {
   }
 
   @Get('common-attachments/:md5/download')
-  @ApiOperation({ operationId: 'DownloadPublicAttachment', summary: 'Download a public attachment', params: { md5: Md5Param }, responses: mailsacResponses('DownloadPublicAttachment'), errors: ['not_found'] })
+  @ApiOperation({ operationId: 'DownloadPublicAttachment', summary: 'Download a public attachment', params: { md5: Md5Param }, responses: contentResponse('The content (Mailsac documents no media type)', 'application/octet-stream'), errors: ['not_found'] })
   async downloadAttachment(@CurrentCaller() caller: Caller, @Param('md5') md5: string, @Res() response: Response) {
     const attachment = await this.access.getPublicAttachment(requireAccount(caller), parseMd5(md5));
     sendDownloadable(response, 'application/octet-stream', attachment.content, '1', attachment.filename ?? `${attachment.md5}.bin`);
