@@ -4,6 +4,7 @@
 #   python3  - Python's smtplib, a real SMTP client (on the machine already; checked here)
 #   curl     - what the README's examples read the API with (e2e/src/readme-snippets.test.ts runs them)
 #   chromium - Debian's Chromium, driven by playwright-core in the web UI tests (never a downloaded browser)
+#   schemathesis - the property-based API fuzzer (PyPI, pinned), in a venv under ~/.cache/capturebox
 #   ferretdb - a real MongoDB-wire server (FerretDB v1, SQLite backend), built once with Go into ~/.cache/capturebox
 #   k8s      - etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl,
 #              CoreDNS and helm, built once with Go into ~/.cache/capturebox (about 13 min the first time)
@@ -30,6 +31,10 @@ echo "ensure-test-tools: swaks $(swaks --version 2>/dev/null | head -1 | awk '{p
 
 # The one-node cluster's runtime and image builder (e2e/src/kubernetes-cluster.test.ts), by the test bed's list.
 ./scripts/k8s-testbed.sh node-packages
+
+# The OpenAPI fuzz test's fuzzer, from PyPI into its own venv on first use (scripts/schemathesis.sh).
+./scripts/schemathesis.sh install >/dev/null
+echo "ensure-test-tools: $("$(./scripts/schemathesis.sh path)" --version 2>/dev/null | head -1)"
 
 # Built from the Go module proxy on first use (about a minute), then reused from the cache.
 ./scripts/ferretdb.sh install >/dev/null

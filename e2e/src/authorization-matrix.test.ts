@@ -243,6 +243,7 @@ describe('authorization matrix', () => {
       ['GET', '/api/addresses', '/api/addresses', byCaller(401, 200, 200, 200)],
       ['GET', '/api/addresses/:email', `/api/addresses/${PRIVATE_ADDRESS}`, byCaller(401, 200, 401, 200)],
       ['GET', '/api/addresses/:email/availability', `/api/addresses/${PRIVATE_ADDRESS}/availability`, byCaller(200, 200, 200, 200)],
+      ['GET', '/api/openapi.json', '/api/openapi.json', byCaller(200, 200, 200, 200)],
       ['PUT', '/api/addresses/:email', `/api/addresses/${PRIVATE_ADDRESS}`, byCaller(401, 200, 401, 401)],
       ['GET', '/api/domains', '/api/domains', byCaller(401, 200, 200, 200)],
       ['GET', '/api/domains/:domain', `/api/domains/${OWNER_DOMAIN}`, byCaller(401, 200, 404, 200)],

@@ -10,6 +10,7 @@ import { MetricsModule } from './metrics';
 import { ROOT_LOGGER, type Logger } from './logging';
 import { SmtpModule } from './smtp';
 import { StoreModule } from './store';
+import { OpenApiModule } from './openapi';
 import { WebModule } from './web';
 import { TlsModule, type TlsMaterial } from './tls';
 
@@ -34,7 +35,7 @@ export class AppModule {
   static with(config: CaptureboxConfig, logger: Logger, tls: TlsMaterial): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.with(config, logger), MetricsModule, TlsModule.with(tls), StoreModule, EventsModule, IngestModule, SmtpModule, ApiModule, PushModule, WebhooksModule, HealthModule, WebModule],
+      imports: [CoreModule.with(config, logger), MetricsModule, TlsModule.with(tls), StoreModule, EventsModule, IngestModule, SmtpModule, ApiModule, PushModule, WebhooksModule, HealthModule, WebModule, OpenApiModule],
     };
   }
 }

@@ -1,17 +1,16 @@
 // Validates API responses against the schemas of Mailsac's own OpenAPI document, as the official
 // @mailsac/api package (a pinned dev dependency, MIT) ships it.
-// The document has a few internal contradictions; each erratum below is applied openly, with its reason,
-// rather than silently loosening validation:
-//  1. `Date` says `format: date` but its example and Mailsac's responses are date-times: checked as date-time.
-//  2. `EmailMessage.savedBy` is typed `string`, yet its description says it is `null` when not starred,
-//     as Mailsac returns: allowed to be null.
-//  3. Custom formats `md5sum`, `domain` and `string` are given real checks (or, for `string`, none).
-//  4. ListTopPublicAddresses/Senders/Domains document one `{ _id, n }` object although they "list" the top
-//     ones (and Mailsac answers a list), as ListMessagesForAttachment documents one EmailMessage: each item
-//     of the list is checked against the documented object (assertValidResponseItems).
+// The document has a few internal contradictions; the errata are applied openly, with their reasons, by the
+// service's own module (apps/capture/src/openapi/mailsac-schemas.ts: MAILSAC_ERRATA, the one place they
+// live, also listed in the served OpenAPI document), rather than silently loosening validation. Two more
+// concern only this validator:
+//  - Custom formats `md5sum`, `domain` and `string` are given real checks (or, for `string`, none).
+//  - Where Mailsac documents one object for a list (MAILSAC_ERRATA's list erratum), each item of the list
+//    is checked against the documented object (assertValidResponseItems).
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
+import { applySchemaErrata } from '../../../apps/capture/dist-test/openapi/mailsac-schemas';
 
 const OPENAPI_PATH = require.resolve('@mailsac/api/openapi.json');
 
@@ -19,9 +18,7 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 function loadDocument(): Json {
   const document = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8')) as Json;
-  const schemas = document.components.schemas as Json;
-  schemas.Date = { ...schemas.Date, format: 'date-time' };
-  schemas.EmailMessage.properties.savedBy = { ...schemas.EmailMessage.properties.savedBy, type: ['string', 'null'] };
+  applySchemaErrata(document.components.schemas as Json);
   return document;
 }
 
@@ -52,7 +49,7 @@ export class MailsacSchemas {
     this.check(responsePointer(path), `GET ${path}`, value);
   }
 
-  /** Erratum 4: a list, each item of which matches the documented 200 response of `GET <path>`. */
+  /** The list erratum: a list, each item of which matches the documented 200 response of `GET <path>`. */
   assertValidResponseItems(path: string, value: unknown): void {
     if (!Array.isArray(value)) throw new Error(`GET ${path} did not answer a list: ${JSON.stringify(value).slice(0, 200)}`);
     for (const item of value) this.check(responsePointer(path), `GET ${path}`, item);

@@ -6,17 +6,30 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { MailboxAccess } from '../access';
 import { SEARCH_FIELDS } from '../store';
 import { toEmailMessage } from '../views';
-import { parseAccountInboxQuery, parseInboxFilterQuery, parseInboxSearchQuery, parseSearchRequest } from './api-input';
+import { ApiOperation, jsonResponse, mailsacResponses } from '../openapi';
+import { AccountInboxQuerySchema, InboxFilterQuerySchema, InboxSearchQuerySchema, parseAccountInboxQuery, parseInboxFilterQuery, parseInboxSearchQuery, parseSearchRequest, SearchRequestSchema } from './api-input';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
 
 /** Mailsac's cap on filter and search results: "refine the query" beyond it. */
 const MAILSAC_SEARCH_LIMIT = 100;
+
+const SEARCH_RESULTS = {
+  type: 'object',
+  required: ['total', 'limit', 'skip', 'messages'],
+  properties: {
+    total: { type: 'integer', minimum: 0, description: 'How many messages match in all' },
+    limit: { type: 'integer', minimum: 0 },
+    skip: { type: 'integer', minimum: 0 },
+    messages: { type: 'array', items: { $ref: '#/components/schemas/EmailMessage' } },
+  },
+};
 
 @Controller('api')
 export class AccountInboxController {
   constructor(private readonly access: MailboxAccess) {}
 
   @Get('inbox')
+  @ApiOperation({ operationId: 'ListInboxMessages', summary: "All of the caller's mail, newest first", query: AccountInboxQuerySchema, responses: mailsacResponses('ListInboxMessages') })
   async listAccountMail(@CurrentCaller() caller: Caller, @Query() query: Record<string, unknown>) {
     const { limit, skip, since } = parseAccountInboxQuery(query);
     const scope = await this.access.accountScope(requireAccount(caller));
@@ -28,6 +41,7 @@ export class AccountInboxController {
   }
 
   @Get('inbox-filter')
+  @ApiOperation({ operationId: 'FilterInboxMessages', summary: "The caller's mail matching every condition given", query: InboxFilterQuerySchema, responses: mailsacResponses('FilterInboxMessages') })
   async filterAccountMail(@CurrentCaller() caller: Caller, @Query() query: Record<string, unknown>) {
     const account = requireAccount(caller);
     const filter = parseInboxFilterQuery(query);
@@ -36,6 +50,7 @@ export class AccountInboxController {
   }
 
   @Get('inbox-search')
+  @ApiOperation({ operationId: 'SearchInboxMessages', summary: "The caller's mail whose to, from or subject contains the text", query: InboxSearchQuerySchema, responses: mailsacResponses('SearchInboxMessages') })
   async searchAccountMail(@CurrentCaller() caller: Caller, @Query() query: Record<string, unknown>) {
     const account = requireAccount(caller);
     const text = parseInboxSearchQuery(query);
@@ -50,6 +65,7 @@ export class AccountInboxController {
    * search/: newest first, paged, with how many match in all.
    */
   @Get('search')
+  @ApiOperation({ operationId: 'SearchMessages', summary: "Search the caller's mail in Capturebox's query language (Capturebox's own)", query: SearchRequestSchema, responses: jsonResponse('The matching messages, newest first, and how many match in all', SEARCH_RESULTS) })
   async searchInLanguage(@CurrentCaller() caller: Caller, @Query() query: Record<string, unknown>) {
     const account = requireAccount(caller);
     const { filter, limit, skip } = parseSearchRequest(query);

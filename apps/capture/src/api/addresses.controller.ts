@@ -5,7 +5,8 @@ import { AccountsService, AccountWebhooks, type PrivateAddress } from '../accoun
 import { domainOf, inboxOf } from '../domain';
 import { MailboxMessages } from './mailbox-messages.service';
 import { ApiError, badRequest } from './api-errors';
-import { parseEmail, parseStringListBody } from './api-input';
+import { ApiOperation, jsonResponse, mailsacResponses } from '../openapi';
+import { EmailParam, parseEmail, stringListBody } from './api-input';
 import { toEmailAddress, toImplicitAddress } from './address-views';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
 
@@ -32,10 +33,14 @@ function parseSettings(body: unknown): { info?: string; webhook?: string } {
   return { info, webhook: webhook === null ? '' : webhook };
 }
 
+const ReleasedView = z.object({ _id: z.string(), released: z.literal(true), deletedMessages: z.number().int().min(0) });
+
 const ownedByAnother = () => new ApiError('auth_required', 'The address is owned by another account.');
 
-/** Mailsac's bulk reservation takes at most this many addresses per request. */
-const MAX_BULK_ADDRESSES = 100;
+/** Mailsac's bulk reservation takes at most 100 addresses per request. */
+const BulkAddresses = stringListBody('addresses', 100);
+
+const ReleaseQuerySchema = z.object({ deleteAddressMessages: z.string().optional().meta({ description: '`false` keeps the mail (it becomes public)' }) });
 
 /** Reserves all or none (AccountsService.reserveAddresses), refusing as the single reservation does. */
 async function reserveAll(accounts: AccountsService, accountId: string, addresses: string[], info = ''): Promise<PrivateAddress[]> {
@@ -54,6 +59,7 @@ export class AddressesController {
   ) {}
 
   @Get()
+  @ApiOperation({ operationId: 'ListAddresses', summary: "The caller's private addresses", responses: mailsacResponses('ListAddresses') })
   async list(@CurrentCaller() caller: Caller) {
     const account = requireAccount(caller);
     return Promise.all((await this.accounts.listAddresses(account.id)).map((address) => this.view(address)));
@@ -66,6 +72,7 @@ export class AddressesController {
   }
 
   @Get(':email/availability')
+  @ApiOperation({ operationId: 'CheckAvailability', summary: 'Whether an address can be reserved (no key needed)', params: { email: EmailParam }, responses: mailsacResponses('CheckAvailability') })
   async availability(@Param('email') email: string) {
     const address = inboxOf(parseEmail(email));
     const owned = (await this.accounts.ownerOfInbox(address)) !== null;
@@ -73,6 +80,7 @@ export class AddressesController {
   }
 
   @Get(':email')
+  @ApiOperation({ operationId: 'GetAddress', summary: 'One address: reserved, in a custom domain, or nobody\'s', params: { email: EmailParam }, responses: mailsacResponses('GetAddress') })
   async get(@CurrentCaller() caller: Caller, @Param('email') email: string) {
     const account = requireAccount(caller);
     const address = inboxOf(parseEmail(email));
@@ -91,6 +99,7 @@ export class AddressesController {
   }
 
   @Post(':email')
+  @ApiOperation({ operationId: 'CreateAddress', summary: 'Reserve a private address', params: { email: EmailParam }, body: AddressSettings, responses: mailsacResponses('CreateAddress') })
   @HttpCode(200)
   async reserve(@CurrentCaller() caller: Caller, @Param('email') email: string, @Body() body: unknown) {
     const account = requireAccount(caller);
@@ -101,6 +110,7 @@ export class AddressesController {
   }
 
   @Put(':email')
+  @ApiOperation({ operationId: 'UpdateAddress', summary: "Change a reserved address's settings", params: { email: EmailParam }, body: AddressSettings, responses: jsonResponse("The address (Mailsac documents no body)", { $ref: '#/components/schemas/EmailAddress' }) })
   async update(@CurrentCaller() caller: Caller, @Param('email') email: string, @Body() body: unknown) {
     const account = requireAccount(caller);
     const address = inboxOf(parseEmail(email));
@@ -112,6 +122,7 @@ export class AddressesController {
   }
 
   @Delete(':email')
+  @ApiOperation({ operationId: 'DeleteAddress', summary: 'Release a reserved address (its mail goes with it unless deleteAddressMessages=false)', params: { email: EmailParam }, query: ReleaseQuerySchema, responses: jsonResponse('Released (Mailsac documents no body)', ReleasedView) })
   @HttpCode(200)
   async release(@CurrentCaller() caller: Caller, @Param('email') email: string, @Query('deleteAddressMessages') deleteMessages: string | undefined) {
     const account = requireAccount(caller);
@@ -124,7 +135,7 @@ export class AddressesController {
     // inbox is still private, so it is never readable by others. Starred mail stays (it is the account's).
     const deleted = deleteMessages === 'false' ? 0 : await this.mailboxes.deleteInbox(caller, address);
     await this.accounts.releaseAddress(account.id, address);
-    return { _id: address, released: true, deletedMessages: deleted };
+    return { _id: address, released: true, deletedMessages: deleted } satisfies z.infer<typeof ReleasedView>;
   }
 }
 
@@ -139,10 +150,11 @@ export class PrivateAddressesBulkController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Post()
+  @ApiOperation({ operationId: 'CreateAddresses', summary: 'Reserve up to 100 addresses, all or none', body: BulkAddresses.schema, responses: mailsacResponses('CreateAddresses') })
   @HttpCode(200)
   async reserveMany(@CurrentCaller() caller: Caller, @Body() body: unknown) {
     const account = requireAccount(caller);
-    const addresses = parseStringListBody(body, 'addresses', MAX_BULK_ADDRESSES).map(parseEmail);
+    const addresses = BulkAddresses.parse(body).map(parseEmail);
     if (new Set(addresses.map(inboxOf)).size !== addresses.length) throw badRequest('An address is listed twice.');
     return (await reserveAll(this.accounts, account.id, addresses)).map(toEmailAddress);
   }

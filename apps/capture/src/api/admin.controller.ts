@@ -6,6 +6,7 @@ import { AccountsService, type Account } from '../accounts';
 import { normalizeDomain } from '../domain';
 import { ApiError, badRequest, notFound } from './api-errors';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
+import { ApiOperation, jsonResponse } from '../openapi';
 
 const NewAccount = z.object({ username: z.string(), capturePrivate: z.boolean().optional(), messageLimit: z.number().int().min(0).optional(), isAdmin: z.boolean().optional() }).strict();
 const AccountSettings = z.object({ capturePrivate: z.boolean().optional(), messageLimit: z.number().int().min(0).optional(), isAdmin: z.boolean().optional() }).strict();
@@ -18,7 +19,20 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   return parsed.data;
 }
 
-function view(account: Account) {
+// Path parameters are looked up as given: an unknown one is a 404.
+const AccountParam = z.string().meta({ description: "An account's id or username" });
+const KeyIdParam = z.string().meta({ description: "An API key's id" });
+const DomainNameParam = z.string().meta({ description: 'A domain name' });
+
+const AccountView = z.object({ _id: z.string(), username: z.string(), isAdmin: z.boolean(), capturePrivate: z.boolean(), messageLimit: z.number().int() });
+const NewAccountView = z.object({ account: AccountView, apiKey: z.string(), keyId: z.string() });
+const NewKeyView = z.object({ keyId: z.string(), apiKey: z.string() });
+const AccountDetailView = AccountView.extend({
+  keys: z.array(z.object({ id: z.string(), label: z.string(), created: z.string().meta({ format: 'date-time' }) })),
+  domains: z.array(z.string()),
+});
+
+function view(account: Account): z.infer<typeof AccountView> {
   return { _id: account.id, username: account.username, isAdmin: account.isAdmin, capturePrivate: account.capturePrivate, messageLimit: account.messageLimit };
 }
 
@@ -27,12 +41,14 @@ export class AdminController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Get('accounts')
+  @ApiOperation({ operationId: 'AdminListAccounts', summary: 'Every account', responses: jsonResponse('The accounts', z.array(AccountView)), errors: ['forbidden'] })
   async list(@CurrentCaller() caller: Caller) {
     requireAdmin(caller);
     return (await this.accounts.listAccounts()).map(view);
   }
 
   @Post('accounts')
+  @ApiOperation({ operationId: 'AdminCreateAccount', summary: 'Create an account and its first API key (shown once)', body: NewAccount, responses: jsonResponse('The account and its key', NewAccountView, 201), errors: ['forbidden', 'conflict'] })
   async create(@CurrentCaller() caller: Caller, @Body() body: unknown) {
     requireAdmin(caller);
     const input = parse(NewAccount, body);
@@ -41,6 +57,7 @@ export class AdminController {
   }
 
   @Get('accounts/:account')
+  @ApiOperation({ operationId: 'AdminGetAccount', summary: 'One account, its keys and domains', params: { account: AccountParam }, responses: jsonResponse('The account', AccountDetailView), errors: ['forbidden', 'not_found'] })
   async get(@CurrentCaller() caller: Caller, @Param('account') idOrName: string) {
     requireAdmin(caller);
     const account = await this.found(idOrName);
@@ -48,6 +65,7 @@ export class AdminController {
   }
 
   @Put('accounts/:account')
+  @ApiOperation({ operationId: 'AdminUpdateAccount', summary: "Change an account's settings", params: { account: AccountParam }, body: AccountSettings, responses: jsonResponse('The account', AccountView), errors: ['forbidden', 'not_found'] })
   async update(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Body() body: unknown) {
     requireAdmin(caller);
     const account = await this.found(idOrName);
@@ -56,6 +74,7 @@ export class AdminController {
   }
 
   @Delete('accounts/:account')
+  @ApiOperation({ operationId: 'AdminDeleteAccount', summary: 'Delete an account', params: { account: AccountParam }, responses: jsonResponse('Deleted', z.object({ _id: z.string(), deleted: z.literal(true) })), errors: ['forbidden', 'not_found'] })
   async remove(@CurrentCaller() caller: Caller, @Param('account') idOrName: string) {
     requireAdmin(caller);
     const account = await this.found(idOrName);
@@ -64,6 +83,7 @@ export class AdminController {
   }
 
   @Post('accounts/:account/keys')
+  @ApiOperation({ operationId: 'AdminIssueKey', summary: 'Issue an API key (shown once)', params: { account: AccountParam }, body: NewKey, responses: jsonResponse('The key', NewKeyView, 201), errors: ['forbidden', 'not_found'] })
   async issueKey(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Body() body: unknown) {
     requireAdmin(caller);
     const account = await this.found(idOrName);
@@ -72,6 +92,7 @@ export class AdminController {
   }
 
   @Delete('accounts/:account/keys/:keyId')
+  @ApiOperation({ operationId: 'AdminRevokeKey', summary: 'Revoke an API key', params: { account: AccountParam, keyId: KeyIdParam }, responses: jsonResponse('Revoked', z.object({ keyId: z.string(), revoked: z.literal(true) })), errors: ['forbidden', 'not_found'] })
   async revokeKey(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Param('keyId') keyId: string) {
     requireAdmin(caller);
     const account = await this.found(idOrName);
@@ -80,6 +101,7 @@ export class AdminController {
   }
 
   @Post('accounts/:account/domains')
+  @ApiOperation({ operationId: 'AdminAddDomain', summary: 'Give an account a custom domain', params: { account: AccountParam }, body: NewDomain, responses: jsonResponse('The domain', z.object({ domain: z.string(), owner: z.string(), created: z.boolean() }), 201), errors: ['forbidden', 'not_found', 'conflict'] })
   async addDomain(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Body() body: unknown) {
     requireAdmin(caller);
     const account = await this.found(idOrName);
@@ -90,6 +112,7 @@ export class AdminController {
   }
 
   @Delete('accounts/:account/domains/:domain')
+  @ApiOperation({ operationId: 'AdminRemoveDomain', summary: 'Take a custom domain from an account', params: { account: AccountParam, domain: DomainNameParam }, responses: jsonResponse('Released', z.object({ domain: z.string(), released: z.literal(true) })), errors: ['forbidden', 'not_found'] })
   @HttpCode(200)
   async removeDomain(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Param('domain') domain: string) {
     requireAdmin(caller);

@@ -1,41 +1,51 @@
 // Path and query input, validated once where it enters. Handlers receive checked, typed values.
 import { z } from 'zod';
-import { isMessageId, isValidMailbox, MESSAGE_FOLDERS, type MessageFolder } from '../domain';
+import { isValidMailbox, MESSAGE_FOLDERS, MESSAGE_ID, type MessageFolder } from '../domain';
 import { MAX_CONDITION_LENGTH, type FieldCondition } from '../store';
 import { checkCallerPattern, MAX_PATTERN_LENGTH, type CallerPattern } from '../codes';
 import { MAX_QUERY_LENGTH, parseSearchQuery, type SearchQuery } from '../search';
+import { HEADERS_FORMATS, type HeadersFormat } from '../views';
 import { badRequest } from './api-errors';
 
 const MAX_LABEL_LENGTH = 100;
 export const DEFAULT_LIST_LIMIT = 20;
 export const MAX_LIST_LIMIT = 1000;
 
-export function parseEmail(value: string): string {
-  if (!isValidMailbox(value)) throw badRequest(`Invalid email address: ${truncate(value)}`);
-  return value;
+/** A path parameter: a string `valid` accepts; the 400 names the value it refused. */
+const pathText = (valid: (value: string) => boolean, refusal: string, description: string) =>
+  z.string().refine(valid, { error: (issue) => `${refusal}: ${truncate(String(issue.input))}` }).meta({ description });
+
+/** Checks a path parameter with its schema (the one its route's @ApiOperation declares); the 400 says why. */
+export function parseParam<T extends z.ZodType<unknown, string>>(schema: T, value: string): z.output<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw badRequest(result.error.issues[0]?.message ?? 'Invalid path parameter');
+  return result.data;
 }
 
-export function parseMessageId(value: string): string {
-  if (!isMessageId(value)) throw badRequest(`Invalid message id: ${truncate(value)}`);
-  return value;
-}
+// `format: email` tells clients (and the fuzzer) what to send; non-ASCII addresses are taken too.
+export const EmailParam = pathText(isValidMailbox, 'Invalid email address', 'An email address: the inbox').meta({ format: 'email' });
+export const MessageIdParam = z
+  .string()
+  .regex(MESSAGE_ID, { error: (issue) => `Invalid message id: ${truncate(String(issue.input))}` })
+  .meta({ description: "A message's id (`_id`)" });
+export const FolderParam = z.enum(MESSAGE_FOLDERS, { error: `Invalid folder, use one of: ${MESSAGE_FOLDERS.join(', ')}` });
+export const LabelParam = z
+  .string()
+  .trim()
+  .min(1, `A label is 1 to ${MAX_LABEL_LENGTH} characters`)
+  .max(MAX_LABEL_LENGTH, `A label is 1 to ${MAX_LABEL_LENGTH} characters`);
+export const ReadFlagParam = z.enum(['true', 'false'], { error: 'read must be true or false' }).transform((value) => value === 'true');
+export const Md5Param = z
+  .string()
+  .regex(/^[0-9a-f]{32}$/i, { error: (issue) => `Invalid md5 sum: ${truncate(String(issue.input))}` })
+  .transform((value) => value.toLowerCase());
 
-export function parseFolder(value: string): MessageFolder {
-  if (!(MESSAGE_FOLDERS as readonly string[]).includes(value)) throw badRequest(`Invalid folder, use one of: ${MESSAGE_FOLDERS.join(', ')}`);
-  return value as MessageFolder;
-}
-
-export function parseLabel(value: string): string {
-  const label = value.trim();
-  if (label.length === 0 || label.length > MAX_LABEL_LENGTH) throw badRequest(`A label is 1 to ${MAX_LABEL_LENGTH} characters`);
-  return label;
-}
-
-export function parseReadFlag(value: string): boolean {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw badRequest('read must be true or false');
-}
+export const parseEmail = (value: string): string => parseParam(EmailParam, value);
+export const parseMessageId = (value: string): string => parseParam(MessageIdParam, value);
+export const parseFolder = (value: string): MessageFolder => parseParam(FolderParam, value);
+export const parseLabel = (value: string): string => parseParam(LabelParam, value);
+export const parseReadFlag = (value: string): boolean => parseParam(ReadFlagParam, value);
+export const parseMd5 = (value: string): string => parseParam(Md5Param, value);
 
 /** A search in the language of search/ (README "Search"), parsed into the store's filter. */
 const searchText = z
@@ -43,7 +53,7 @@ const searchText = z
   .max(MAX_QUERY_LENGTH)
   .transform((text) => ({ text, filter: parseSearchQuery(text) }));
 
-const ListQuerySchema = z.object({
+export const ListQuerySchema = z.object({
   limit: z.coerce.number().int().min(0).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
   until: z
     .string()
@@ -62,17 +72,12 @@ export interface ListQuery {
 }
 
 export function parseListQuery(query: Record<string, unknown>): ListQuery {
-  const present = { limit: emptyToUndefined(query.limit), until: emptyToUndefined(query.until), query: emptyToUndefined(query.query) };
-  const result = ListQuerySchema.safeParse(present);
-  if (!result.success) {
-    throw badRequest('Invalid query', issuesOf(result.error));
-  }
-  const { query: search, ...page } = result.data;
+  const { query: search, ...page } = parseQuery(ListQuerySchema, { limit: query.limit, until: query.until, query: query.query });
   return search ? { ...page, search: search.filter } : page;
 }
 
 /** Capturebox's `GET /api/search`: a search over the caller's own mail, paged. */
-const SearchRequestSchema = z.object({
+export const SearchRequestSchema = z.object({
   query: searchText.default({ text: '', filter: {} }),
   limit: z.coerce.number().int().min(0).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
   skip: z.coerce.number().int().min(0).max(1_000_000).default(0),
@@ -102,7 +107,7 @@ const conditionText = z.string().max(MAX_CONDITION_LENGTH);
 const booleanText = z.enum(['true', 'false']).transform((value) => value === 'true');
 
 /** Mailsac's account-wide listing (`GET /api/inbox`): paging as its other listings, and `since`. */
-const AccountInboxQuerySchema = z.object({
+export const AccountInboxQuerySchema = z.object({
   limit: z.coerce.number().int().min(0).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
   skip: z.coerce.number().int().min(0).max(1_000_000).default(0),
   since: isoDate('since').optional(),
@@ -113,7 +118,7 @@ export function parseAccountInboxQuery(query: Record<string, unknown>): z.output
 }
 
 /** Mailsac's `GET /api/inbox-filter`: the conditions, ANDed; at least one is required. */
-const InboxFilterQuerySchema = z.object({
+export const InboxFilterQuerySchema = z.object({
   andSubjectIncludes: conditionText.optional(),
   andFrom: conditionText.optional(),
   andTo: conditionText.optional(),
@@ -128,16 +133,35 @@ export function parseInboxFilterQuery(query: Record<string, unknown>): { allOf: 
 }
 
 /** Mailsac's `GET /api/inbox-search`: one text matched against to, from and subject, ORed. */
+export const InboxSearchQuerySchema = z.object({ query: conditionText.default('') });
+
 export function parseInboxSearchQuery(query: Record<string, unknown>): string {
-  return parseQuery(z.object({ query: conditionText.default('') }), query).query;
+  return parseQuery(InboxSearchQuerySchema, query).query;
 }
+
+/** `?download=1`: send the content as a file (Content-Disposition: attachment). */
+const downloadFlag = z.string().optional().meta({ description: '`1` sends it as a download' });
+export const DownloadQuerySchema = z.object({ download: downloadFlag });
+
+export const HeadersQuerySchema = z.object({
+  messageHeadersFormat: z.enum(HEADERS_FORMATS, { error: `messageHeadersFormat must be one of: ${HEADERS_FORMATS.join(', ')}` }).default('json'),
+  download: downloadFlag,
+});
+
+export function parseHeadersQuery(query: Record<string, unknown>): { format: HeadersFormat; download?: string } {
+  const parsed = parseQuery(HeadersQuerySchema, { messageHeadersFormat: query.messageHeadersFormat, download: query.download });
+  return { format: parsed.messageHeadersFormat, download: parsed.download };
+}
+
+/** Path parameters taken as given (the route looks them up; what is not found is a 404). */
+export const AttachmentParam = z.string().meta({ description: "An attachment's md5 sum or content id" });
 
 /** The longest a wait may be asked to last: long-polls past this are cut by proxies anyway. */
 export const MAX_WAIT_SECONDS = 120;
 export const DEFAULT_WAIT_SECONDS = 30;
 
 /** Capturebox's waits (`GET /api/wait`, `GET /api/addresses/:email/wait`). */
-const WaitQuerySchema = z.object({
+export const WaitQuerySchema = z.object({
   since: isoDate('since').optional(),
   to: conditionText.optional(),
   from: conditionText.optional(),
@@ -171,7 +195,7 @@ function conditionsOf(texts: Record<FieldCondition['field'], string | undefined>
   return (Object.entries(texts) as [FieldCondition['field'], string | undefined][]).flatMap(([field, contains]) => (contains ? [{ field, contains }] : []));
 }
 
-const CodesQuerySchema = z.object({
+export const CodesQuerySchema = z.object({
   pattern: z.string().max(MAX_PATTERN_LENGTH, `pattern is at most ${MAX_PATTERN_LENGTH} characters`).optional(),
   flags: z.string().default(''),
 });
@@ -188,13 +212,6 @@ export function parseCodesQuery(query: Record<string, unknown>): CallerPattern |
   return pattern;
 }
 
-const MD5 = /^[0-9a-f]{32}$/i;
-
-export function parseMd5(value: string): string {
-  if (!MD5.test(value)) throw badRequest(`Invalid md5 sum: ${truncate(value)}`);
-  return value.toLowerCase();
-}
-
 /** Mailsac's mailstats paging: `startDate`/`endDate` (both inclusive), `skip`, `limit`. */
 export interface StatsQuery {
   since?: Date;
@@ -203,24 +220,32 @@ export interface StatsQuery {
   limit: number;
 }
 
-export function parseStatsQuery(query: Record<string, unknown>, options: { datesRequired: boolean }): StatsQuery {
-  const date = (name: string) => (options.datesRequired ? isoDate(name) : isoDate(name).optional());
-  const schema = z.object({
+const statsQuerySchema = (date: (name: string) => z.ZodType<Date | undefined, string | undefined>) =>
+  z.object({
     startDate: date('startDate'),
     endDate: date('endDate'),
     skip: z.coerce.number().int().min(0).default(0),
     limit: z.coerce.number().int().min(0).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
   });
+/** The common-attachments tally, which needs its dates. */
+export const DatedStatsQuerySchema = statsQuerySchema(isoDate);
+/** The top-addresses, senders and domains tallies. */
+export const StatsQuerySchema = statsQuerySchema((name) => isoDate(name).optional());
+
+export function parseStatsQuery(schema: typeof DatedStatsQuerySchema | typeof StatsQuerySchema, query: Record<string, unknown>): StatsQuery {
   const { startDate, endDate, skip, limit } = parseQuery(schema, { startDate: query.startDate, endDate: query.endDate, skip: query.skip, limit: query.limit });
   return { since: startDate, until: endDate, skip, limit };
 }
 
-/** A JSON body `{ [field]: string[] }` of 1 to `max` strings, as Mailsac's bulk routes take. */
-export function parseStringListBody(body: unknown, field: string, max: number): string[] {
-  const schema = z.object({ [field]: z.array(z.string().max(1000)).min(1).max(max) });
-  const result = schema.safeParse(body ?? {});
-  if (!result.success) throw badRequest(`The body must be {"${field}": [...]} with 1 to ${max} addresses`, issuesOf(result.error));
-  return result.data[field];
+/** A JSON body `{ [field]: string[] }` of 1 to `max` strings, as Mailsac's bulk routes take: its schema and its parser. */
+export function stringListBody(field: string, max: number) {
+  const schema = z.object({ [field]: z.array(z.string().max(1000)).min(1).max(max) }).meta({ description: `{"${field}": [...]} with 1 to ${max} addresses` });
+  const parse = (body: unknown): string[] => {
+    const result = schema.safeParse(body ?? {});
+    if (!result.success) throw badRequest(`The body must be {"${field}": [...]} with 1 to ${max} addresses`, issuesOf(result.error));
+    return result.data[field];
+  };
+  return { schema, parse };
 }
 
 function issuesOf(error: z.ZodError): string[] {

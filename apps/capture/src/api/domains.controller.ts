@@ -1,20 +1,24 @@
 // Mailsac's custom domains: every address in a domain the account owns is private to it.
 // Domains are assigned to accounts through the admin API (or the CLI); accounts read them here.
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { z } from 'zod';
 import { AccountsService, type Account } from '../accounts';
 import { isValidDomain, normalizeDomain } from '../domain';
-import { badRequest, notFound } from './api-errors';
-import { parseListQuery } from './api-input';
+import { notFound } from './api-errors';
+import { ApiOperation, mailsacResponses } from '../openapi';
+import { ListQuerySchema, parseListQuery, parseParam } from './api-input';
 import { toDomain } from './address-views';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
 import { toEmailMessage } from '../views';
 import { MailboxAccess } from '../access';
 
-function parseDomain(value: string): string {
-  const domain = normalizeDomain(value);
-  if (!isValidDomain(domain)) throw badRequest(`Invalid domain: ${value.slice(0, 80)}`);
-  return domain;
-}
+const DomainParam = z
+  .string()
+  .refine((value) => isValidDomain(normalizeDomain(value)), { error: (issue) => `Invalid domain: ${String(issue.input).slice(0, 80)}` })
+  .transform(normalizeDomain)
+  .meta({ description: 'A domain name' });
+
+const parseDomain = (value: string): string => parseParam(DomainParam, value);
 
 @Controller('api/domains')
 export class DomainsController {
@@ -24,18 +28,21 @@ export class DomainsController {
   ) {}
 
   @Get()
+  @ApiOperation({ operationId: 'ListDomains', summary: "The caller's custom domains", responses: mailsacResponses('ListDomains') })
   async list(@CurrentCaller() caller: Caller) {
     const account = requireAccount(caller);
     return (await this.accounts.listDomains(account.id)).map(toDomain);
   }
 
   @Get(':domain')
+  @ApiOperation({ operationId: 'GetDomain', summary: 'One of the caller\'s domains and its message count', params: { domain: DomainParam }, responses: mailsacResponses('GetDomain'), errors: ['not_found'] })
   async get(@CurrentCaller() caller: Caller, @Param('domain') domainParam: string) {
     const domain = await this.ownedDomain(requireAccount(caller), parseDomain(domainParam));
     return { domain: toDomain(domain), totalMessages: await this.access.countDomain(requireAccount(caller), domain.domain) };
   }
 
   @Get(':domain/messages')
+  @ApiOperation({ operationId: 'ListDomainMessages', summary: "A domain's messages, newest first", params: { domain: DomainParam }, query: ListQuerySchema, responses: mailsacResponses('ListDomainMessages'), errors: ['not_found'] })
   async messages(@CurrentCaller() caller: Caller, @Param('domain') domainParam: string, @Query() query: Record<string, unknown>) {
     const account = requireAccount(caller);
     const domain = await this.ownedDomain(account, parseDomain(domainParam));
@@ -43,6 +50,7 @@ export class DomainsController {
   }
 
   @Post(':domain/delete-all-domain-mail')
+  @ApiOperation({ operationId: 'DeleteAllDomainMessages', summary: "Delete a domain's messages (starred ones kept)", params: { domain: DomainParam }, responses: mailsacResponses('DeleteAllDomainMessages'), errors: ['not_found'] })
   @HttpCode(204)
   async deleteAll(@CurrentCaller() caller: Caller, @Param('domain') domainParam: string): Promise<void> {
     const account = requireAccount(caller);

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { AccountsService } from '../accounts';
+import { ApiOperation, mailsacResponses } from '../openapi';
 import { MESSAGE_STORE, type MessageStore } from '../store';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
 
@@ -12,6 +13,7 @@ export class MeController {
 
   /** Mailsac's CurrentUserInfo for the caller's account. */
   @Get()
+  @ApiOperation({ operationId: 'User', summary: "The caller's account", responses: mailsacResponses('User') })
   async me(@CurrentCaller() caller: Caller) {
     const account = requireAccount(caller);
     return {
@@ -27,6 +29,7 @@ export class MeController {
 
   /** Mailsac's CurrentUserStats: owned addresses and domains, starred and stored mail, bytes, ops. */
   @Get('stats')
+  @ApiOperation({ operationId: 'AccountStats', summary: "The caller's addresses, domains, stored mail and operations", responses: mailsacResponses('AccountStats') })
   async stats(@CurrentCaller() caller: Caller) {
     const account = requireAccount(caller);
     const scope = await this.accounts.ownedScope(account.id);

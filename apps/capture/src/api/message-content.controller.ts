@@ -1,7 +1,8 @@
 // Mailsac's body routes: raw source, plain text, sanitized HTML and unsanitized ("dirty") HTML.
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { parseEmail, parseMessageId } from './api-input';
+import { ApiOperation, mailsacResponses } from '../openapi';
+import { DownloadQuerySchema, EmailParam, MessageIdParam, parseEmail, parseMessageId } from './api-input';
 import { CurrentCaller, type Caller } from './caller';
 import { htmlOrTextAsHtml, plainTextOf, sanitizeHtml } from './html-views';
 import { MailboxMessages } from './mailbox-messages.service';
@@ -12,6 +13,7 @@ export class MessageContentController {
   constructor(private readonly mailboxes: MailboxMessages) {}
 
   @Get('raw/:email/:id')
+  @ApiOperation({ operationId: 'GetFullRawMessage', summary: 'The raw source: our Received: line, then the DATA as sent', params: { email: EmailParam, id: MessageIdParam }, query: DownloadQuerySchema, responses: mailsacResponses('GetFullRawMessage'), errors: ['not_found'] })
   async raw(@CurrentCaller() caller: Caller, @Param('email') email: string, @Param('id') id: string, @Query('download') download: string | undefined, @Res() response: Response) {
     const messageId = parseMessageId(id);
     const raw = await this.mailboxes.getRaw(caller, parseEmail(email), messageId);
@@ -20,6 +22,7 @@ export class MessageContentController {
   }
 
   @Get('text/:email/:id')
+  @ApiOperation({ operationId: 'GetBodyPlainText', summary: 'The plain-text body', params: { email: EmailParam, id: MessageIdParam }, query: DownloadQuerySchema, responses: mailsacResponses('GetBodyPlainText'), errors: ['not_found'] })
   async text(@CurrentCaller() caller: Caller, @Param('email') email: string, @Param('id') id: string, @Query('download') download: string | undefined, @Res() response: Response) {
     const messageId = parseMessageId(id);
     const body = await this.mailboxes.getBody(caller, parseEmail(email), messageId);
@@ -27,6 +30,7 @@ export class MessageContentController {
   }
 
   @Get('body/:email/:id')
+  @ApiOperation({ operationId: 'GetBodySanitized', summary: 'The sanitized HTML body', params: { email: EmailParam, id: MessageIdParam }, query: DownloadQuerySchema, responses: mailsacResponses('GetBodySanitized'), errors: ['not_found'] })
   async body(@CurrentCaller() caller: Caller, @Param('email') email: string, @Param('id') id: string, @Query('download') download: string | undefined, @Res() response: Response) {
     const messageId = parseMessageId(id);
     const body = await this.mailboxes.getBody(caller, parseEmail(email), messageId);
@@ -34,6 +38,7 @@ export class MessageContentController {
   }
 
   @Get('dirty/:email/:id')
+  @ApiOperation({ operationId: 'GetBodyDirty', summary: 'The HTML body as sent', params: { email: EmailParam, id: MessageIdParam }, query: DownloadQuerySchema, responses: mailsacResponses('GetBodyDirty'), errors: ['not_found'] })
   async dirty(@CurrentCaller() caller: Caller, @Param('email') email: string, @Param('id') id: string, @Query('download') download: string | undefined, @Res() response: Response) {
     const messageId = parseMessageId(id);
     const body = await this.mailboxes.getBody(caller, parseEmail(email), messageId);

@@ -6,29 +6,36 @@
 // address, or any address of a custom domain): exactly what the anonymous availability route already tells
 // anyone, and never whose it is or which kind. `ownedByCaller` says whether it is the caller's own.
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { z } from 'zod';
 import { AccountsService, type Account } from '../accounts';
 import { domainOf, inboxOf, isValidMailbox } from '../domain';
-import { parseStringListBody } from './api-input';
+import { ApiOperation, mailsacResponses } from '../openapi';
+import { stringListBody } from './api-input';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
 import { disposableDomains } from './disposable-domains';
 
 /** Mailsac's bulk validation takes at most this many addresses per request. */
-const MAX_BULK_VALIDATIONS = 50;
+const BulkValidations = stringListBody('emails', 50);
+
+/** Any text: a malformed address is an answer (`validFormat: false`), not an error. */
+const AnyAddressParam = z.string().meta({ description: 'An email address, well formed or not' });
 
 @Controller('api/validations/addresses')
 export class ValidationsController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Get(':email')
+  @ApiOperation({ operationId: 'ValidateAddress', summary: 'Is an address well formed, and is its domain disposable', params: { email: AnyAddressParam }, responses: mailsacResponses('ValidateAddress') })
   async validateOne(@CurrentCaller() caller: Caller, @Param('email') email: string) {
     return this.integrityOf(requireAccount(caller), email);
   }
 
   @Post()
+  @ApiOperation({ operationId: 'ValidateAddressesBulk', summary: 'Validate up to 50 addresses', body: BulkValidations.schema, responses: mailsacResponses('ValidateAddressesBulk') })
   @HttpCode(200)
   async validateMany(@CurrentCaller() caller: Caller, @Body() body: unknown) {
     const account = requireAccount(caller);
-    const emails = parseStringListBody(body, 'emails', MAX_BULK_VALIDATIONS);
+    const emails = BulkValidations.parse(body);
     return Promise.all(emails.map((email) => this.integrityOf(account, email)));
   }
 

@@ -5,13 +5,21 @@
 // caller's own mail, as `GET /api/inbox` lists it.
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { z } from 'zod';
 import { MailboxAccess } from '../access';
 import type { SearchScope } from '../store';
 import { toEmailMessage } from '../views';
 import { bothOf } from '../search';
 import { MessageWaits } from '../waiting';
-import { parseEmail, parseWaitQuery } from './api-input';
+import { ApiOperation, jsonResponse, noContent } from '../openapi';
+import { EmailParam, parseEmail, parseWaitQuery, WaitQuerySchema } from './api-input';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
+
+const WaitCursorSchema = z.object({ cursor: z.string().meta({ format: 'date-time' }) });
+const WAIT_RESPONSES = {
+  ...jsonResponse("The first matching message (Mailsac's EmailMessage)", { $ref: '#/components/schemas/EmailMessage' }),
+  ...noContent('None came before the timeout'),
+};
 
 @Controller('api')
 export class WaitsController {
@@ -22,11 +30,13 @@ export class WaitsController {
 
   /** The server's clock now: a `since` that no message captured after this call can fall before. */
   @Get('wait/cursor')
+  @ApiOperation({ operationId: 'GetWaitCursor', summary: "The server's clock now: pass it as a wait's since (Capturebox's own)", responses: jsonResponse('The cursor', WaitCursorSchema) })
   cursor() {
     return { cursor: new Date().toISOString() };
   }
 
   @Get('wait')
+  @ApiOperation({ operationId: 'WaitForMessage', summary: "Wait for the first matching message in the caller's mail (Capturebox's own)", query: WaitQuerySchema, responses: WAIT_RESPONSES, errors: ['too_many_waits'] })
   async waitInAccount(@CurrentCaller() caller: Caller, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
     const account = requireAccount(caller);
     const wait = parseWaitQuery(query);
@@ -34,6 +44,7 @@ export class WaitsController {
   }
 
   @Get('addresses/:email/wait')
+  @ApiOperation({ operationId: 'WaitForInboxMessage', summary: "Wait for the first matching message in an inbox (Capturebox's own)", params: { email: EmailParam }, query: WaitQuerySchema, responses: WAIT_RESPONSES, errors: ['too_many_waits'] })
   async waitInInbox(
     @CurrentCaller() caller: Caller,
     @Param('email') email: string,

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { AccountWebhooks, type Account, type StoredWebhook } from '../accounts';
 import { MESSAGE_STORE, type MessageStore } from '../store';
 import { ApiError, badRequest, notFound } from './api-errors';
-import { parseListQuery } from './api-input';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './api-input';
+import { ApiOperation, jsonResponse } from '../openapi';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
 import { toWebhook, toWebhookDelivery } from './webhook-views';
 
@@ -20,7 +21,36 @@ const NewWebhook = z
   })
   .strict();
 
+const WebhookIdParam = z.string().min(1).max(100).meta({ description: "A webhook's id (`_id`, wh_...)" });
+const ListWebhooksQuery = z.object({ accountId: z.string().max(100).optional().meta({ description: "Admins only: another account's webhooks" }) });
+const DeliveriesQuery = z.object({ limit: z.coerce.number().int().min(0).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT) });
+
+// What the routes answer, as toWebhook and toWebhookDelivery (webhook-views.ts) shape it.
+const isoTime = z.string().meta({ format: 'date-time' });
+const WebhookView = z.object({
+  _id: z.string(),
+  owner: z.string(),
+  kind: z.enum(['address', 'domain', 'account']),
+  target: z.string().nullable(),
+  url: z.string(),
+  secret: z.string().meta({ description: 'HMAC-SHA256 key of Capturebox-Signature (whsec_...)' }),
+  created: isoTime,
+});
+const DeliveryView = z.object({
+  _id: z.string(),
+  webhook: z.string(),
+  messageId: z.string(),
+  inbox: z.string(),
+  state: z.enum(['pending', 'delivered', 'failed', 'dropped']),
+  attempts: z.number().int(),
+  created: isoTime,
+  nextAttemptAt: isoTime.nullable(),
+  settledAt: isoTime.nullable(),
+  lastAttempts: z.array(z.object({ at: isoTime, status: z.number().int().nullable(), latencyMs: z.number(), error: z.string().nullable() })),
+});
+
 const webhookNotFound = () => notFound('Webhook not found.');
+const own = (summary: string) => `${summary} (Capturebox's own)`;
 
 @Controller('api/webhooks')
 export class WebhooksController {
@@ -30,11 +60,13 @@ export class WebhooksController {
   ) {}
 
   @Get()
+  @ApiOperation({ operationId: 'ListWebhooks', summary: own("The caller's webhooks"), query: ListWebhooksQuery, responses: jsonResponse('The webhooks', z.array(WebhookView)), errors: ['forbidden'] })
   async list(@CurrentCaller() caller: Caller, @Query('accountId') accountId: string | undefined) {
     return (await this.webhooks.list(ownerFor(requireAccount(caller), accountId))).map(toWebhook);
   }
 
   @Post()
+  @ApiOperation({ operationId: 'CreateWebhook', summary: own('A webhook on an owned address, custom domain or the whole account'), body: NewWebhook, responses: jsonResponse('The new webhook, with its secret', WebhookView, 201), errors: ['forbidden'] })
   async create(@CurrentCaller() caller: Caller, @Body() body: unknown) {
     const parsed = NewWebhook.safeParse(body ?? {});
     if (!parsed.success) throw badRequest('Invalid webhook', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
@@ -44,12 +76,20 @@ export class WebhooksController {
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'GetWebhook', summary: own('One webhook'), params: { id: WebhookIdParam }, responses: jsonResponse('The webhook', WebhookView), errors: ['not_found'] })
   async get(@CurrentCaller() caller: Caller, @Param('id') id: string) {
     return toWebhook(await this.visible(caller, id));
   }
 
   @Delete(':id')
   @HttpCode(200)
+  @ApiOperation({
+    operationId: 'DeleteWebhook',
+    summary: own('Remove a webhook (its queued deliveries are dropped)'),
+    params: { id: WebhookIdParam },
+    responses: jsonResponse('Removed', z.object({ _id: z.string(), deleted: z.literal(true) })),
+    errors: ['not_found'],
+  })
   async delete(@CurrentCaller() caller: Caller, @Param('id') id: string) {
     const webhook = await this.visible(caller, id);
     await this.webhooks.delete(webhook.id, webhook.ownerId);
@@ -58,9 +98,12 @@ export class WebhooksController {
 
   /** The latest deliveries, newest first, each with its last attempts (status, latency, error). */
   @Get(':id/deliveries')
+  @ApiOperation({ operationId: 'ListWebhookDeliveries', summary: own("A webhook's latest deliveries"), params: { id: WebhookIdParam }, query: DeliveriesQuery, responses: jsonResponse('Newest first', z.array(DeliveryView)), errors: ['not_found'] })
   async deliveries(@CurrentCaller() caller: Caller, @Param('id') id: string, @Query() query: Record<string, unknown>) {
     const webhook = await this.visible(caller, id);
-    return (await this.store.listWebhookDeliveries(webhook.id, parseListQuery(query).limit)).map(toWebhookDelivery);
+    const parsed = DeliveriesQuery.safeParse({ limit: query.limit === '' ? undefined : query.limit });
+    if (!parsed.success) throw badRequest('Invalid query', parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`));
+    return (await this.store.listWebhookDeliveries(webhook.id, parsed.data.limit)).map(toWebhookDelivery);
   }
 
   private async visible(caller: Caller, id: string): Promise<StoredWebhook> {

@@ -13,5 +13,5 @@ export {
   type StoredMessage,
 } from './captured-message';
 export { domainOf, inboxOf, isValidDomain, isValidMailbox, normalizeDomain } from './mailbox';
-export { isMessageId } from './message-id';
+export { isMessageId, MESSAGE_ID } from './message-id';
 export { DomainList } from './domain-list';

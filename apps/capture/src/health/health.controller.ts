@@ -1,4 +1,6 @@
 import { Controller, Get, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { z } from 'zod';
+import { ApiOperation, jsonResponse } from '../openapi';
 import { SmtpCaptureServer } from '../smtp';
 import { MESSAGE_STORE, type MessageStore } from '../store';
 
@@ -11,6 +13,7 @@ export class HealthController {
 
   /** Liveness: the process answers. Deliberately checks nothing else, so a slow store never restarts pods. */
   @Get('healthz')
+  @ApiOperation({ operationId: 'Healthz', summary: 'Liveness: the process answers', responses: jsonResponse('Alive', z.object({ status: z.literal('ok') })) })
   @HttpCode(200)
   healthz() {
     return { status: 'ok' };
@@ -18,6 +21,7 @@ export class HealthController {
 
   /** Readiness: the SMTP listeners are up (not yet, or no longer while draining) and the store can take mail now. */
   @Get('readyz')
+  @ApiOperation({ operationId: 'Readyz', summary: 'Readiness: SMTP is listening and the store can take mail now', responses: jsonResponse('Ready', z.object({ status: z.literal('ready') })) })
   async readyz() {
     if (!this.smtp.listening) throw new ServiceUnavailableException('smtp listeners not accepting');
     try {

@@ -56,7 +56,8 @@ export function toMailsacAttachmentMeta(attachment: AttachmentMeta) {
   };
 }
 
-export type HeadersFormat = 'json' | 'json-ordered' | 'plain';
+export const HEADERS_FORMATS = ['json', 'json-ordered', 'plain'] as const;
+export type HeadersFormat = (typeof HEADERS_FORMATS)[number];
 
 /** Mailsac's three header renderings: grouped by lower-case name, in order, or as text lines (names as sent). */
 export function renderHeaders(headers: HeaderLine[], format: HeadersFormat): Record<string, string[]> | { name: string; value: string }[] | string {

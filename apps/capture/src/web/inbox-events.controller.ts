@@ -6,7 +6,8 @@ import { MailboxAccess } from '../access';
 import { AccountsService } from '../accounts';
 import { InboxEventStreams } from './inbox-event-streams';
 import { resolveUiAccount } from './ui-caller';
-import { parseInbox } from './ui-input';
+import { ApiOperation, contentResponse } from '../openapi';
+import { InboxParam, parseInbox } from './ui-input';
 
 @Controller('ui/events')
 export class InboxEventsController {
@@ -17,6 +18,7 @@ export class InboxEventsController {
   ) {}
 
   @Get('inbox/:email')
+  @ApiOperation({ operationId: 'UiInboxEvents', summary: "The web UI's live inbox: Server-Sent Events, one `captured` event per new message (UI cookie or key)", params: { email: InboxParam }, responses: contentResponse('An endless event stream', 'text/event-stream') })
   async streamInbox(@Param('email') email: string, @Req() request: Request, @Res() response: Response): Promise<void> {
     const inbox = parseInbox(email);
     const account = await resolveUiAccount(request, this.accounts);

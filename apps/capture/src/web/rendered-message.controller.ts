@@ -3,16 +3,20 @@
 // pages under the same headers, since the frame shows whatever comes back.
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { z } from 'zod';
 import { KeyRequiredToRead, MailboxAccess, MailNotFound, type Reader } from '../access';
 import { AccountsService } from '../accounts';
 import type { StoredMessage } from '../domain';
 import { escapeHtml, isSafeInlineImageType, renderMessageDocument, type InlineImage } from './render-message-html';
 import { resolveUiAccount } from './ui-caller';
-import { parseInbox, parseMessageId } from './ui-input';
+import { ApiOperation, contentResponse } from '../openapi';
+import { InboxParam, MessageIdParam, parseInbox, parseMessageId } from './ui-input';
 import { setRenderedMessageHeaders } from './ui-security-headers';
 
 /** Inline images above this (all together) stay as `cid:` references rather than bloat the document. */
 const MAX_INLINE_IMAGE_BYTES = 5 * 1024 * 1024;
+
+const RenderQuerySchema = z.object({ images: z.string().optional().meta({ description: '`1` loads remote images' }) });
 
 @Controller('ui/render')
 export class RenderedMessageController {
@@ -22,6 +26,7 @@ export class RenderedMessageController {
   ) {}
 
   @Get(':email/:id')
+  @ApiOperation({ operationId: 'UiRenderMessage', summary: "The web UI's sandboxed frame: a message's HTML as a document (UI cookie or key)", params: { email: InboxParam, id: MessageIdParam }, query: RenderQuerySchema, responses: contentResponse('The message as an HTML document (an error is a small HTML page too)', 'text/html') })
   async render(
     @Param('email') email: string,
     @Param('id') id: string,

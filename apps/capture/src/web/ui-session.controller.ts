@@ -4,6 +4,7 @@
 import { Controller, Delete, HttpCode, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AccountsService } from '../accounts';
+import { ApiOperation, noContent } from '../openapi';
 import { clearUiSessionCookie, setUiSessionCookie } from './ui-caller';
 
 @Controller('ui/session')
@@ -12,6 +13,7 @@ export class UiSessionController {
 
   /** Needs the key in the `Mailsac-Key` header: a key in a form or query would end up in logs and history. */
   @Post()
+  @ApiOperation({ operationId: 'UiSignIn', summary: "Sign the web UI in: the Mailsac-Key header's key becomes an HttpOnly cookie for /ui/ routes", responses: noContent('Signed in (Set-Cookie)') })
   @HttpCode(204)
   async signIn(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
     const key = request.headers['mailsac-key'];
@@ -22,6 +24,7 @@ export class UiSessionController {
   }
 
   @Delete()
+  @ApiOperation({ operationId: 'UiSignOut', summary: 'Sign the web UI out (clears the cookie)', responses: noContent('Signed out') })
   @HttpCode(204)
   signOut(@Req() request: Request, @Res({ passthrough: true }) response: Response): void {
     clearUiSessionCookie(response, request.secure);
