@@ -8,6 +8,8 @@
 //   BENCH_BURST=1     instead of the comparison: Capturebox's memory curve under 400 concurrent ~924 KB
 //                     messages (about a minute)
 //   BENCH_WAITS=1     instead of the comparison: what 5,000 open server-side waits cost (memory, wake-up)
+//   BENCH_WEBHOOKS=1  instead of the comparison: SMTP ingest rate (1 KB, 10 connections) without a webhook and
+//                     with an account-wide webhook to a receiver that never answers, in one run (webhooks.ts)
 //   BENCH_SEARCH=1    instead of the comparison: p50/p99 of selective searches at 100,000 messages stored in
 //                     SQLite (search.ts; a few minutes, most of it seeding)
 import { execFileSync } from 'node:child_process';
@@ -16,6 +18,7 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { runBurst } from './burst';
 import { runWaits } from './waits';
+import { runWebhooksBench } from './webhooks';
 import { chartSvg, renderPng } from './chart';
 import { buildTemplates, KIND_LABEL, type MessageKind } from './messages';
 import { stopAllStartedNow } from './processes';
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
   const capturebox = () => allTargets({}).find((t) => t.info.id === 'capturebox-sqlite')!;
   if (on('BENCH_BURST')) return runAlone(stamp, 'burst', (scratch) => runBurst(capturebox(), scratch, log));
   if (on('BENCH_WAITS')) return runAlone(stamp, 'waits', (scratch) => runWaits(capturebox(), scratch, log));
+  if (on('BENCH_WEBHOOKS')) return runAlone(stamp, 'webhooks', async (scratch) => runWebhooksBench(capturebox(), (await buildTemplates())['1k'], scratch, log));
   if (on('BENCH_SEARCH')) return runAlone(stamp, 'search', (scratch) => runSearchBench(scratch, log));
   const tools = installReferences();
   const templates = await buildTemplates();

@@ -132,6 +132,8 @@ export interface LoadOptions {
   template: Pick<MessageTemplate, 'build'>;
   /** Unique per run, part of every token. */
   runId: string;
+  /** Who each message goes to (default: inboxAddress, rotating over INBOXES). */
+  recipientOf?: (seq: number) => string;
   /**
    * Asked before each transaction; when it returns true, the message goes to a unique recipient and
    * `onProbeAccepted` is called at its 250.
@@ -187,7 +189,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       const seq = next++;
       const token = `${options.runId}-${seq}`;
       const probe = options.wantProbe?.(seq) ? { seq, recipient: `probe-${token}@bench.capturebox.test`, token } : null;
-      const recipient = probe ? probe.recipient : inboxAddress(seq % INBOXES);
+      const recipient = probe ? probe.recipient : (options.recipientOf ?? inboxAddress)(seq);
       const message = options.template.build(seq, recipient, token);
       const t0 = performance.now();
       try {

@@ -68,7 +68,8 @@ const CAPTUREBOX_NODE_FLAGS = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.
   .scripts.start.split(/\s+/)
   .filter((word) => word.startsWith('--'));
 const FERRETDB_SCRIPT = join(REPO_ROOT, 'scripts/ferretdb.sh');
-const BENCH_ADMIN_KEY = 'cbx_bench_admin_key_0123456789abcdef';
+/** The benchmark's admin key (CAPTUREBOX_ADMIN_API_KEY), for runs that set accounts up through the admin API. */
+export const BENCH_ADMIN_KEY = 'cbx_bench_admin_key_0123456789abcdef';
 export const LIST_LIMIT = 100;
 
 function baseEnv(): NodeJS.ProcessEnv {

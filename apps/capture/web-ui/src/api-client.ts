@@ -44,6 +44,36 @@ export interface AccountInfo {
   messageLimit: number;
 }
 
+export type WebhookKind = 'address' | 'domain' | 'account';
+
+/** Capturebox's own webhook (GET /api/webhooks): what is watched, where it is POSTed, the signing key. */
+export interface Webhook {
+  _id: string;
+  kind: WebhookKind;
+  target: string | null;
+  url: string;
+  secret: string;
+  created: string;
+}
+
+export interface WebhookAttempt {
+  at: string;
+  status: number | null;
+  latencyMs: number;
+  error: string | null;
+}
+
+export interface WebhookDelivery {
+  _id: string;
+  messageId: string;
+  inbox: string;
+  state: 'pending' | 'delivered' | 'failed' | 'dropped';
+  attempts: number;
+  created: string;
+  nextAttemptAt: string | null;
+  lastAttempts: WebhookAttempt[];
+}
+
 /** Why a call failed, in words a reader can act on. `status` 0 means the service could not be reached. */
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
@@ -136,8 +166,26 @@ export class ApiClient {
     return this.json('/api/me/stats');
   }
 
+  listWebhooks(): Promise<Webhook[]> {
+    return this.json('/api/webhooks');
+  }
+
+  createWebhook(webhook: { kind: WebhookKind; target?: string; url: string }): Promise<Webhook> {
+    return this.json('/api/webhooks', { method: 'POST', body: JSON.stringify(webhook), headers: { 'Content-Type': 'application/json' } });
+  }
+
+  async deleteWebhook(id: string): Promise<void> {
+    await this.call(`/api/webhooks/${enc(id)}`, { method: 'DELETE' });
+  }
+
+  listWebhookDeliveries(id: string, limit: number): Promise<WebhookDelivery[]> {
+    return this.json(`/api/webhooks/${enc(id)}/deliveries?limit=${limit}`);
+  }
+
   private async json<T>(path: string, init: RequestInit = {}): Promise<T> {
-    return (await this.call(path, { ...init, headers: { Accept: 'application/json' } })).json() as Promise<T>;
+    const headers = new Headers(init.headers);
+    headers.set('Accept', 'application/json');
+    return (await this.call(path, { ...init, headers })).json() as Promise<T>;
   }
 
   private async call(path: string, init: RequestInit = {}): Promise<Response> {

@@ -4,6 +4,7 @@ import { HomePage } from './pages/home-page';
 import { InboxPage } from './pages/inbox-page';
 import { MessagePage } from './pages/message-page';
 import { NotFoundPage } from './pages/not-found-page';
+import { WebhooksPage } from './pages/webhooks-page';
 import { hrefs, Link, useRoute, type Route } from './routing';
 import { SessionProvider, useSession } from './session';
 
@@ -30,6 +31,11 @@ function AppHeader() {
         Capturebox
       </Link>
       <nav class="app-header__nav" aria-label="Account">
+        {account && (
+          <Link href={hrefs.webhooks()} class="app-header__link">
+            Webhooks
+          </Link>
+        )}
         <Link href={hrefs.account()} class="app-header__account">
           {account ? (
             <>
@@ -56,6 +62,8 @@ function CurrentPage() {
       return <MessagePage key={`${route.email}/${route.id}`} email={route.email} id={route.id} />;
     case 'account':
       return <AccountPage />;
+    case 'webhooks':
+      return <WebhooksPage />;
     case 'not-found':
       return <NotFoundPage />;
   }

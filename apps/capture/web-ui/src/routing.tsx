@@ -1,4 +1,4 @@
-// A tiny client-side router over the History API: four routes, no library needed. The server answers
+// A tiny client-side router over the History API: a handful of routes, no library needed. The server answers
 // every one of these paths with index.html (see src/web/ui-pages.controller.ts).
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -8,6 +8,7 @@ export type Route =
   | { page: 'inbox'; email: string }
   | { page: 'message'; email: string; id: string }
   | { page: 'account' }
+  | { page: 'webhooks' }
   | { page: 'not-found' };
 
 const NAVIGATED = 'capturebox:navigated';
@@ -25,6 +26,7 @@ export function routeOf(pathname: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(safeDecode);
   if (parts.length === 0) return { page: 'home' };
   if (parts[0] === 'account' && parts.length === 1) return { page: 'account' };
+  if (parts[0] === 'webhooks' && parts.length === 1) return { page: 'webhooks' };
   if (parts[0] === 'inbox' && parts.length === 2 && parts[1]) return { page: 'inbox', email: parts[1] };
   if (parts[0] === 'inbox' && parts.length === 3 && parts[1] && parts[2]) return { page: 'message', email: parts[1], id: parts[2] };
   return { page: 'not-found' };
@@ -35,6 +37,7 @@ export const hrefs = {
   inbox: (email: string) => `/inbox/${encodeURIComponent(email)}`,
   message: (email: string, id: string) => `/inbox/${encodeURIComponent(email)}/${encodeURIComponent(id)}`,
   account: () => '/account',
+  webhooks: () => '/webhooks',
 };
 
 export function navigate(href: string, options: { replace?: boolean } = {}): void {
