@@ -116,6 +116,10 @@ describe('webhooks on SQLite', () => {
     await sendMany(box, 'someone@public.test', 3);
     const refused = await box.api('/api/webhooks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'address', target: 'someone@public.test', url: receiver.url }) });
     assert.equal(refused.status, 403);
+    // An admin naming an account that does not exist: 404, for listing and creating alike.
+    const forNobody = await box.api('/api/webhooks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'account', url: receiver.url, accountId: 'acct_nobody' }) });
+    assert.equal(forNobody.status, 404, await forNobody.text());
+    assert.equal((await box.api('/api/webhooks?accountId=acct_nobody')).status, 404);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     assert.equal(receiver.received.length, before);
   });

@@ -143,7 +143,10 @@ export class AccountConflictError extends Error {
 }
 
 /** A key, address, domain or counter was to be attached to an account that does not exist (any more). */
+/** A write for an account that is not there (deleted meanwhile, or a wrong id): the API answers 404. */
 export class AccountNotFoundError extends Error {
+  readonly failure = 'not_found';
+
   constructor(readonly accountId: string, operation: string) {
     super(`${operation}: account ${accountId} does not exist`);
     this.name = 'AccountNotFoundError';

@@ -3,7 +3,7 @@
 // account's is answered as not found. Mailsac's own way, an address's `webhook` field, is in addresses.
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { AccountWebhooks, type Account, type StoredWebhook } from '../accounts';
+import { AccountsService, AccountWebhooks, type Account, type StoredWebhook } from '../accounts';
 import { MESSAGE_STORE, type MessageStore } from '../store';
 import { ApiError, badRequest, notFound } from './api-errors';
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './api-input';
@@ -56,23 +56,24 @@ const own = (summary: string) => `${summary} (Capturebox's own)`;
 export class WebhooksController {
   constructor(
     private readonly webhooks: AccountWebhooks,
+    private readonly accounts: AccountsService,
     @Inject(MESSAGE_STORE) private readonly store: MessageStore,
   ) {}
 
   @Get()
-  @ApiOperation({ operationId: 'ListWebhooks', summary: own("The caller's webhooks"), query: ListWebhooksQuery, responses: jsonResponse('The webhooks', z.array(WebhookView)), errors: ['forbidden'] })
+  @ApiOperation({ operationId: 'ListWebhooks', summary: own("The caller's webhooks"), query: ListWebhooksQuery, responses: jsonResponse('The webhooks', z.array(WebhookView)), errors: ['forbidden', 'not_found'] })
   async list(@CurrentCaller() caller: Caller, @Query('accountId') accountId: string | undefined) {
-    return (await this.webhooks.list(ownerFor(requireAccount(caller), accountId))).map(toWebhook);
+    return (await this.webhooks.list(await this.ownerFor(requireAccount(caller), accountId))).map(toWebhook);
   }
 
   @Post()
-  @ApiOperation({ operationId: 'CreateWebhook', summary: own('A webhook on an owned address, custom domain or the whole account'), body: NewWebhook, responses: jsonResponse('The new webhook, with its secret', WebhookView, 201), errors: ['forbidden'] })
+  @ApiOperation({ operationId: 'CreateWebhook', summary: own('A webhook on an owned address, custom domain or the whole account'), body: NewWebhook, responses: jsonResponse('The new webhook, with its secret', WebhookView, 201), errors: ['forbidden', 'not_found'] })
   async create(@CurrentCaller() caller: Caller, @Body() body: unknown) {
     const parsed = NewWebhook.safeParse(body ?? {});
     if (!parsed.success) throw badRequest('Invalid webhook', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
     const { accountId, ...request } = parsed.data;
     if (request.kind !== 'account' && !request.target) throw badRequest(`A ${request.kind} webhook needs a target`);
-    return toWebhook(await this.webhooks.create(ownerFor(requireAccount(caller), accountId), request));
+    return toWebhook(await this.webhooks.create(await this.ownerFor(requireAccount(caller), accountId), request));
   }
 
   @Get(':id')
@@ -106,17 +107,19 @@ export class WebhooksController {
     return (await this.store.listWebhookDeliveries(webhook.id, parsed.data.limit)).map(toWebhookDelivery);
   }
 
+  /** Whose webhooks a request is about: the caller's own, or (admins only) the named account's, which must exist. */
+  private async ownerFor(caller: Account, accountId: string | undefined): Promise<string> {
+    if (accountId === undefined || accountId === caller.id) return caller.id;
+    if (!caller.isAdmin) throw new ApiError('forbidden', 'Only an admin may manage another account’s webhooks.');
+    const account = await this.accounts.getAccount(accountId);
+    if (!account) throw notFound('Account not found.');
+    return account.id;
+  }
+
   private async visible(caller: Caller, id: string): Promise<StoredWebhook> {
     const account = requireAccount(caller);
     const webhook = await this.webhooks.get(id);
     if (!webhook || (webhook.ownerId !== account.id && !account.isAdmin)) throw webhookNotFound();
     return webhook;
   }
-}
-
-/** Whose webhooks a request is about: the caller's own, or (admins only) the named account's. */
-function ownerFor(caller: Account, accountId: string | undefined): string {
-  if (accountId === undefined || accountId === caller.id) return caller.id;
-  if (!caller.isAdmin) throw new ApiError('forbidden', 'Only an admin may manage another account’s webhooks.');
-  return accountId;
 }
