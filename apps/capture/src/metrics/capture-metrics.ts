@@ -8,17 +8,28 @@ export type HttpRouteLabel = string;
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/**
+ * A gauge read at scrape time from the one exact source of its value, which the module that owns the count
+ * hands in (`measuredBy`); 0 until it does.
+ */
+export class ScrapedGauge {
+  private source: () => number | Promise<number> = () => 0;
+  readonly gauge: Gauge;
+
+  constructor(registry: Registry, name: string, help: string) {
+    this.gauge = new Gauge({ name, help, registers: [registry], collect: async () => this.gauge.set(await this.source()) });
+  }
+
+  measuredBy(source: () => number | Promise<number>): void {
+    this.source = source;
+  }
+}
+
 export class CaptureMetrics {
   readonly registry = new Registry();
 
-  private openSmtpConnections: () => Promise<number> = async () => 0;
-  readonly smtpConnectionsCurrent: Gauge = new Gauge({
-    name: 'capturebox_smtp_connections',
-    help: 'SMTP connections open now',
-    registers: [this.registry],
-    // Read at scrape time from the listeners themselves, the only exact source.
-    collect: async () => this.smtpConnectionsCurrent.set(await this.openSmtpConnections()),
-  });
+  /** From the listeners themselves. */
+  readonly smtpConnectionsCurrent = new ScrapedGauge(this.registry, 'capturebox_smtp_connections', 'SMTP connections open now');
   readonly smtpConnectionsTotal = new Counter({ name: 'capturebox_smtp_connections_total', help: 'SMTP connections accepted', registers: [this.registry] });
   readonly smtpConnectionsRefusedTotal = new Counter({
     name: 'capturebox_smtp_connections_refused_total',
@@ -26,13 +37,11 @@ export class CaptureMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
-  private inflightBytes: () => number = () => 0;
-  readonly smtpInflightBytes: Gauge = new Gauge({
-    name: 'capturebox_smtp_inflight_bytes',
-    help: 'Message bytes reserved now by SMTP transactions in DATA (bounded by CAPTUREBOX_SMTP_MAX_INFLIGHT_BYTES)',
-    registers: [this.registry],
-    collect: () => this.smtpInflightBytes.set(this.inflightBytes()),
-  });
+  readonly smtpInflightBytes = new ScrapedGauge(
+    this.registry,
+    'capturebox_smtp_inflight_bytes',
+    'Message bytes reserved now by SMTP transactions in DATA (bounded by CAPTUREBOX_SMTP_MAX_INFLIGHT_BYTES)',
+  );
   readonly smtpSessionsTotal = new Counter({
     name: 'capturebox_smtp_sessions_total',
     help: 'SMTP sessions ended, by whether they were encrypted (STARTTLS or implicit TLS) when they ended',
@@ -80,20 +89,12 @@ export class CaptureMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
-  private openWaits: () => number = () => 0;
-  readonly waitsOpen: Gauge = new Gauge({
-    name: 'capturebox_waits_open',
-    help: 'Server-side waits for a message open now (bounded by CAPTUREBOX_MAX_WAITS)',
-    registers: [this.registry],
-    collect: () => this.waitsOpen.set(this.openWaits()),
-  });
-  private openSockets: () => number = () => 0;
-  readonly websocketsOpen: Gauge = new Gauge({
-    name: 'capturebox_websockets_open',
-    help: "Mailsac-style WebSockets (/incoming-messages) open now (bounded by CAPTUREBOX_MAX_WEBSOCKETS)",
-    registers: [this.registry],
-    collect: () => this.websocketsOpen.set(this.openSockets()),
-  });
+  readonly waitsOpen = new ScrapedGauge(this.registry, 'capturebox_waits_open', 'Server-side waits for a message open now (bounded by CAPTUREBOX_MAX_WAITS)');
+  readonly websocketsOpen = new ScrapedGauge(
+    this.registry,
+    'capturebox_websockets_open',
+    'Mailsac-style WebSockets (/incoming-messages) open now (bounded by CAPTUREBOX_MAX_WEBSOCKETS)',
+  );
   readonly webhookDeliveriesTotal = new Counter({
     name: 'capturebox_webhook_deliveries_total',
     help: 'Webhook delivery attempts, by result: delivered (2xx), retry (will be tried again), failed (retries used up), dropped (message or webhook gone)',
@@ -145,30 +146,14 @@ export class CaptureMetrics {
     for (const reason of ['too_many_connections', 'too_many_connections_from_ip']) this.smtpConnectionsRefusedTotal.inc({ reason }, 0);
   }
 
-  /** The SMTP module tells where the in-flight byte count comes from. */
-  measureInflightBytesWith(source: () => number): void {
-    this.inflightBytes = source;
-  }
 
-  /** The push module tells where the count of open WebSockets comes from. */
-  countOpenSocketsWith(source: () => number): void {
-    this.openSockets = source;
-  }
 
   /** The webhooks module tells where the delivery queue's depth and age come from. */
   measureWebhookQueueWith(source: () => Promise<{ pending: number; oldestPending: Date | null }>): void {
     this.webhookQueue = source;
   }
 
-  /** The waiting module tells where the count of open waits comes from. */
-  countOpenWaitsWith(source: () => number): void {
-    this.openWaits = source;
-  }
 
-  /** The SMTP module tells where the open-connection count comes from. */
-  countOpenSmtpConnectionsWith(source: () => Promise<number>): void {
-    this.openSmtpConnections = source;
-  }
 
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };

@@ -48,7 +48,7 @@ export class IncomingMessagesSocket implements OnApplicationShutdown {
     metrics: CaptureMetrics,
   ) {
     this.logger = rootLogger.child({ module: 'websocket' });
-    metrics.countOpenSocketsWith(() => this.server.clients.size);
+    metrics.websocketsOpen.measuredBy(() => this.server.clients.size);
   }
 
   /** Takes the HTTP server's upgrades: ours on INCOMING_MESSAGES_PATH, any other is refused. */

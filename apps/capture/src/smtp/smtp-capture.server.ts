@@ -71,10 +71,10 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
     this.serverHostname = config.smtp.hostname ?? hostname();
     this.implicitTlsContext = this.secureContextOf(tls.current);
     tls.onChange((material) => this.useCertificate(material));
-    metrics.countOpenSmtpConnectionsWith(() => this.openConnections());
+    metrics.smtpConnectionsCurrent.measuredBy(() => this.openConnections());
     this.connectionLimits = new ConnectionLimits(config.smtp.limits);
     this.admission = new DataAdmission(config.smtp.limits);
-    metrics.measureInflightBytesWith(() => this.admission.inflightBytes);
+    metrics.smtpInflightBytes.measuredBy(() => this.admission.inflightBytes);
     this.refusals = new RefusalCounter(metrics);
   }
 

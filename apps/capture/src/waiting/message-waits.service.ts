@@ -48,7 +48,7 @@ export class MessageWaits {
     @Inject(CONFIG) private readonly config: CaptureboxConfig,
     metrics: CaptureMetrics,
   ) {
-    metrics.countOpenWaitsWith(() => this.open);
+    metrics.waitsOpen.measuredBy(() => this.open);
   }
 
   async waitFor(request: WaitRequest): Promise<StoredMessage | null> {
