@@ -53,13 +53,15 @@ const searchText = z
   .max(MAX_QUERY_LENGTH)
   .transform((text) => ({ text, filter: parseSearchQuery(text) }));
 
+const isoDate = (name: string) =>
+  z
+    .string()
+    .refine((value) => !Number.isNaN(Date.parse(value)), `${name} must be an ISO 8601 date`)
+    .transform((value) => new Date(value));
+
 export const ListQuerySchema = z.object({
   limit: z.coerce.number().int().min(0).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
-  until: z
-    .string()
-    .refine((value) => !Number.isNaN(Date.parse(value)), 'until must be an ISO 8601 date')
-    .transform((value) => new Date(value))
-    .optional(),
+  until: isoDate('until').optional(),
   /** Capturebox's own addition to Mailsac's inbox listing: only messages that match a search. */
   query: searchText.optional(),
 });
@@ -98,11 +100,6 @@ function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, unknow
   return result.data;
 }
 
-const isoDate = (name: string) =>
-  z
-    .string()
-    .refine((value) => !Number.isNaN(Date.parse(value)), `${name} must be an ISO 8601 date`)
-    .transform((value) => new Date(value));
 const conditionText = z.string().max(MAX_CONDITION_LENGTH);
 const booleanText = z.enum(['true', 'false']).transform((value) => value === 'true');
 
