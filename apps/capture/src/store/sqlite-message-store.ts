@@ -44,6 +44,7 @@ import {
   LIST_DELIVERIES_SQL,
   LIST_STARRED_SQL,
   MIGRATIONS,
+  NO_UNTIL,
   PING_SQL,
   QUEUE_STATS_SQL,
   TALLY_PUBLIC_ATTACHMENTS_SQL,
@@ -71,8 +72,6 @@ export interface SqliteMessageStoreOptions extends SqliteFileOptions {
   minFreeBytes?: number;
 }
 
-/** `until` when the caller gave none: later than any real message, so one query shape serves both cases. */
-const NO_UNTIL = Number.MAX_SAFE_INTEGER;
 
 /** Messages per age-prune transaction: small enough that a save waiting for the write lock barely notices. */
 const PRUNE_BATCH = 500;

@@ -235,6 +235,12 @@ export const MIGRATIONS: readonly string[] = [
 /** The schema version this build writes: the number of migrations. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/**
+ * The `@until` bound when the caller gave none: later than any real message (epoch milliseconds), so one
+ * statement shape serves both cases.
+ */
+export const NO_UNTIL = Number.MAX_SAFE_INTEGER;
+
 /** Columns of `messages` in the order the insert binds them (named parameters match the column names). */
 const MESSAGE_COLUMNS = [
   'id',

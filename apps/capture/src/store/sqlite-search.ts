@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import type { MessageFilter, MessageSearch, SearchCondition, SearchScope } from './message-search';
 import { starredViewerOf } from './message-store';
 import type { MessageRow } from './sqlite-message-rows';
+import { NO_UNTIL } from './sqlite-schema';
 
 type Params = Record<string, string | number | null>;
 
@@ -13,8 +14,6 @@ interface SqlPart {
   params: Params;
 }
 
-/** `until` when the caller gave none, and `since` likewise: one shape serves both. */
-const NO_UNTIL = Number.MAX_SAFE_INTEGER;
 
 function scopePart(scope: SearchScope): SqlPart {
   switch (scope.kind) {
