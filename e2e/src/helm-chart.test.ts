@@ -8,29 +8,15 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
-import { parseAllDocuments } from 'yaml';
+import { CHART, objects, withoutTestHooks, type K8sObject } from './support/helm-chart';
 import { K8sTestbed, REPO_ROOT } from './support/k8s-testbed';
 
-const CHART = join(REPO_ROOT, 'charts', 'capturebox');
 const VALUES_FILES = ['', 'ci/embedded-values.yaml', 'ci/mongodb-values.yaml', 'ci/full-features-values.yaml'];
 const GOLDEN = join(CHART, 'golden', 'default.yaml');
 const CRDS = join(REPO_ROOT, 'e2e', 'fixtures', 'crds');
 
-interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  [field: string]: unknown;
-}
-
 const valuesArgs = (file: string) => (file ? ['-f', join(CHART, file)] : []);
 const nameOf = (file: string) => (file ? file.replace(/^ci\//, '').replace(/-values\.yaml$/, '') : 'default');
-
-function objects(manifest: string): K8sObject[] {
-  return parseAllDocuments(manifest)
-    .map((doc) => doc.toJSON() as K8sObject | null)
-    .filter((o): o is K8sObject => o !== null);
-}
 
 /** The rendering with the one random value (the generated admin key) replaced, so it can be compared. */
 function normalized(manifest: string): string {
@@ -64,7 +50,7 @@ describe('Helm chart charts/capturebox', () => {
       const kinds = objects(manifest).map((o) => o.kind);
       assert.ok(kinds.includes('Deployment') && kinds.includes('Service'), kinds.join(','));
       // The helm test pod is a hook (`helm test`), not part of what `kubectl apply` should create here.
-      const installable = manifest.split(/^---$/m).filter((doc) => !doc.includes('helm.sh/hook: test')).join('---\n');
+      const installable = withoutTestHooks(manifest);
       await k8s.exec('kubectl', ['apply', '--dry-run=server', '-n', namespace, '-f', '-'], installable);
       const applied = await k8s.exec('kubectl', ['apply', '-n', namespace, '-f', '-'], installable);
       for (const kind of new Set(kinds.filter((k) => k !== 'Pod'))) assert.match(applied.stdout, new RegExp(`${kind.toLowerCase()}[^ ]*/\\S+ created`, 'i'), `${file}: ${kind}`);

@@ -27,10 +27,74 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | 
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: capturebox
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* metadata.annotations of every object: commonAnnotations merged with the object's own (a dict, may be empty). */}}
+{{- define "capturebox.annotations" -}}
+{{- $merged := merge (deepCopy (default (dict) .own)) (default (dict) .context.Values.commonAnnotations) }}
+{{- with $merged -}}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/*
+The helm test pod's labels: the release's, but with its own app.kubernetes.io/name, so that no selector of the
+release (Service, PodDisruptionBudget, NetworkPolicy) picks it up and it never receives the Service's traffic.
+*/}}
+{{- define "capturebox.selftestLabels" -}}
+{{- $labels := include "capturebox.labels" . | fromYaml }}
+{{- $_ := set $labels "app.kubernetes.io/name" (printf "%s-selftest" (include "capturebox.name" .)) }}
+{{- $_ := set $labels "app.kubernetes.io/component" "selftest" }}
+{{- toYaml $labels }}
 {{- end }}
 
 {{- define "capturebox.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{- define "capturebox.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "capturebox.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+The pod securityContext. OpenShift's restricted-v2 SCC assigns the UID, GID and fsGroup from the namespace's
+range and refuses pods that ask for others, so there the chart leaves them to the platform.
+*/}}
+{{- define "capturebox.podSecurityContext" -}}
+{{- $context := deepCopy .Values.podSecurityContext }}
+{{- $mode := .Values.openshift.adaptSecurityContext }}
+{{- if or (eq $mode "force") (and (eq $mode "auto") (.Capabilities.APIVersions.Has "security.openshift.io/v1")) }}
+{{- $context = omit $context "runAsUser" "runAsGroup" "fsGroup" }}
+{{- end }}
+{{- toYaml $context }}
+{{- end }}
+
+{{/* Spread over nodes and zones when there is more than one pod, unless the user gave constraints. */}}
+{{- define "capturebox.topologySpreadConstraints" -}}
+{{- if .Values.topologySpreadConstraints }}
+{{- toYaml .Values.topologySpreadConstraints }}
+{{- else if gt (int .Values.replicaCount) 1 }}
+{{- range list "kubernetes.io/hostname" "topology.kubernetes.io/zone" }}
+- maxSkew: 1
+  topologyKey: {{ . }}
+  whenUnsatisfiable: ScheduleAnyway
+  labelSelector:
+    matchLabels:
+      {{- include "capturebox.selectorLabels" $ | nindent 6 }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/* The Secret that holds the admin API key: the user's, or the one this chart generates. */}}
@@ -71,5 +135,26 @@ app.kubernetes.io/part-of: capturebox
 {{- end }}
 {{- if and .Values.tls.http (not (include "capturebox.tlsSecretName" .)) }}
 {{- fail "tls.http serves the mounted certificate: enable tls.certManager or set tls.existingSecret" }}
+{{- end }}
+{{- include "capturebox.validateStorageUnchanged" . }}
+{{- end }}
+
+{{/*
+The store is chosen once per release: switching embedded <-> mongodb on upgrade would start an empty store and
+leave the captured mail behind (the operator refuses the same change). The installed Deployment says which store
+it runs: MongoDB pods get CAPTUREBOX_MONGODB_URI. Without a cluster (helm template) `lookup` finds nothing.
+*/}}
+{{- define "capturebox.validateStorageUnchanged" -}}
+{{- $live := lookup "apps/v1" "Deployment" .Release.Namespace (include "capturebox.fullname" .) }}
+{{- if $live }}
+{{- $liveType := "embedded" }}
+{{- range $live.spec.template.spec.containers }}
+{{- range .env }}
+{{- if eq .name "CAPTUREBOX_MONGODB_URI" }}{{ $liveType = "mongodb" }}{{ end }}
+{{- end }}
+{{- end }}
+{{- if ne $liveType .Values.storage.type }}
+{{- fail (printf "storage.type cannot change from %s to %s on upgrade: the captured mail stays in the old store. Keep storage.type=%s, or install a new release for the other store" $liveType .Values.storage.type $liveType) }}
+{{- end }}
 {{- end }}
 {{- end }}

@@ -1,17 +1,34 @@
 // The chart's bounded values, from the shared limits: values.schema.json's minimum/maximum/default and the
 // defaults in values.yaml must say the same. `node scripts/generate-chart-schema.mjs` rewrites the schema from
 // here; e2e/src/shared-limits.test.ts fails when the committed schema or values.yaml disagree.
-import { CONTAINER_PORT, DEFAULT_PORTS, MESSAGE_BYTES, SERVICE_PORT, type IntegerBound } from './index';
+import * as limits from './index';
+import type { NumberBound } from './index';
 
-/** Chart value path (dots) -> its bound, default included. */
-export const CHART_VALUE_BOUNDS: Readonly<Record<string, IntegerBound>> = {
-  'smtp.port': { ...CONTAINER_PORT, default: DEFAULT_PORTS.smtp },
-  'smtp.maxMessageBytes': MESSAGE_BYTES,
-  'smtp.implicitTls.port': { ...CONTAINER_PORT, default: DEFAULT_PORTS.smtps },
-  'http.port': { ...CONTAINER_PORT, default: DEFAULT_PORTS.http },
-  'service.smtpPort': { ...SERVICE_PORT, default: DEFAULT_PORTS.smtp },
-  'service.smtpsPort': { ...SERVICE_PORT, default: DEFAULT_PORTS.serviceSmtps },
-  'service.httpPort': { ...SERVICE_PORT, default: DEFAULT_PORTS.http },
+/** Chart value path (dots) -> its bound, default included (no default: values.yaml says null, the service decides). */
+export const CHART_VALUE_BOUNDS: Readonly<Record<string, NumberBound>> = {
+  'smtp.port': { ...limits.CONTAINER_PORT, default: limits.DEFAULT_PORTS.smtp },
+  'smtp.maxMessageBytes': limits.MESSAGE_BYTES,
+  'smtp.implicitTls.port': { ...limits.CONTAINER_PORT, default: limits.DEFAULT_PORTS.smtps },
+  'http.port': { ...limits.CONTAINER_PORT, default: limits.DEFAULT_PORTS.http },
+  'service.smtpPort': { ...limits.SERVICE_PORT, default: limits.DEFAULT_PORTS.smtp },
+  'service.smtpsPort': { ...limits.SERVICE_PORT, default: limits.DEFAULT_PORTS.serviceSmtps },
+  'service.httpPort': { ...limits.SERVICE_PORT, default: limits.DEFAULT_PORTS.http },
+  'smtp.limits.maxConnections': limits.SMTP_MAX_CONNECTIONS,
+  'smtp.limits.maxConnectionsPerIp': limits.SMTP_MAX_CONNECTIONS_PER_IP,
+  'smtp.limits.maxDataTransactions': limits.SMTP_MAX_DATA_TRANSACTIONS,
+  'smtp.limits.maxInflightBytes': limits.SMTP_MAX_INFLIGHT_BYTES,
+  'smtp.limits.dataTimeoutMs': limits.SMTP_DATA_TIMEOUT_MS,
+  'smtp.limits.idleTimeoutMs': limits.SMTP_IDLE_TIMEOUT_MS,
+  'retention.maxMessagesPerInbox': limits.RETENTION_MAX_MESSAGES_PER_INBOX,
+  'retention.maxAgeHours': limits.RETENTION_MAX_AGE_HOURS,
+  'waits.maxOpen': limits.MAX_WAITS,
+  'waits.replicaFeedIntervalMs': limits.REPLICA_FEED_INTERVAL_MS,
+  'websockets.maxOpen': limits.MAX_WEBSOCKETS,
+  'webhooks.timeoutMs': limits.WEBHOOK_TIMEOUT_MS,
+  'webhooks.retryHours': limits.WEBHOOK_RETRY_HOURS,
+  'webhooks.concurrency': limits.WEBHOOK_CONCURRENCY,
+  'webhooks.pollMs': limits.WEBHOOK_POLL_MS,
+  'webhooks.backoffMaxMs': limits.WEBHOOK_BACKOFF_MAX_MS,
 };
 
 type JsonObject = { [key: string]: unknown };
@@ -31,7 +48,7 @@ export function chartSchemaWithBounds(schema: JsonObject): JsonObject {
   const copy = structuredClone(schema);
   for (const [path, bound] of Object.entries(CHART_VALUE_BOUNDS)) {
     const node = schemaNodeOf(copy, path);
-    for (const key of ['minimum', 'maximum', 'default'] as const) {
+    for (const key of ['minimum', 'exclusiveMinimum', 'maximum', 'default'] as const) {
       if (bound[key] === undefined) delete node[key];
       else node[key] = bound[key];
     }
@@ -44,7 +61,8 @@ export function chartValuesDisagreements(values: JsonObject): string[] {
   const problems: string[] = [];
   for (const [path, bound] of Object.entries(CHART_VALUE_BOUNDS)) {
     const actual = path.split('.').reduce<unknown>((node, key) => (node as JsonObject | undefined)?.[key], values);
-    if (actual !== bound.default) problems.push(`${path}: values.yaml says ${String(actual)}, the shared limits say ${String(bound.default)}`);
+    const expected = bound.default ?? null;
+    if (actual !== expected) problems.push(`${path}: values.yaml says ${String(actual)}, the shared limits say ${String(expected)}`);
   }
   return problems;
 }

@@ -3,7 +3,26 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_PORTS, MESSAGE_BYTES, RETENTION_MAX_AGE_HOURS, RETENTION_MAX_MESSAGES_PER_INBOX } from '@capturebox/limits';
+import {
+  DEFAULT_PORTS,
+  MAX_WAITS,
+  MAX_WEBSOCKETS,
+  MESSAGE_BYTES,
+  REPLICA_FEED_INTERVAL_MS,
+  RETENTION_MAX_AGE_HOURS,
+  RETENTION_MAX_MESSAGES_PER_INBOX,
+  SMTP_DATA_TIMEOUT_MS,
+  SMTP_IDLE_TIMEOUT_MS,
+  SMTP_MAX_CONNECTIONS,
+  SMTP_MAX_CONNECTIONS_PER_IP,
+  SMTP_MAX_DATA_TRANSACTIONS,
+  SMTP_MAX_INFLIGHT_BYTES,
+  WEBHOOK_BACKOFF_MAX_MS,
+  WEBHOOK_CONCURRENCY,
+  WEBHOOK_POLL_MS,
+  WEBHOOK_RETRY_HOURS,
+  WEBHOOK_TIMEOUT_MS,
+} from '@capturebox/limits';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -13,6 +32,11 @@ const booleanFromEnv = z
 const DENYLIST_DOMAIN = /^[^\s@/[\]]+\.[^\s@/[\]]+$/u;
 
 const port = z.coerce.number().int().min(0).max(65535);
+/** An integer setting bounded (and defaulted) by a shared limit in packages/limits, which the chart also reads. */
+const boundedInteger = (bound: { minimum: number; maximum?: number }) => {
+  const atLeast = z.coerce.number().int().min(bound.minimum);
+  return bound.maximum === undefined ? atLeast : atLeast.max(bound.maximum);
+};
 
 const EnvSchema = z.object({
   CAPTUREBOX_SMTP_PORT: port.default(DEFAULT_PORTS.smtp),
@@ -30,12 +54,12 @@ const EnvSchema = z.object({
   CAPTUREBOX_RETENTION_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   CAPTUREBOX_SMTP_AUTH: z.enum(['required', 'optional', 'off']).default('required'),
   CAPTUREBOX_SMTP_MAX_BYTES: z.coerce.number().int().min(MESSAGE_BYTES.minimum).max(MESSAGE_BYTES.maximum).default(MESSAGE_BYTES.default),
-  CAPTUREBOX_SMTP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(1000),
-  CAPTUREBOX_SMTP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().positive().default(200),
-  CAPTUREBOX_SMTP_MAX_DATA_TRANSACTIONS: z.coerce.number().int().positive().default(100),
-  CAPTUREBOX_SMTP_MAX_INFLIGHT_BYTES: z.coerce.number().int().positive().optional(),
-  CAPTUREBOX_SMTP_DATA_TIMEOUT_MS: z.coerce.number().int().min(100).default(300_000),
-  CAPTUREBOX_SMTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  CAPTUREBOX_SMTP_MAX_CONNECTIONS: boundedInteger(SMTP_MAX_CONNECTIONS).default(SMTP_MAX_CONNECTIONS.default),
+  CAPTUREBOX_SMTP_MAX_CONNECTIONS_PER_IP: boundedInteger(SMTP_MAX_CONNECTIONS_PER_IP).default(SMTP_MAX_CONNECTIONS_PER_IP.default),
+  CAPTUREBOX_SMTP_MAX_DATA_TRANSACTIONS: boundedInteger(SMTP_MAX_DATA_TRANSACTIONS).default(SMTP_MAX_DATA_TRANSACTIONS.default),
+  CAPTUREBOX_SMTP_MAX_INFLIGHT_BYTES: boundedInteger(SMTP_MAX_INFLIGHT_BYTES).optional(),
+  CAPTUREBOX_SMTP_DATA_TIMEOUT_MS: boundedInteger(SMTP_DATA_TIMEOUT_MS).default(SMTP_DATA_TIMEOUT_MS.default),
+  CAPTUREBOX_SMTP_IDLE_TIMEOUT_MS: boundedInteger(SMTP_IDLE_TIMEOUT_MS).default(SMTP_IDLE_TIMEOUT_MS.default),
   // A host name (as the operator's CRD has it): it goes into the greeting and every Received: line.
   CAPTUREBOX_SMTP_HOSTNAME: z.string().max(253).regex(/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/, 'must be a host name').optional(),
   CAPTUREBOX_TLS_CERT_FILE: z.string().min(1).optional(),
@@ -43,14 +67,14 @@ const EnvSchema = z.object({
   CAPTUREBOX_ADMIN_USER: z.string().min(1).default('admin'),
   CAPTUREBOX_ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   CAPTUREBOX_PUBLIC_INBOXES: booleanFromEnv.default(true),
-  CAPTUREBOX_MAX_WAITS: z.coerce.number().int().positive().default(10_000),
-  CAPTUREBOX_MAX_WEBSOCKETS: z.coerce.number().int().positive().default(1000),
-  CAPTUREBOX_REPLICA_FEED_INTERVAL_MS: z.coerce.number().int().min(5).max(10_000).default(20),
-  CAPTUREBOX_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
-  CAPTUREBOX_WEBHOOK_RETRY_HOURS: z.coerce.number().positive().max(24 * 7).default(24),
-  CAPTUREBOX_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
-  CAPTUREBOX_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
-  CAPTUREBOX_WEBHOOK_BACKOFF_MAX_MS: z.coerce.number().int().min(10).max(24 * 3_600_000).default(3_600_000),
+  CAPTUREBOX_MAX_WAITS: boundedInteger(MAX_WAITS).default(MAX_WAITS.default),
+  CAPTUREBOX_MAX_WEBSOCKETS: boundedInteger(MAX_WEBSOCKETS).default(MAX_WEBSOCKETS.default),
+  CAPTUREBOX_REPLICA_FEED_INTERVAL_MS: boundedInteger(REPLICA_FEED_INTERVAL_MS).default(REPLICA_FEED_INTERVAL_MS.default),
+  CAPTUREBOX_WEBHOOK_TIMEOUT_MS: boundedInteger(WEBHOOK_TIMEOUT_MS).default(WEBHOOK_TIMEOUT_MS.default),
+  CAPTUREBOX_WEBHOOK_RETRY_HOURS: z.coerce.number().gt(WEBHOOK_RETRY_HOURS.exclusiveMinimum).max(WEBHOOK_RETRY_HOURS.maximum).default(WEBHOOK_RETRY_HOURS.default),
+  CAPTUREBOX_WEBHOOK_CONCURRENCY: boundedInteger(WEBHOOK_CONCURRENCY).default(WEBHOOK_CONCURRENCY.default),
+  CAPTUREBOX_WEBHOOK_POLL_MS: boundedInteger(WEBHOOK_POLL_MS).default(WEBHOOK_POLL_MS.default),
+  CAPTUREBOX_WEBHOOK_BACKOFF_MAX_MS: boundedInteger(WEBHOOK_BACKOFF_MAX_MS).default(WEBHOOK_BACKOFF_MAX_MS.default),
   CAPTUREBOX_DENYLIST: z
     .string()
     .default('')
