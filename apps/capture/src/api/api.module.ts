@@ -2,12 +2,14 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AccessModule } from '../access';
 import { AccountsModule } from '../accounts';
+import { ChaosModule } from '../chaos';
 import { ChecksModule } from '../checks';
 import { WaitingModule } from '../waiting';
 import { AccountInboxController } from './account-inbox.controller';
 import { WaitsController } from './waits.controller';
 import { AddressesController, PrivateAddressesBulkController } from './addresses.controller';
 import { AdminController } from './admin.controller';
+import { ChaosController } from './chaos.controller';
 import { CallerGuard } from './caller';
 import { Denylist } from './denylist';
 import { DomainsController } from './domains.controller';
@@ -21,7 +23,7 @@ import { ValidationsController } from './validations.controller';
 import { WebhooksController } from './webhooks.controller';
 
 @Module({
-  imports: [AccountsModule, AccessModule, WaitingModule, ChecksModule],
+  imports: [AccountsModule, AccessModule, WaitingModule, ChecksModule, ChaosModule],
   // MessagesController first: its `starred/messages` must win over AddressesController's `:email`.
   controllers: [
     MessagesController,
@@ -34,6 +36,7 @@ import { WebhooksController } from './webhooks.controller';
     DomainsController,
     MeController,
     AdminController,
+    ChaosController,
     ValidationsController,
     MailstatsController,
     WebhooksController,

@@ -101,6 +101,12 @@ export class CaptureMetrics {
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
+  readonly chaosInjectedTotal = new Counter({
+    name: 'capturebox_chaos_injected_total',
+    help: 'Failures and delays injected by chaos rules (POST /api/admin/chaos), by SMTP stage and rule kind',
+    labelNames: ['stage', 'kind'] as const,
+    registers: [this.registry],
+  });
   readonly spamChecksTotal = new Counter({
     name: 'capturebox_spam_checks_total',
     help: 'Captured transactions sent to spamd, by outcome: scored, failed (spamd down, slow or refusing: not scored), skipped (too large, or too many waiting)',
