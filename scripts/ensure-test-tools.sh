@@ -2,6 +2,7 @@
 # Installs the third-party tools the test suite drives, when missing. Idempotent; safe to run often.
 #   swaks    - a real SMTP client (Debian package), with Perl's TLS modules for STARTTLS
 #   python3  - Python's smtplib, a real SMTP client (on the machine already; checked here)
+#   spamd    - Debian's SpamAssassin daemon (spamassassin, spamd), started by the spam-score tests
 #   curl     - what the README's examples read the API with (e2e/src/readme-snippets.test.ts runs them)
 #   chromium - Debian's Chromium, driven by playwright-core in the web UI tests (never a downloaded browser)
 #   schemathesis - the property-based API fuzzer (PyPI, pinned), in a venv under ~/.cache/capturebox
@@ -16,6 +17,8 @@ need_apt=()
 command -v swaks >/dev/null 2>&1 || need_apt+=(swaks)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+# The spam-score tests start Debian's spamd (e2e/src/support/spamd-server.ts).
+[ -x /usr/sbin/spamd ] || need_apt+=(spamassassin spamd)
 # swaks speaks STARTTLS through these Perl modules, which it only recommends.
 perl -MNet::SSLeay -MIO::Socket::SSL -e1 >/dev/null 2>&1 || need_apt+=(libnet-ssleay-perl libio-socket-ssl-perl)
 # The browser tests launch exactly this path (e2e/src/support/browser.ts).

@@ -138,6 +138,9 @@ describe('authorization matrix', () => {
     '/api/addresses/:email/messages/:id/attachments',
     '/api/addresses/:email/messages/:id/attachments/:attachment',
     '/api/addresses/:email/messages/:id/codes',
+    '/api/addresses/:email/messages/:id/checks/spam',
+    '/api/addresses/:email/messages/:id/checks/html',
+    '/api/addresses/:email/messages/:id/checks/links',
     '/api/raw/:email/:id',
     '/api/text/:email/:id',
     '/api/body/:email/:id',
@@ -356,6 +359,10 @@ describe('authorization matrix', () => {
       ['DELETE', '/api/admin/accounts/:account/keys/:keyId', async (n) => `/api/admin/accounts/bob/keys/${await extraKey(n)}`, () => undefined, 200],
       ['POST', '/api/admin/accounts/:account/domains', async () => '/api/admin/accounts/bob/domains', (n) => json({ domain: `bob-${n}.test` }), 201],
       ['DELETE', '/api/admin/accounts/:account/domains/:domain', async (n) => `/api/admin/accounts/bob/domains/${await extraDomain(n)}`, () => undefined, 200],
+      ['GET', '/api/admin/chaos', async () => '/api/admin/chaos', () => undefined, 200],
+      ['POST', '/api/admin/chaos', async () => '/api/admin/chaos', () => json({ kind: 'delay', stage: 'rcpt', delayMs: 1, scope: { address: 'nobody@matrix.test' } }), 201],
+      ['DELETE', '/api/admin/chaos/:id', async (n) => `/api/admin/chaos/${await extraChaosRule(n)}`, () => undefined, 200],
+      ['DELETE', '/api/admin/chaos', async () => '/api/admin/chaos', () => undefined, 200],
     ];
     let n = 0;
     for (const [method, route, pathOf, bodyOf, adminStatus] of routes) {
@@ -373,6 +380,10 @@ describe('authorization matrix', () => {
   }
   async function extraKey(n: number): Promise<string> {
     return (JSON.parse((await call('admin', 'POST', '/api/admin/accounts/bob/keys', { label: `extra-${n}` })).text) as { keyId: string }).keyId;
+  }
+  async function extraChaosRule(n: number): Promise<string> {
+    const rule = { kind: 'delay', stage: 'rcpt', delayMs: 1, scope: { address: `nobody-${n}@matrix.test` } };
+    return (JSON.parse((await call('admin', 'POST', '/api/admin/chaos', rule)).text) as { _id: string })._id;
   }
   async function extraDomain(n: number): Promise<string> {
     await call('admin', 'POST', '/api/admin/accounts/bob/domains', { domain: `extra-${n}.test` });

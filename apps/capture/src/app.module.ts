@@ -1,5 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { ApiModule } from './api';
+import { ChecksModule } from './checks';
 import { PushModule } from './push';
 import { WebhooksModule } from './webhooks';
 import { CONFIG, type CaptureboxConfig } from './config';
@@ -35,7 +36,7 @@ export class AppModule {
   static with(config: CaptureboxConfig, logger: Logger, tls: TlsMaterial): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.with(config, logger), MetricsModule, TlsModule.with(tls), StoreModule, EventsModule, IngestModule, SmtpModule, ApiModule, PushModule, WebhooksModule, HealthModule, WebModule, OpenApiModule],
+      imports: [CoreModule.with(config, logger), MetricsModule, TlsModule.with(tls), StoreModule, EventsModule, IngestModule, ChecksModule, SmtpModule, ApiModule, PushModule, WebhooksModule, HealthModule, WebModule, OpenApiModule],
     };
   }
 }

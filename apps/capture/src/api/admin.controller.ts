@@ -13,7 +13,7 @@ const AccountSettings = z.object({ capturePrivate: z.boolean().optional(), messa
 const NewKey = z.object({ label: z.string().max(100).optional() }).strict();
 const NewDomain = z.object({ domain: z.string() }).strict();
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+export function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body ?? {});
   if (!parsed.success) throw badRequest('Invalid request body', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
   return parsed.data;
@@ -128,6 +128,6 @@ export class AdminController {
   }
 }
 
-function requireAdmin(caller: Caller): void {
+export function requireAdmin(caller: Caller): void {
   if (!requireAccount(caller).isAdmin) throw new ApiError('forbidden', 'An admin API key is required.');
 }

@@ -31,6 +31,9 @@ const booleanFromEnv = z
 /** A domain name as an admin writes one (IDN in Unicode or punycode); the API normalizes it as every address. */
 const DENYLIST_DOMAIN = /^[^\s@/[\]]+\.[^\s@/[\]]+$/u;
 
+/** spamd's own port, when CAPTUREBOX_SPAMD_URL names none. */
+const SPAMD_DEFAULT_PORT = 783;
+
 const port = z.coerce.number().int().min(0).max(65535);
 /** An integer setting bounded (and defaulted) by a shared limit in packages/limits, which the chart also reads. */
 const boundedInteger = (bound: { minimum: number; maximum?: number }) => {
@@ -80,6 +83,18 @@ const EnvSchema = z.object({
     .default('')
     .transform((value) => value.toLowerCase().split(/[\s,]+/).filter(Boolean))
     .refine((entries) => entries.every((entry) => isIP(entry) || DENYLIST_DOMAIN.test(entry)), 'must be domains and IP addresses, separated by commas or spaces'),
+  CAPTUREBOX_SPAMD_URL: z
+    .url({ protocol: /^spamd$/, error: 'must be spamd://host[:port]' })
+    .transform((value) => new URL(value))
+    .refine((url) => url.hostname !== '' && (url.pathname === '' || url.pathname === '/'), 'must be spamd://host[:port]')
+    .optional(),
+  CAPTUREBOX_SPAMD_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  CAPTUREBOX_LINK_CHECK_HOSTS: z
+    .string()
+    .default('')
+    .transform((value) => value.toLowerCase().split(/[\s,]+/).filter(Boolean))
+    .refine((entries) => entries.every((entry) => isIP(entry) || /^[^\s@/:[\]]+$/u.test(entry)), 'must be host names and IP addresses, separated by commas or spaces'),
+  CAPTUREBOX_LINK_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   CAPTUREBOX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -143,6 +158,17 @@ export interface CaptureboxConfig {
    * longest wait between two attempts (exponential backoff with full jitter up to it).
    */
   webhooks: { timeoutMs: number; retryForMs: number; concurrency: number; pollMs: number; backoffMaxMs: number };
+  /**
+   * Message checks (checks/): spamd to score captured mail with (not scored when undefined) and how long one
+   * check may take; the hosts the link check may request (and their subdomains; none: it requests nothing)
+   * and how long one link may take, redirects included.
+   */
+  checks: {
+    spamd: { host: string; port: number } | undefined;
+    spamdTimeoutMs: number;
+    linkHosts: string[];
+    linkTimeoutMs: number;
+  };
 }
 
 /**
@@ -210,6 +236,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CaptureboxConf
       concurrency: e.CAPTUREBOX_WEBHOOK_CONCURRENCY,
       pollMs: e.CAPTUREBOX_WEBHOOK_POLL_MS,
       backoffMaxMs: e.CAPTUREBOX_WEBHOOK_BACKOFF_MAX_MS,
+    },
+    checks: {
+      spamd: e.CAPTUREBOX_SPAMD_URL && { host: e.CAPTUREBOX_SPAMD_URL.hostname.replace(/^\[|\]$/g, ''), port: Number(e.CAPTUREBOX_SPAMD_URL.port || SPAMD_DEFAULT_PORT) },
+      spamdTimeoutMs: e.CAPTUREBOX_SPAMD_TIMEOUT_MS,
+      linkHosts: e.CAPTUREBOX_LINK_CHECK_HOSTS,
+      linkTimeoutMs: e.CAPTUREBOX_LINK_CHECK_TIMEOUT_MS,
     },
   };
 }

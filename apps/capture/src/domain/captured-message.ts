@@ -1,5 +1,6 @@
 // The captured-message model shared by ingest (which builds it), the store (which keeps it) and the API
 // (which renders it as Mailsac's EmailMessage). Plain data only: no behaviour, no I/O.
+import type { SpamVerdict } from './spam-verdict';
 
 export interface MailAddress {
   address: string;
@@ -102,7 +103,8 @@ export interface StoredMessage {
   ip: string;
   via: string;
   rtls: boolean;
-  spam: number;
+  /** SpamAssassin's verdict, recorded after the save (checks/); null while not scored (no spamd, spamd down). */
+  spamVerdict: SpamVerdict | null;
   folder: MessageFolder;
   labels: string[];
   read: boolean;

@@ -15,3 +15,4 @@ export {
 export { domainOf, inboxOf, isValidDomain, isValidMailbox, normalizeDomain } from './mailbox';
 export { isMessageId, MESSAGE_ID } from './message-id';
 export { DomainList } from './domain-list';
+export { spamProbability, type SpamVerdict } from './spam-verdict';

@@ -93,7 +93,7 @@ describe('routeToInboxes', () => {
       ip: '192.0.2.10',
       via: '198.51.100.1',
       rtls: true,
-      spam: 0,
+      spamVerdict: null,
       folder: 'inbox',
       labels: [],
       read: false,

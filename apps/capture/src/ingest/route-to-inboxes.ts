@@ -29,7 +29,7 @@ export function routeToInboxes(mail: CapturedMail): StoredMessage[] {
       ip: mail.session.clientIp,
       via: mail.session.serverIp,
       rtls: mail.session.tls,
-      spam: 0,
+      spamVerdict: null,
       folder: 'inbox',
       labels: [],
       read: false,

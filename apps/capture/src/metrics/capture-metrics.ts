@@ -101,6 +101,24 @@ export class CaptureMetrics {
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
+  readonly chaosInjectedTotal = new Counter({
+    name: 'capturebox_chaos_injected_total',
+    help: 'Failures and delays injected by chaos rules (POST /api/admin/chaos), by SMTP stage and rule kind',
+    labelNames: ['stage', 'kind'] as const,
+    registers: [this.registry],
+  });
+  readonly spamChecksTotal = new Counter({
+    name: 'capturebox_spam_checks_total',
+    help: 'Captured transactions sent to spamd, by outcome: scored, failed (spamd down, slow or refusing: not scored), skipped (too large, or too many waiting)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly linkChecksTotal = new Counter({
+    name: 'capturebox_link_checks_total',
+    help: 'Links the link check looked at, by result: ok (2xx/3xx at the end), broken (4xx/5xx), failed (timeout, refused, redirect loop), not_allowed (host not in CAPTUREBOX_LINK_CHECK_HOSTS)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
   readonly webhookDeliverySeconds = new Histogram({
     name: 'capturebox_webhook_delivery_seconds',
     help: 'Time from the POST of a webhook delivery to the receiver’s answer (or the timeout)',

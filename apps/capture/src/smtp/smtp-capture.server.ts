@@ -6,8 +6,9 @@ import { hostname } from 'node:os';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerDataStream, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { AccountsService, FailureThrottle, sleep, type Account } from '../accounts';
+import { ChaosService, type ChaosStage } from '../chaos';
 import { CONFIG, type CaptureboxConfig } from '../config';
-import { isValidMailbox, type SessionFacts } from '../domain';
+import { inboxOf, isValidMailbox, type SessionFacts } from '../domain';
 import { CaptureService, MessageLimitReached } from '../ingest';
 import { ROOT_LOGGER, type Logger } from '../logging';
 import { CaptureMetrics } from '../metrics';
@@ -66,6 +67,7 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
     private readonly accounts: AccountsService,
     private readonly capture: CaptureService,
     private readonly metrics: CaptureMetrics,
+    private readonly chaos: ChaosService,
   ) {
     this.logger = rootLogger.child({ module: 'smtp' });
     this.serverHostname = config.smtp.hostname ?? hostname();
@@ -143,7 +145,7 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
       // smtpd_tls_auth_only): clients never send an API key in clear text.
       onConnect: (session, callback) => {
         session.disabledCommands = session.secure ? [] : ['AUTH'];
-        callback();
+        this.askChaos('connect', session, [], callback);
       },
       onSecure: (_socket, session, callback) => {
         session.disabledCommands = [];
@@ -154,17 +156,25 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
         // Checked here too, not only by smtp-server: with AUTH switched off before STARTTLS, smtp-server
         // would otherwise treat the plain-text session as one that needs no login.
         if (smtp.authMode === 'required' && !session.user) return callback(this.refuse(session.id, 'auth_required'));
-        callback(address.address === '' || isValidMailbox(address.address) ? null : this.refuse(session.id, 'bad_sender'));
+        if (address.address !== '' && !isValidMailbox(address.address)) return callback(this.refuse(session.id, 'bad_sender'));
+        this.askChaos('mail', session, [], callback);
       },
       onRcptTo: (address, session, callback) => {
         if (!isValidMailbox(address.address)) return callback(this.refuse(session.id, 'bad_recipient'));
         if (session.envelope.rcptTo.length >= MAX_RECIPIENTS_PER_MESSAGE) return callback(this.refuse(session.id, 'too_many_recipients'));
-        callback();
+        this.askChaos('rcpt', session, [address.address], callback);
       },
-      onData: (stream, session, callback) => this.onData(stream, session, callback),
+      onData: (stream, session, callback) =>
+        this.askChaos('data', session, [], (refusal) => {
+          if (!refusal) return this.onData(stream, session, callback);
+          // Refused before anything is stored: the DATA is read and dropped, then the sender gets the refusal.
+          stream.on('end', () => callback(refusal));
+          stream.resume();
+        }),
       onClose: (session) => {
         this.connectionLimits.release(session.remoteAddress);
         this.refusals.forget(session.id);
+        this.chaos.closed(session.id);
         this.metrics.smtpSessionsTotal.inc({ tls: String(Boolean(session.secure)) });
       },
     };
@@ -217,6 +227,12 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
   async openConnections(): Promise<number> {
     const counts = await Promise.all(this.listeners.map((listener) => listener.openConnections()));
     return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  /** What the chaos rules (chaos/) inject at this stage, a delay and maybe a refusal, then smtp-server's callback. */
+  private askChaos(stage: ChaosStage, session: SMTPServerSession, adding: string[], callback: (refusal: Error | null) => void): void {
+    const recipients = [...session.envelope.rcptTo.map((recipient) => recipient.address), ...adding].map(inboxOf);
+    this.chaos.at(stage, session.id, { accountId: accountOf(session)?.id ?? null, recipients }).then(callback, callback);
   }
 
   /** Our refusal as the session's next reply: counted by its own row when smtp-server writes it. */

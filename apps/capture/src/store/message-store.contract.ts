@@ -107,7 +107,7 @@ export function describeMessageStoreContract(name: string, makeStore: () => Prom
         labels: ['work', 'ünïcode'],
         savedBy: 'account-1',
         read: true,
-        spam: 0.25,
+        spamVerdict: { score: 7.5, required: 5, rules: ['GTUBE', 'NO_RELAYS'] },
         folder: 'all',
         rtls: false,
       };
@@ -134,6 +134,24 @@ export function describeMessageStoreContract(name: string, makeStore: () => Prom
       }
     });
 
+
+    it("records a spam verdict on every copy of a transaction, and on no other transaction's", async () => {
+      const mail = makeCapturedMail();
+      const copies = await save(mail, ['a@example.com', 'b@example.com']);
+      const [other] = await save(makeCapturedMail(), ['a@example.com']);
+      assert.equal((await store.getMessage(copies[0].inbox, copies[0].id))?.spamVerdict, null, 'not scored when saved');
+
+      const verdict = { score: -0.4, required: 5, rules: ['NO_RELAYS', 'BAYES_00'] };
+      assert.equal(await store.recordSpamVerdict(mail.queueId, verdict), 2);
+      for (const copy of copies) {
+        assert.deepEqual((await store.getMessage(copy.inbox, copy.id))?.spamVerdict, verdict);
+        assert.deepEqual((await store.listInbox(copy.inbox, { limit: 10 })).find((m) => m.id === copy.id)?.spamVerdict, verdict);
+      }
+      assert.equal((await store.getMessage(other.inbox, other.id))?.spamVerdict, null);
+
+      for (const copy of copies) await store.deleteMessage(copy.inbox, copy.id);
+      assert.equal(await store.recordSpamVerdict(mail.queueId, verdict), 0, 'a deleted transaction takes no verdict');
+    });
     it('lists an inbox newest first, honouring limit and an exclusive until', async () => {
       const byMinute = new Map<number, string>();
       for (const minute of [2, 0, 4, 1, 3]) {

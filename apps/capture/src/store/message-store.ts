@@ -1,6 +1,6 @@
 // The storage port: the small vocabulary that ingest, the API and retention speak. Adapters (embedded
 // SQLite, MongoDB) implement it and pass the same contract tests in `message-store.contract.ts`.
-import type { AttachmentContent, CapturedMail, HeaderLine, MessageFolder, StoredMessage } from '../domain';
+import type { AttachmentContent, CapturedMail, HeaderLine, MessageFolder, SpamVerdict, StoredMessage } from '../domain';
 import type { MessageFilter, MessageSearch } from './message-search';
 import type {
   ClaimedDelivery,
@@ -139,6 +139,12 @@ export interface MessageStore {
   getBody(inbox: string, id: string): Promise<MessageBody | null>;
   getRaw(inbox: string, id: string): Promise<Buffer | null>;
   getAttachment(inbox: string, id: string, md5: string): Promise<AttachmentContent | null>;
+
+  /**
+   * Records SpamAssassin's verdict on every copy of a transaction (scored after the save: checks/); returns how
+   * many copies took it (0 when they were deleted meanwhile).
+   */
+  recordSpamVerdict(queueId: string, verdict: SpamVerdict): Promise<number>;
 
   /** Apply a patch; returns the updated message, or null when there is no such message. */
   updateMessage(inbox: string, id: string, patch: MessagePatch): Promise<StoredMessage | null>;

@@ -65,7 +65,7 @@ import {
   type FindCursor,
   type UpdateFilter,
 } from 'mongodb';
-import type { AttachmentContent, AttachmentMeta, CapturedMail, StoredMessage } from '../domain';
+import type { AttachmentContent, AttachmentMeta, CapturedMail, SpamVerdict, StoredMessage } from '../domain';
 import {
   assertCopiesBelongTo,
   assertKeepNewest,
@@ -289,6 +289,13 @@ export class MongoMessageStore extends MongoStore<Collections> implements Messag
         if (!updated) return null; // no such message in this inbox (or deleted between the steps)
       }
       return updated && fromMessageDocument(updated);
+    });
+  }
+
+  async recordSpamVerdict(queueId: string, verdict: SpamVerdict): Promise<number> {
+    return this.use('recordSpamVerdict', async (s) => {
+      const { filter } = copiesOfQueueIdsQuery([queueId]);
+      return (await s.messages.updateMany(filter, { $set: { spamVerdict: verdict } })).matchedCount;
     });
   }
 
@@ -749,7 +756,8 @@ function fromMessageDocument(document: MessageDocument): StoredMessage {
     ip: document.ip,
     via: document.via,
     rtls: document.rtls,
-    spam: document.spam,
+    // Copies stored before the field existed have none: not scored.
+    spamVerdict: document.spamVerdict ?? null,
     folder: document.folder,
     labels: document.labels,
     read: document.read,

@@ -36,7 +36,10 @@ export interface MessageRow {
   ip: string;
   via: string;
   rtls: number;
+  /** Migration 1's column, always 0 (see migration 8). */
   spam: number;
+  /** JSON SpamVerdict, or NULL while not scored. */
+  spam_verdict: string | null;
   folder: string;
   labels: string;
   read: number;
@@ -98,7 +101,8 @@ export function toMessageRow(message: StoredMessage): MessageRow {
     ip: message.ip,
     via: message.via,
     rtls: message.rtls ? 1 : 0,
-    spam: message.spam,
+    spam: 0,
+    spam_verdict: message.spamVerdict && JSON.stringify(message.spamVerdict),
     folder: message.folder,
     labels: JSON.stringify(message.labels),
     read: message.read ? 1 : 0,
@@ -126,7 +130,7 @@ export function fromMessageRow(row: MessageRow): StoredMessage {
     ip: row.ip,
     via: row.via,
     rtls: row.rtls === 1,
-    spam: row.spam,
+    spamVerdict: row.spam_verdict === null ? null : JSON.parse(row.spam_verdict),
     folder: row.folder as MessageFolder,
     labels: JSON.parse(row.labels),
     read: row.read === 1,

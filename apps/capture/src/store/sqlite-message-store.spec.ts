@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import type { CapturedMail, StoredMessage } from '../domain';
 import { StoreUnavailableError } from './message-store';
 import { describeMessageStoreContract } from './message-store.contract';
 import { SqliteMessageStore } from './sqlite-message-store';
@@ -30,6 +31,9 @@ import { makeNestedStoreFile, useSqliteTestFile } from './sqlite-test-files';
 import { makeAttachment, makeCapturedMail, makeCopies } from './test-fixtures';
 
 const TEMP_PREFIX = 'capturebox-store-';
+
+/** The columns of migration 1's messages table: what a current store's rows are copied into an old database by. */
+const V1_MESSAGE_COLUMNS = 'id, queue_id, inbox, original_inbox, domain, from_list, to_list, cc_list, bcc_list, subject, received, size, attachments, links, ip, via, rtls, spam, folder, labels, read, saved_by';
 
 describeMessageStoreContract('SqliteMessageStore', async () => {
   const { file, cleanup } = makeNestedStoreFile(TEMP_PREFIX, 'capturebox.sqlite');
@@ -165,7 +169,7 @@ describe('SqliteMessageStore', () => {
     v1.prepare('ATTACH DATABASE ? AS source').run(sourceFile);
     v1.exec(`
       INSERT INTO main.captured SELECT * FROM source.captured;
-      INSERT INTO main.messages SELECT * FROM source.messages;
+      INSERT INTO main.messages SELECT ${V1_MESSAGE_COLUMNS} FROM source.messages;
       INSERT INTO main.attachment_blobs (md5, content) SELECT md5, content FROM source.attachment_blobs;
       DETACH DATABASE source;`);
 
@@ -197,7 +201,7 @@ describe('SqliteMessageStore', () => {
     v2.exec(`
       INSERT INTO main.captured SELECT * FROM source.captured;
       INSERT INTO main.attachment_blobs (md5, content) SELECT md5, content FROM source.attachment_blobs;
-      INSERT INTO main.messages SELECT * FROM source.messages;
+      INSERT INTO main.messages SELECT ${V1_MESSAGE_COLUMNS} FROM source.messages;
       DETACH DATABASE source;`);
     assert.equal(v2.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'messages_by_domain'`).get(), undefined);
 
@@ -228,7 +232,7 @@ describe('SqliteMessageStore', () => {
     v3.exec(`
       INSERT INTO main.captured SELECT * FROM source.captured;
       INSERT INTO main.attachment_blobs (md5, content) SELECT md5, content FROM source.attachment_blobs;
-      INSERT INTO main.messages SELECT * FROM source.messages;
+      INSERT INTO main.messages SELECT ${V1_MESSAGE_COLUMNS} FROM source.messages;
       DETACH DATABASE source;`);
 
     await store.open();
@@ -239,20 +243,24 @@ describe('SqliteMessageStore', () => {
     assert.deepEqual((await store.listPublicWithAttachment(logo.md5, { ...nothingExcluded, limit: 10 })).map((m) => m.id), [y.id]);
   });
 
-  it('upgrades a version 5 database, indexing the words of the mail it holds, once per transaction', async () => {
+  /** The store's file at schema `version` (its first migrations only), holding `mail` as a current store wrote it. */
+  async function holdAtVersion(version: number, mail: CapturedMail, copies: StoredMessage[]): Promise<void> {
     const sourceFile = join(temp.dir, 'source.sqlite');
     const source = new SqliteMessageStore({ file: sourceFile });
     await source.open();
+    await source.saveCaptured(mail, copies);
+    await source.close();
+    const old = connectPeer();
+    for (const migration of MIGRATIONS.slice(0, version)) old.exec(migration);
+    old.pragma(`user_version = ${version}`);
+    old.prepare('ATTACH DATABASE ? AS old').run(sourceFile);
+    old.exec(`INSERT INTO main.captured SELECT * FROM old.captured; INSERT INTO main.messages SELECT ${V1_MESSAGE_COLUMNS} FROM old.messages; DETACH DATABASE old;`);
+  }
+
+  it('upgrades a version 5 database, indexing the words of the mail it holds, once per transaction', async () => {
     const mail = makeCapturedMail({ subject: 'Stored before search', text: 'an old zephyr body', attachments: [] });
     const [x, y] = makeCopies(mail, ['x@a.test', 'y@a.test']);
-    await source.saveCaptured(mail, [x, y]);
-    await source.close();
-
-    const v5 = connectPeer();
-    for (const migration of MIGRATIONS.slice(0, 5)) v5.exec(migration);
-    v5.pragma('user_version = 5');
-    v5.prepare('ATTACH DATABASE ? AS old').run(sourceFile);
-    v5.exec('INSERT INTO main.captured SELECT * FROM old.captured; INSERT INTO main.messages SELECT * FROM old.messages; DETACH DATABASE old;');
+    await holdAtVersion(5, mail, [x, y]);
 
     await store.open();
     const words = async (...list: string[]) =>
@@ -264,6 +272,18 @@ describe('SqliteMessageStore', () => {
     await store.deleteMessage(y.inbox, y.id);
     assert.deepEqual(await words('zephyr'), []);
     assert.equal(countRows('message_word_keys'), 0, 'gone with the last copy');
+  });
+
+  it('upgrades a version 7 database: the mail it holds reads as not scored, and takes a verdict', async () => {
+    const mail = makeCapturedMail({ attachments: [] });
+    const [x] = makeCopies(mail, ['x@a.test']);
+    await holdAtVersion(7, mail, [x]);
+
+    await store.open();
+    assert.equal((await store.getMessage(x.inbox, x.id))?.spamVerdict, null);
+    const verdict = { score: 6.1, required: 5, rules: ['HTML_MESSAGE'] };
+    assert.equal(await store.recordSpamVerdict(mail.queueId, verdict), 1);
+    assert.deepEqual((await store.getMessage(x.inbox, x.id))?.spamVerdict, verdict);
   });
 
   it('serves the mailstats queries from indexes: public mail by age, and message_attachments by md5', async () => {

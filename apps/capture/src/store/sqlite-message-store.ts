@@ -8,7 +8,7 @@
 import type Database from 'better-sqlite3';
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { AttachmentContent, CapturedMail, StoredMessage } from '../domain';
+import type { AttachmentContent, CapturedMail, SpamVerdict, StoredMessage } from '../domain';
 import {
   assertCopiesBelongTo,
   assertKeepNewest,
@@ -292,6 +292,10 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
 
   async updateMessage(inbox: string, id: string, patch: MessagePatch): Promise<StoredMessage | null> {
     return this.write('updateMessage', { inbox, id }, patch);
+  }
+
+  async recordSpamVerdict(queueId: string, verdict: SpamVerdict): Promise<number> {
+    return this.write('recordSpamVerdict', queueId, verdict);
   }
 
   async deleteMessage(inbox: string, id: string): Promise<boolean> {

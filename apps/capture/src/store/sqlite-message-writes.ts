@@ -2,7 +2,7 @@
 // (`sqlite-writer.worker.ts`) owns that connection and is the only one that writes, so the main thread never
 // blocks on a COMMIT's fsync or on another writer's lock.
 import type Database from 'better-sqlite3';
-import type { CapturedMail, StoredMessage } from '../domain';
+import type { CapturedMail, SpamVerdict, StoredMessage } from '../domain';
 import type { MessagePatch } from './message-store';
 import type { DeliveryRow } from './sqlite-delivery-rows';
 import type { NewWebhookDelivery } from './webhook-deliveries';
@@ -27,6 +27,7 @@ import {
   INSERT_MESSAGE_SQL,
   PRUNE_OLDER_THAN_SQL,
   PRUNE_UNREFERENCED_BLOBS_SQL,
+  RECORD_SPAM_VERDICT_SQL,
   SETTLE_DELIVERY_SQL,
   TRIM_INBOX_SQL,
   UPDATE_MESSAGE_SQL,
@@ -45,6 +46,8 @@ export interface SqliteMessageWrites {
   settleDelivery(settlement: SettleParams): boolean;
   /** Read-modify-write in one transaction, so two label edits cannot lose each other. */
   updateMessage(key: MessageKey, patch: MessagePatch): StoredMessage | null;
+  /** RECORD_SPAM_VERDICT_SQL: how many copies took it. */
+  recordSpamVerdict(queueId: string, verdict: SpamVerdict): number;
   deleteMessage(key: MessageKey): boolean;
   deleteInbox(inbox: string): number;
   /** `excluded`: a JSON array of inboxes to leave (DomainScope). */
@@ -79,6 +82,7 @@ export function prepareMessageWrites(db: Database.Database): SqliteMessageWrites
   const updateMessage = db.prepare<MessageKey & Pick<MessageRow, 'folder' | 'read' | 'saved_by' | 'labels'>>(
     UPDATE_MESSAGE_SQL,
   );
+  const recordSpamVerdict = db.prepare<{ queue_id: string; verdict: string }>(RECORD_SPAM_VERDICT_SQL);
   const deleteMessage = db.prepare<MessageKey>(DELETE_MESSAGE_SQL);
   const deleteInbox = db.prepare<{ inbox: string }>(DELETE_INBOX_SQL);
   const deleteDomainMail = db.prepare<{ domain: string; excluded: string }>(DELETE_DOMAIN_MAIL_SQL);
@@ -117,6 +121,7 @@ export function prepareMessageWrites(db: Database.Database): SqliteMessageWrites
       updateMessage.run({ ...key, folder, read, saved_by, labels });
       return updated;
     }),
+    recordSpamVerdict: (queueId, verdict) => recordSpamVerdict.run({ queue_id: queueId, verdict: JSON.stringify(verdict) }).changes,
     // The schema's triggers remove a transaction's captured row with its last copy; attachment contents stay
     // until pruneUnreferencedBlobs.
     deleteMessage: (key) => deleteMessage.run(key).changes > 0,

@@ -230,6 +230,12 @@ export const MIGRATIONS: readonly string[] = [
   -- Serves LIST_DELIVERIES_SQL (a webhook's log, newest first).
   CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, created DESC, id DESC);
   `,
+
+  // 8: SpamAssassin's verdict per copy (JSON SpamVerdict), recorded after the save; NULL: not scored. The
+  // column \`spam\` of migration 1 stays, always 0: nothing reads it.
+  `
+  ALTER TABLE messages ADD COLUMN spam_verdict TEXT;
+  `,
 ];
 
 /** The schema version this build writes: the number of migrations. */
@@ -261,6 +267,7 @@ const MESSAGE_COLUMNS = [
   'via',
   'rtls',
   'spam',
+  'spam_verdict',
   'folder',
   'labels',
   'read',
@@ -274,6 +281,9 @@ export const INSERT_CAPTURED_SQL = `
 export const INSERT_MESSAGE_SQL = `
   INSERT INTO messages (${MESSAGE_COLUMNS.join(', ')})
   VALUES (${MESSAGE_COLUMNS.map((column) => `@${column}`).join(', ')})`;
+
+/** Every copy of a transaction; served by messages_by_queue_id. */
+export const RECORD_SPAM_VERDICT_SQL = `UPDATE messages SET spam_verdict = @verdict WHERE queue_id = @queue_id`;
 
 export const INSERT_ATTACHMENT_BLOB_SQL = `INSERT OR IGNORE INTO attachment_blobs (md5, content) VALUES (@md5, @content)`;
 

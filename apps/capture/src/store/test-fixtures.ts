@@ -107,7 +107,7 @@ export function makeCopies(
       ip: mail.session.clientIp,
       via: mail.session.serverIp,
       rtls: mail.session.tls,
-      spam: 0,
+      spamVerdict: null,
       folder: 'inbox',
       labels: [],
       read: false,

@@ -1,5 +1,5 @@
 // Domain -> Mailsac JSON. The only place that knows Mailsac's field names and shapes.
-import type { AttachmentMeta, HeaderLine, StoredMessage } from '../domain';
+import { spamProbability, type AttachmentMeta, type HeaderLine, type StoredMessage } from '../domain';
 
 export type EmailMessageView = ReturnType<typeof toEmailMessage>;
 
@@ -25,7 +25,8 @@ export function toEmailMessage(message: StoredMessage) {
     read: message.read,
     rtls: message.rtls,
     links: message.links,
-    spam: message.spam,
+    // Absent, not 0, while the message is not scored (no spamd configured, or spamd could not be reached).
+    ...(message.spamVerdict && { spam: spamProbability(message.spamVerdict) }),
   };
 }
 

@@ -2,3 +2,4 @@
 // stream, WebSocket frames, later webhooks) carries, so a summary looks the same wherever it is read.
 export * from './email-message.view';
 export * from './message-codes.view';
+export * from './message-checks.view';
