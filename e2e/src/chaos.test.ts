@@ -155,4 +155,18 @@ describe('chaos', () => {
     assert.equal((await box.api('/api/admin/chaos', { key: null })).status, 401);
     assert.equal((await box.api('/api/admin/chaos/chaos_nope', { method: 'DELETE' })).status, 404);
   });
+
+  test('a standing rule of CAPTUREBOX_CHAOS (what spec.chaos sets) acts from the start; a wrong one stops the start', async () => {
+    const standing = await CaptureboxProcess.start({ env: { CAPTUREBOX_CHAOS: JSON.stringify([{ kind: 'refuse', stage: 'rcpt', code: 550, text: '5.1.1 Standing refusal', times: 1 }]) } });
+    try {
+      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: standing.smtpPort, auth: { user: ADMIN_USER, pass: ADMIN_API_KEY }, tls: { rejectUnauthorized: false } });
+      const mail = { from: 'app@chaos.test', to: inbox(), subject: 'standing', text: 'hello' };
+      await assert.rejects(transport.sendMail(mail), (error: { response?: string }) => error.response === '550 5.1.1 Standing refusal');
+      assert.match((await transport.sendMail(mail)).response, /^250 /, 'the rule was for the next one only');
+      transport.close();
+    } finally {
+      await standing.dispose();
+    }
+    await assert.rejects(CaptureboxProcess.start({ env: { CAPTUREBOX_CHAOS: '[{"kind":"refuse","stage":"mail","code":200,"text":"x"}]' } }), /CAPTUREBOX_CHAOS rule 0/);
+  });
 });

@@ -32,7 +32,7 @@ export class ChaosController {
   }
 
   @Post()
-  @ApiOperation({ operationId: 'AdminAddChaosRule', summary: 'Add a chaos rule: refuse or delay at an SMTP stage, a rate limit or a connection limit', body: ChaosRuleInput, responses: jsonResponse('The rule', ChaosRuleView, 201), errors: ['forbidden', 'not_found'] })
+  @ApiOperation({ operationId: 'AdminAddChaosRule', summary: 'Add a chaos rule: refuse or delay at an SMTP stage, a rate limit or a connection limit', body: ChaosRuleInput, responses: jsonResponse('The rule', ChaosRuleView, 201), errors: ['forbidden', 'not_found', 'conflict'] })
   async add(@CurrentCaller() caller: Caller, @Body() body: unknown) {
     requireAdmin(caller);
     const spec = parse(ChaosRuleInput, body);

@@ -25,9 +25,9 @@ export const ChaosRuleInput = z.discriminatedUnion('kind', [
     .strict(),
   z.object({ kind: z.literal('delay'), stage: z.enum(CHAOS_STAGES), delayMs: z.number().int().min(1).max(120_000), scope: Scope.optional(), ...Chance }).strict(),
   /** 421 at MAIL FROM past `messages` transactions in any `intervalMs` (a sliding window), in its scope. */
-  z.object({ kind: z.literal('rate_limit'), messages: z.number().int().min(1), intervalMs: z.number().int().min(100).max(86_400_000), scope: Scope.optional() }).strict(),
+  z.object({ kind: z.literal('rate_limit'), messages: z.number().int().min(1).max(1_000_000), intervalMs: z.number().int().min(100).max(86_400_000), scope: Scope.optional() }).strict(),
   /** 421 on connect while `connections` are open: the whole instance only (nothing is known of a session yet). */
-  z.object({ kind: z.literal('connection_limit'), connections: z.number().int().min(1) }).strict(),
+  z.object({ kind: z.literal('connection_limit'), connections: z.number().int().min(1).max(1_000_000) }).strict(),
 ]);
 
 export type ChaosRuleSpec = z.output<typeof ChaosRuleInput>;

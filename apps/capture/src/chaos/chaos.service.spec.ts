@@ -1,14 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { loadConfig } from '../config';
 import { createRootLogger } from '../logging';
 import { CaptureMetrics } from '../metrics';
 import { ChaosRuleInput, unreachableReason, type ChaosRuleSpec } from './chaos-rule';
-import { ChaosService } from './chaos.service';
+import { ChaosService, MAX_CHAOS_RULES, TooManyChaosRulesError } from './chaos.service';
 
 const nobody = { accountId: null, recipients: [] };
 
-function service(): ChaosService {
-  return new ChaosService(new CaptureMetrics(), createRootLogger('silent'));
+function service(env: NodeJS.ProcessEnv = {}): ChaosService {
+  return new ChaosService(new CaptureMetrics(), createRootLogger('silent'), loadConfig(env));
 }
 
 function rule(input: Record<string, unknown>): ChaosRuleSpec {
@@ -76,5 +77,20 @@ describe('chaos rules', () => {
     assert.match(unreachableReason(rule({ kind: 'refuse', stage: 'connect', code: 421, text: 'x', scope: { account: 'a' } })) ?? '', /connect/);
     assert.match(unreachableReason(rule({ kind: 'rate_limit', messages: 1, intervalMs: 1000, scope: { address: 'a@b.test' } })) ?? '', /rcpt/);
     assert.equal(unreachableReason(rule({ kind: 'refuse', stage: 'rcpt', code: 550, text: 'x', scope: { address: 'a@b.test' } })), null);
+  });
+
+  it('starts with the standing rules of CAPTUREBOX_CHAOS, checked as the admin API checks a body', async () => {
+    const chaos = service({ CAPTUREBOX_CHAOS: JSON.stringify([{ kind: 'refuse', stage: 'mail', code: 421, text: '4.7.0 standing' }]) });
+    assert.equal((await chaos.at('mail', 's', nobody))?.message, '4.7.0 standing');
+    assert.throws(() => service({ CAPTUREBOX_CHAOS: JSON.stringify([{ kind: 'refuse', stage: 'mail', code: 200, text: 'x' }]) }), /CAPTUREBOX_CHAOS rule 0: code/);
+    assert.throws(() => service({ CAPTUREBOX_CHAOS: JSON.stringify([{ kind: 'refuse', stage: 'connect', code: 421, text: 'x', scope: { address: 'a@b.test' } }]) }), /CAPTUREBOX_CHAOS rule 0: a rule at connect/);
+    assert.throws(() => service({ CAPTUREBOX_CHAOS: '{"kind":"refuse"}' }), /CAPTUREBOX_CHAOS/);
+  });
+
+  it('holds at most MAX_CHAOS_RULES rules', () => {
+    const chaos = service();
+    for (let n = 0; n < MAX_CHAOS_RULES; n++) chaos.add(rule({ kind: 'delay', stage: 'mail', delayMs: 1 }));
+    assert.throws(() => chaos.add(rule({ kind: 'delay', stage: 'mail', delayMs: 1 })), TooManyChaosRulesError);
+    assert.equal(chaos.list().length, MAX_CHAOS_RULES);
   });
 });

@@ -1,14 +1,29 @@
 // The chaos rules of this process and what they do to each SMTP stage: smtp/ asks `at(stage, ...)` before it goes
 // on, and gets back, after any injected delay, the refusal to answer with or null. Rules live in memory, per
-// process (each replica has its own; a restart clears them). Every injected failure or delay is counted in
+// process (each replica has its own; a restart clears them but the standing rules of CAPTUREBOX_CHAOS, which every
+// start begins with: what a CaptureEnvironment's spec.chaos sets on all its pods). Every injected failure or delay is counted in
 // capturebox_chaos_injected_total and logged. Nothing here runs after a message is stored, so chaos can refuse
 // or slow a message but never lose one that got a 250.
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CONFIG, type CaptureboxConfig } from '../config';
 import { ROOT_LOGGER, type Logger } from '../logging';
 import { CaptureMetrics } from '../metrics';
-import { ruleApplies, type ChaosRule, type ChaosRuleSpec, type ChaosStage, type StageFacts } from './chaos-rule';
+import { ChaosRuleInput, ruleApplies, unreachableReason, type ChaosRule, type ChaosRuleSpec, type ChaosStage, type StageFacts } from './chaos-rule';
+
+/** Rules one process holds at most: each is looked at on every stage of every session, and memory stays bounded. */
+export const MAX_CHAOS_RULES = 100;
+
+/** Adding past MAX_CHAOS_RULES: answered 409, nothing changes. */
+export class TooManyChaosRulesError extends Error {
+  override readonly name = 'TooManyChaosRulesError';
+  readonly failure = 'conflict';
+
+  constructor() {
+    super(`This process already has ${MAX_CHAOS_RULES} chaos rules; delete some first.`);
+  }
+}
 
 /** An injected refusal, shaped as smtp-server reads an error: `responseCode`, and the text as the message. */
 export class ChaosRefusal extends Error {
@@ -33,9 +48,13 @@ export class ChaosService {
   constructor(
     private readonly metrics: CaptureMetrics,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(CONFIG) config: CaptureboxConfig,
+  ) {
+    config.chaos.standingRules.forEach((input, index) => this.add(standingRule(input, index)));
+  }
 
   add(spec: ChaosRuleSpec): ChaosRule {
+    if (this.rules.length >= MAX_CHAOS_RULES) throw new TooManyChaosRulesError();
     const rule = { ...spec, id: `chaos_${randomBytes(6).toString('hex')}`, created: new Date() } as ChaosRule;
     this.rules.push(rule);
     this.logger.info({ rule }, 'chaos rule added');
@@ -112,4 +131,12 @@ export class ChaosService {
       }
     }
   }
+}
+
+/** One rule of CAPTUREBOX_CHAOS, checked as the admin API checks a body; a wrong one stops the start, named. */
+function standingRule(input: unknown, index: number): ChaosRuleSpec {
+  const parsed = ChaosRuleInput.safeParse(input);
+  const problem = parsed.success ? unreachableReason(parsed.data) : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'rule'}: ${issue.message}`).join('; ');
+  if (problem) throw new Error(`CAPTUREBOX_CHAOS rule ${index}: ${problem}`);
+  return parsed.data!;
 }

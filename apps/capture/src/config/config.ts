@@ -95,6 +95,21 @@ const EnvSchema = z.object({
     .transform((value) => value.toLowerCase().split(/[\s,]+/).filter(Boolean))
     .refine((entries) => entries.every((entry) => isIP(entry) || /^[^\s@/:[\]]+$/u.test(entry)), 'must be host names and IP addresses, separated by commas or spaces'),
   CAPTUREBOX_LINK_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  // Standing chaos rules (README "Chaos"), a JSON array of what POST /api/admin/chaos takes (a CaptureEnvironment's
+  // spec.chaos arrives here): only read as JSON here; chaos/ checks each rule against its schema when it starts.
+  CAPTUREBOX_CHAOS: z
+    .string()
+    .default('[]')
+    .transform((text, ctx) => {
+      try {
+        const rules: unknown = JSON.parse(text);
+        if (Array.isArray(rules)) return rules as unknown[];
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of chaos rules' });
+      return z.NEVER;
+    }),
   CAPTUREBOX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -169,6 +184,8 @@ export interface CaptureboxConfig {
     linkHosts: string[];
     linkTimeoutMs: number;
   };
+  /** Chaos rules every start of this process begins with (checked by chaos/ against its rule schema). */
+  chaos: { standingRules: unknown[] };
 }
 
 /**
@@ -243,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CaptureboxConf
       linkHosts: e.CAPTUREBOX_LINK_CHECK_HOSTS,
       linkTimeoutMs: e.CAPTUREBOX_LINK_CHECK_TIMEOUT_MS,
     },
+    chaos: { standingRules: e.CAPTUREBOX_CHAOS },
   };
 }
 
