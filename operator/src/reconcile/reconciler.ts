@@ -212,7 +212,8 @@ export class EnvironmentReconciler {
       // stay its own; not as controller, the place cert-manager's own owner reference option would take.
       const owner = { ...ownerReference(environment), controller: false };
       await this.cluster
-        .apply({ ...typeMeta(OWNED.secret), metadata: { name, namespace, ownerReferences: [owner] } })
+        // The resourceVersion makes this an update only: never a create of an empty Secret of that name.
+        .apply({ ...typeMeta(OWNED.secret), metadata: { name, namespace, resourceVersion: secret.metadata?.resourceVersion, ownerReferences: [owner] } })
         .catch((error) => this.logger.warn({ environment: `${namespace}/${environment.metadata.name}`, secret: name, err: messageOf(error) }, 'could not own the certificate Secret'));
     }
     return secret;
