@@ -194,21 +194,60 @@ describe('Capturebox in a one-node Kubernetes cluster', { timeout: 45 * 60_000, 
 
     await kubectl(['create', 'namespace', 'preview-42']);
     await kubectl(['apply', '-n', 'preview-42', '-f', join(REPO_ROOT, 'examples', 'minimal.yaml')]);
-    await kubectl(['wait', '-n', 'preview-42', '--for=condition=Ready', 'captureenvironment/mail', '--timeout=240s']);
-    const [pod] = await podsOf('preview-42', 'capturebox.dev/environment=mail');
+    await kubectl(['wait', '-n', 'preview-42', '--for=condition=Ready', 'captureenvironment/mail-minimal', '--timeout=240s']);
+    const [pod] = await podsOf('preview-42', 'capturebox.dev/environment=mail-minimal');
     assert.equal(await kubectl(['get', 'pod', '-n', 'preview-42', pod, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']), 'True');
 
-    const key = await cluster.secretValue('preview-42', 'mail-admin', 'api-key');
-    const forward = await cluster.portForward('preview-42', 'svc/mail', [5587, 8080]);
+    const key = await cluster.secretValue('preview-42', 'mail-minimal-admin', 'api-key');
+    const forward = await cluster.portForward('preview-42', 'svc/mail-minimal', [5587, 8080]);
     try {
       assert.match(await send(forward.local(5587), key, 'signup@preview-42.test', 'from the environment'), /^250 OK : queued as \S+/);
       assert.deepEqual((await inbox(forward.local(8080), 'signup@preview-42.test')).map((m) => m.subject), ['from the environment']);
     } finally {
       forward.close();
     }
+  });
 
-    await kubectl(['delete', '-n', 'preview-42', 'captureenvironment/mail', '--wait=true', '--timeout=120s']);
-    const left = await pollFor(() => podsOf('preview-42', 'capturebox.dev/environment=mail'), (pods) => pods.length === 0, 60);
+  test('an application Deployment with envFrom the connection Secret sends mail through the environment and reads it back', async () => {
+    assert.equal(await kubectl(['get', 'captureenvironment', 'mail-minimal', '-n', 'preview-42', '-o', 'jsonpath={.status.connectionSecretName}']), 'mail-minimal-connection');
+    // An application as a team writes it: nodemailer (in the capture image) and fetch, configured only by the
+    // connection Secret's variables. The self-signed certificate has no CA to hand out (SMTP_TLS_CA absent).
+    const app = `
+const nodemailer = require('nodemailer');
+const env = process.env;
+(async () => {
+  const tls = env.SMTP_TLS_CA ? { ca: env.SMTP_TLS_CA } : { rejectUnauthorized: false };
+  const transport = nodemailer.createTransport({ host: env.SMTP_HOST, port: Number(env.SMTP_PORT), requireTLS: true, auth: { user: env.SMTP_USERNAME, pass: env.SMTP_PASSWORD }, tls });
+  await transport.sendMail({ from: 'app@preview-42.test', to: 'envfrom@preview-42.test', subject: 'sent by the app', text: 'hello' });
+  const response = await fetch(env.CAPTUREBOX_API_URL + '/api/addresses/envfrom@preview-42.test/messages', { headers: { 'Mailsac-Key': env.CAPTUREBOX_API_KEY } });
+  console.log('READ BACK ' + JSON.stringify((await response.json()).map((m) => m.subject)));
+  setInterval(() => undefined, 1 << 30);
+})().catch((error) => { console.log('FAILED ' + error.message); process.exit(1); });
+`;
+    await kubectl(['apply', '-n', 'preview-42', '-f', '-'], JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'app' },
+      spec: {
+        selector: { matchLabels: { app: 'app' } },
+        template: {
+          metadata: { labels: { app: 'app' } },
+          spec: {
+            containers: [{
+              name: 'app', image: 'capturebox:test', imagePullPolicy: 'Never', workingDir: '/app',
+              command: ['node', '-e', app],
+              envFrom: [{ secretRef: { name: 'mail-minimal-connection' } }],
+            }],
+          },
+        },
+      },
+    }));
+    const log = await pollFor(() => kubectl(['logs', '-n', 'preview-42', 'deployment/app']).catch(() => ''), (out) => /READ BACK|FAILED/.test(out), 180);
+    assert.match(log, /READ BACK \["sent by the app"\]/, log);
+    await kubectl(['delete', '-n', 'preview-42', 'deployment/app', '--wait=true', '--timeout=120s']);
+
+    await kubectl(['delete', '-n', 'preview-42', 'captureenvironment/mail-minimal', '--wait=true', '--timeout=120s']);
+    const left = await pollFor(() => podsOf('preview-42', 'capturebox.dev/environment=mail-minimal'), (pods) => pods.length === 0, 60);
     assert.deepEqual(left, [], 'deleting the environment removes its pods');
   });
 

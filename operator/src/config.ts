@@ -14,6 +14,8 @@ const EnvSchema = z.object({
   CAPTUREBOX_OPERATOR_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   CAPTUREBOX_OPERATOR_RESYNC_SECONDS: seconds.default(300),
   CAPTUREBOX_OPERATOR_NOT_READY_RECHECK_SECONDS: seconds.default(60),
+  CAPTUREBOX_OPERATOR_DATABASE_DROP_TIMEOUT_SECONDS: seconds.default(600),
+  CAPTUREBOX_OPERATOR_ADDON_DISCOVERY_SECONDS: seconds.default(60),
   CAPTUREBOX_OPERATOR_BACKOFF_BASE_MS: z.coerce.number().int().positive().default(500),
   CAPTUREBOX_OPERATOR_BACKOFF_MAX_SECONDS: seconds.default(300),
   CAPTUREBOX_OPERATOR_LEADER_ELECTION: booleanFromEnv.default(true),
@@ -37,6 +39,10 @@ export interface OperatorConfig {
   concurrency: number;
   resyncMs: number;
   notReadyRecheckMs: number;
+  /** How long after a deletion request a failing MongoDB drop is retried; then the finalizer lets go. */
+  databaseDropTimeoutMs: number;
+  /** How often discovery is asked whether a missing add-on's API (cert-manager, prometheus-operator) appeared. */
+  addOnDiscoveryMs: number;
   backoff: { baseMs: number; maxMs: number };
   leaderElection: {
     enabled: boolean;
@@ -76,6 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     concurrency: e.CAPTUREBOX_OPERATOR_CONCURRENCY,
     resyncMs: e.CAPTUREBOX_OPERATOR_RESYNC_SECONDS * 1000,
     notReadyRecheckMs: e.CAPTUREBOX_OPERATOR_NOT_READY_RECHECK_SECONDS * 1000,
+    databaseDropTimeoutMs: e.CAPTUREBOX_OPERATOR_DATABASE_DROP_TIMEOUT_SECONDS * 1000,
+    addOnDiscoveryMs: e.CAPTUREBOX_OPERATOR_ADDON_DISCOVERY_SECONDS * 1000,
     backoff: { baseMs: e.CAPTUREBOX_OPERATOR_BACKOFF_BASE_MS, maxMs: e.CAPTUREBOX_OPERATOR_BACKOFF_MAX_SECONDS * 1000 },
     leaderElection: {
       enabled: e.CAPTUREBOX_OPERATOR_LEADER_ELECTION,

@@ -19,7 +19,7 @@ export interface Certificate {
     issuerRef: { name: string; kind: string; group: string };
     secretTemplate: { labels: Record<string, string> };
   };
-  status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> };
+  status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>; notAfter?: string };
 }
 
 export function defaultDnsNames(owner: Owner): string[] {

@@ -9,12 +9,19 @@ import { ownedMetadata, type Owner } from './owner';
 export const TERMINATION_GRACE_PERIOD_SECONDS = 30;
 /** Pod template annotation: a digest of the MongoDB connection string, so a changed URI rolls the pods. */
 export const MONGODB_URI_DIGEST_ANNOTATION = 'capturebox.dev/mongodb-uri-digest';
+/**
+ * Pod template annotation: a digest of the admin key. The pods read the key once at start, so a new key (the
+ * Secret deleted and made again, or rotated by hand) rolls them and the Secret and the live key agree.
+ */
+export const ADMIN_KEY_DIGEST_ANNOTATION = 'capturebox.dev/admin-key-digest';
 
 export interface DeploymentInputs {
   /** spec.image when set, else this (the operator's configured default). */
   defaultImage: string;
   /** Digest of the effective MongoDB URI (storage.type mongodb only). */
   mongodbUriDigest?: string;
+  /** Digest of the admin key in the Secret <name>-admin (when it could be read). */
+  adminKeyDigest?: string;
 }
 
 export function buildDeployment(owner: Owner, spec: EnvironmentSpec, inputs: DeploymentInputs): V1Deployment {
@@ -68,7 +75,11 @@ export function buildDeployment(owner: Owner, spec: EnvironmentSpec, inputs: Dep
     ...(tlsSecret ? [{ name: 'tls', secret: { secretName: tlsSecret } }] : []),
   ];
 
-  const annotations = inputs.mongodbUriDigest ? { [MONGODB_URI_DIGEST_ANNOTATION]: inputs.mongodbUriDigest } : undefined;
+  const digests = {
+    ...(inputs.mongodbUriDigest ? { [MONGODB_URI_DIGEST_ANNOTATION]: inputs.mongodbUriDigest } : {}),
+    ...(inputs.adminKeyDigest ? { [ADMIN_KEY_DIGEST_ANNOTATION]: inputs.adminKeyDigest } : {}),
+  };
+  const annotations = Object.keys(digests).length > 0 ? digests : undefined;
 
   return {
     ...typeMeta(OWNED.deployment),

@@ -1,10 +1,11 @@
 // The desired-state builders, option by option: what each spec field turns into.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { V1Container, V1Deployment, V1EnvVar, V1PersistentVolumeClaim, V1Secret, V1Service } from '@kubernetes/client-node';
+import type { V1Container, V1Deployment, V1EnvVar, V1PersistentVolumeClaim, V1PodDisruptionBudget, V1Secret, V1Service } from '@kubernetes/client-node';
 import { Certificate as CertificateModel } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
 import { ServiceMonitor as ServiceMonitorModel } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import {
+  ADMIN_KEY_DIGEST_ANNOTATION,
   MONGODB_URI_DIGEST_ANNOTATION,
   buildApiKeySecret,
   buildCertificate,
@@ -50,7 +51,7 @@ describe('desired state: defaults', () => {
     assert.deepEqual(kinds, ['PersistentVolumeClaim', 'Service', 'Deployment']);
     assert.deepEqual(
       state.absent.map((r) => r.kind),
-      ['Certificate', 'ServiceMonitor'],
+      ['Certificate', 'PodDisruptionBudget', 'ServiceMonitor'],
     );
   });
 
@@ -207,7 +208,7 @@ describe('desired state: each spec option', () => {
   test('storage mongodb: the environment\'s own database in a Secret of its own, rolling updates, no claim', () => {
     const { claim, deployment, container, mongoSecret, kinds } = build(MONGO_SPEC, { mongodbUri: 'mongodb://user:pw@db-0.db:27017,db-1.db:27017/admin?replicaSet=rs0' });
     assert.equal(claim, undefined);
-    assert.deepEqual(kinds, ['Secret', 'Service', 'Deployment']);
+    assert.deepEqual(kinds, ['Secret', 'Service', 'PodDisruptionBudget', 'Deployment']);
     assert.equal(mongoSecret!.metadata!.name, 'mail-mongodb');
     assert.equal(Buffer.from(mongoSecret!.data!.uri, 'base64').toString(), 'mongodb://user:pw@db-0.db:27017,db-1.db:27017/capturebox_preview-42_mail?replicaSet=rs0');
     assert.deepEqual(envOf(container).CAPTUREBOX_MONGODB_URI, { secretKeyRef: { name: 'mail-mongodb', key: 'uri' } });
@@ -226,6 +227,43 @@ describe('desired state: each spec option', () => {
     assert.equal(digest(again.deployment), digest(first.deployment));
     assert.notEqual(digest(changed.deployment), digest(first.deployment));
     assert.equal(build().deployment.spec!.template.metadata!.annotations, undefined);
+  });
+
+  test('replicas > 1: a PodDisruptionBudget lets a drain take one pod at a time; none for one pod', () => {
+    const { state, kinds } = build(MONGO_SPEC, { mongodbUri: 'mongodb://db:27017' });
+    const budget = state.apply.find((o) => o.kind === 'PodDisruptionBudget') as V1PodDisruptionBudget;
+    assert.equal(budget.apiVersion, 'policy/v1');
+    assert.deepEqual(budget.spec, { maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'capturebox', 'app.kubernetes.io/instance': 'mail' } } });
+    assert.ok(kinds.indexOf('PodDisruptionBudget') < kinds.indexOf('Deployment'));
+    assert.ok(build({ replicas: 1 }).state.absent.some((r) => r.kind === 'PodDisruptionBudget' && r.name === 'mail'), 'pruned when back to one pod');
+  });
+
+  test('the connection Secret: what an application takes with envFrom, password and CA included', () => {
+    const { environment, spec } = environmentFixture({ tls: { issuerRef: { name: 'ca' }, http: true } });
+    const state = desiredState(environment, spec, { defaultImage: DEFAULT_IMAGE, apiKey: 'cbx_k', caCertificate: '-----BEGIN CERTIFICATE-----\n' });
+    const secret = state.apply.find((o) => o.metadata?.name === 'mail-connection') as V1Secret;
+    const values = Object.fromEntries(Object.entries(secret.data!).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+    assert.deepEqual(values, {
+      SMTP_HOST: 'mail.preview-42.svc',
+      SMTP_PORT: '5587',
+      SMTP_USERNAME: 'admin',
+      SMTP_PASSWORD: 'cbx_k',
+      CAPTUREBOX_API_URL: 'https://mail.preview-42.svc:8080',
+      CAPTUREBOX_API_KEY: 'cbx_k',
+      SMTP_TLS_CA: '-----BEGIN CERTIFICATE-----\n',
+    });
+    for (const key of Object.keys(values)) assert.match(key, /^[A-Z_][A-Z0-9_]*$/, 'a valid environment variable name');
+    assert.ok(isOwnedBy(secret, environment));
+    assert.equal(build().state.apply.some((o) => o.metadata?.name === 'mail-connection'), false, 'no key read, no Secret');
+  });
+
+  test('the admin key\'s digest is on the pod template: a new key rolls the pods', () => {
+    const { environment, spec } = environmentFixture();
+    const digest = (apiKey: string) =>
+      (desiredState(environment, spec, { defaultImage: DEFAULT_IMAGE, apiKey }).apply.find((o) => o.kind === 'Deployment') as V1Deployment).spec!.template.metadata!.annotations![ADMIN_KEY_DIGEST_ANNOTATION];
+    assert.match(digest('cbx_a'), /^[0-9a-f]{16}$/);
+    assert.equal(digest('cbx_a'), digest('cbx_a'));
+    assert.notEqual(digest('cbx_b'), digest('cbx_a'));
   });
 
   test('storage mongodb without the connection string as an input is a programming error', () => {

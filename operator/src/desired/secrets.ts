@@ -39,9 +39,9 @@ export function isMongoUri(uri: string): boolean {
   return /^mongodb(\+srv)?:\/\/[^/?]+/.test(uri);
 }
 
-/** Short digest of a connection string: changes roll the pods without putting the secret in the spec. */
-export function uriDigest(uri: string): string {
-  return createHash('sha256').update(uri).digest('hex').slice(0, 16);
+/** Short digest of a secret value (a connection string, the admin key): a change rolls the pods without putting the secret in the spec. */
+export function secretDigest(value: string): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, 16);
 }
 
 export function buildMongoUriSecret(owner: Owner, uri: string): V1Secret {

@@ -63,12 +63,17 @@ const STATUS_SCHEMA: JsonSchema = {
     },
     apiUrl: described('string', 'Base URL of the Mailsac-compatible API and web UI inside the cluster.'),
     apiKeySecretName: described('string', 'The Secret holding the admin API key (key api-key), the SMTP password.'),
+    connectionSecretName: described(
+      'string',
+      'The Secret for an application\'s envFrom: SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, CAPTUREBOX_API_URL, CAPTUREBOX_API_KEY and, when known, SMTP_TLS_CA.',
+    ),
     tlsSecretName: described('string', 'The kubernetes.io/tls Secret the pods serve, when one is configured.'),
     database: described('string', 'The MongoDB database of this environment (storage.type mongodb).'),
+    dataClaimPhase: described('string', 'Phase of the embedded store\'s PersistentVolumeClaim (Pending: no volume bound yet).'),
     image: described('string', 'The capture image the pods run.'),
     replicas: described('integer', 'Pods asked for.'),
     availableReplicas: described('integer', 'Pods ready to serve.'),
-    expiresAt: described('string', 'When the operator deletes the environment (spec.ttl or spec.expiresAt).', { format: 'date-time' }),
+    expiresAt: described('string', 'When the environment expires (spec.ttl or spec.expiresAt): deleted or scaled to zero, as spec.expiryPolicy says.', { format: 'date-time' }),
   },
 };
 
@@ -90,10 +95,11 @@ export function captureEnvironmentCrd(): JsonSchema {
           subresources: { status: {} },
           additionalPrinterColumns: [
             { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
-            { name: 'Reason', type: 'string', priority: 1, jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
+            { name: 'Reason', type: 'string', description: 'Why it is (not) Ready, in one word', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
             { name: 'SMTP', type: 'string', description: 'SMTP endpoint (STARTTLS) inside the cluster', jsonPath: '.status.smtp.endpoint' },
             { name: 'API', type: 'string', description: 'Base URL of the Mailsac-compatible API and web UI inside the cluster', jsonPath: '.status.apiUrl' },
-            { name: 'Expires', type: 'string', description: 'When the operator deletes the environment (spec.ttl or spec.expiresAt)', priority: 1, jsonPath: '.status.expiresAt' },
+            { name: 'Connection', type: 'string', description: 'The Secret an application takes with envFrom', priority: 1, jsonPath: '.status.connectionSecretName' },
+            { name: 'Expires', type: 'string', description: 'When the environment expires (spec.ttl or spec.expiresAt; spec.expiryPolicy says what then)', priority: 1, jsonPath: '.status.expiresAt' },
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
           ],
           schema: {

@@ -20,6 +20,7 @@ describe('environment spec', () => {
       resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
       metrics: { serviceMonitor: false, interval: '30s' },
       logLevel: 'info',
+      expiryPolicy: 'Delete',
     });
   });
 
@@ -71,7 +72,9 @@ describe('names and addresses', () => {
       adminSecret: 'mail-admin',
       tlsSecret: 'mail-tls',
       mongodbSecret: 'mail-mongodb',
+      connectionSecret: 'mail-connection',
       dataClaim: 'mail-data',
+      disruptionBudget: 'mail',
     });
   });
 

@@ -29,7 +29,9 @@ export function objectNames(environment: EnvironmentRef) {
     adminSecret: `${name}-admin`,
     tlsSecret: `${name}-tls`,
     mongodbSecret: `${name}-mongodb`,
+    connectionSecret: `${name}-connection`,
     dataClaim: `${name}-data`,
+    disruptionBudget: name,
   };
 }
 

@@ -27,8 +27,11 @@ export const OWNED = {
   deployment: kind('apps/v1', 'Deployment', 'deployments', { watched: true, prunable: false }),
   service: kind('v1', 'Service', 'services', { watched: true, prunable: false }),
   dataClaim: kind('v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', { watched: true, prunable: false }),
-  // The admin key and the MongoDB URI: written once or from the spec, read back by the reconcile itself.
+  // The admin key (created once), the MongoDB URI and the connection Secret (applied from the spec and the
+  // admin key), and cert-manager's <name>-tls (only given an ownerReference): read back by the reconcile itself.
   secret: kind('v1', 'Secret', 'secrets', { watched: false, prunable: false }),
+  // Only while replicas > 1 (a drain must leave one pod serving); pruned otherwise.
+  disruptionBudget: kind('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets', { watched: false, prunable: true }),
   certificate: kind('cert-manager.io/v1', 'Certificate', 'certificates', {
     watched: true,
     prunable: true,

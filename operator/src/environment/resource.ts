@@ -9,6 +9,8 @@ export const PLURAL = 'captureenvironments';
 export const FIELD_MANAGER = 'capturebox-operator';
 /** Present only while the environment asks for its MongoDB database to be dropped on delete. */
 export const DROP_DATABASE_FINALIZER = 'capturebox.dev/drop-database';
+/** The escape from a drop that cannot succeed: `kubectl annotate capenv <name> capturebox.dev/skip-database-drop=true`. */
+export const SKIP_DATABASE_DROP_ANNOTATION = 'capturebox.dev/skip-database-drop';
 
 export type ConditionType = 'Ready' | 'Progressing' | 'Degraded' | 'TLSReady';
 
@@ -27,8 +29,10 @@ export interface EnvironmentStatus {
   smtp?: { host: string; port: number; implicitTlsPort?: number; endpoint: string };
   apiUrl?: string;
   apiKeySecretName?: string;
+  connectionSecretName?: string;
   tlsSecretName?: string;
   database?: string;
+  dataClaimPhase?: string;
   image?: string;
   replicas?: number;
   availableReplicas?: number;
@@ -48,6 +52,7 @@ export interface CaptureEnvironment {
     deletionTimestamp?: string;
     finalizers?: string[];
     labels?: Record<string, string>;
+    annotations?: Record<string, string>;
   };
   spec?: unknown;
   status?: EnvironmentStatus;

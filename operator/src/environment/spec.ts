@@ -181,9 +181,14 @@ const SpecFields = z.object({
   logLevel: described(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), 'Log level of the capture service (pino JSON logs).'),
   ttl: described(
     z.string().regex(/^([0-9]+(d|h|m|s))+$/).optional(),
-    'Lifetime from creation, e.g. 72h or 7d; the operator deletes the environment (and so everything it owns) when it is over.',
+    'Lifetime from creation, e.g. 72h or 7d; when it is over the environment expires (see expiryPolicy).',
   ),
-  expiresAt: described(z.string().datetime({ offset: true }).optional(), 'Moment after which the operator deletes the environment (RFC 3339).'),
+  expiresAt: described(z.string().datetime({ offset: true }).optional(), 'Moment after which the environment expires (RFC 3339).'),
+  expiryPolicy: described(
+    z.enum(['Delete', 'ScaleToZero']).default('Delete'),
+    'What expiry does: Delete removes the environment and everything it owns; ScaleToZero keeps the object, its Secrets, ' +
+      'volume and mail and runs no pod (for GitOps tools such as Argo CD, whose self-heal would recreate a deleted environment).',
+  ),
 });
 
 export const EnvironmentSpecSchema = withRules(SpecFields, [

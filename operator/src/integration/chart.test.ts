@@ -3,12 +3,15 @@
 // privilege RBAC, the chart's CRD identical to crds/, and each example accepted by the CRD's schema.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PrometheusRule as PrometheusRuleModel } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor as ServiceMonitorModel } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { parseAllDocuments } from 'yaml';
 import { OWNED_KINDS, parseEnvironmentSpec } from '../environment';
-import { REPO_ROOT, Testbed, installCrds } from './support/testbed';
+import { OperatorMetrics } from '../runtime/metrics';
+import { REPO_ROOT, Testbed, eventually, installCrds } from './support/testbed';
 
 const CHART = join(REPO_ROOT, 'charts', 'capturebox-operator');
 const VALUES_FILES = ['', 'ci/full-values.yaml', 'ci/single-values.yaml'];
@@ -21,7 +24,8 @@ const valuesArgs = (file: string) => (file ? ['-f', join(CHART, file)] : []);
 describe('Helm chart charts/capturebox-operator and examples/', () => {
   let bed: Testbed;
   before(async () => {
-    bed = await Testbed.start();
+    // The ClusterRole aggregation controller fills the built-in admin/edit/view roles from labelled ClusterRoles.
+    bed = await Testbed.start({ controllers: 'clusterrole-aggregation-controller' });
     await installCrds(bed);
   });
   after(async () => bed?.stop());
@@ -76,7 +80,7 @@ describe('Helm chart charts/capturebox-operator and examples/', () => {
 
   test('RBAC is least privilege: named verbs only, no Secret listing, the Lease by name, a Role when one namespace is watched', async () => {
     const rendered = objects(await template(''));
-    const clusterRole = rendered.find((o) => o.kind === 'ClusterRole')!;
+    const clusterRole = rendered.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'op-capturebox-operator')!;
     for (const rule of clusterRole.rules as Json[]) {
       assert.ok(!rule.verbs.includes('*') && !rule.resources.includes('*') && !rule.apiGroups.includes('*'), JSON.stringify(rule));
     }
@@ -94,7 +98,8 @@ describe('Helm chart charts/capturebox-operator and examples/', () => {
     const leaseRole = rendered.find((o) => o.kind === 'Role' && o.metadata.name.endsWith('leader-election'))!;
     assert.deepEqual(leaseRole.rules[1], { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['op-capturebox-operator'], verbs: ['get', 'update'] });
     const scoped = objects(await template('ci/full-values.yaml'));
-    assert.ok(!scoped.some((o) => o.kind === 'ClusterRole'));
+    // Only the user-facing roles aggregated into admin/edit/view are cluster-wide; the operator's own is a Role.
+    assert.deepEqual(scoped.filter((o) => o.kind === 'ClusterRole').map((o) => o.metadata.name).sort(), ['op-capturebox-operator-edit', 'op-capturebox-operator-view']);
     assert.equal(scoped.find((o) => o.kind === 'Role' && o.metadata.namespace === 'previews')!.rules.length, clusterRole.rules.length);
   });
 
@@ -103,6 +108,30 @@ describe('Helm chart charts/capturebox-operator and examples/', () => {
     new ServiceMonitorModel(monitor as never).validate();
     assert.equal(monitor.metadata.labels.release, 'prometheus');
     assert.ok(!objects(await template('')).some((o) => o.kind === 'ServiceMonitor'));
+  });
+
+  test('monitoring on the operator path: the appliance\'s dashboard (the app chart\'s, byte for byte) and a PrometheusRule on metrics that exist', async () => {
+    const dashboard = 'capturebox.json';
+    const copy = readFileSync(join(CHART, 'dashboards', dashboard), 'utf8');
+    assert.equal(copy, readFileSync(join(REPO_ROOT, 'charts', 'capturebox', 'dashboards', dashboard), 'utf8'), 'copy charts/capturebox/dashboards/* again');
+    const rendered = objects(await template('', ['--set', 'metrics.prometheusRule.enabled=true', '--set', 'metrics.prometheusRule.labels.release=prometheus', '--set', 'metrics.dashboard.enabled=true']));
+    const configMap = rendered.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'op-capturebox-operator-dashboard')!;
+    assert.equal(configMap.data[dashboard], copy.replace(/\n$/, ''));
+    assert.equal(configMap.metadata.labels.grafana_dashboard, '1');
+    const rule = rendered.find((o) => o.kind === 'PrometheusRule')!;
+    new PrometheusRuleModel(rule as never).validate();
+    assert.equal(rule.metadata.labels.release, 'prometheus');
+    const alerts = (rule.spec.groups as Json[]).flatMap((g) => g.rules as Json[]);
+    assert.deepEqual(alerts.map((a) => a.alert), ['CaptureEnvironmentNotReady', 'CaptureEnvironmentCertificateExpiring', 'CaptureboxStoreErrors', 'CaptureboxRefusingMail451']);
+    // Every metric an alert reads is one the operator or the appliance exports.
+    const operatorMetrics = (await new OperatorMetrics({ queueDepth: () => 0, queueDelayed: () => 0, environments: () => 0 }).registry.getMetricsAsJSON()).map((m) => m.name);
+    const applianceMetrics = [...readFileSync(join(REPO_ROOT, 'apps', 'capture', 'src', 'metrics', 'capture-metrics.ts'), 'utf8').matchAll(/name: '(capturebox_[a-z_]+)'/g)].map((m) => m[1]);
+    for (const alert of alerts) {
+      for (const [name] of String(alert.expr).matchAll(/capturebox_[a-z_]+/g)) {
+        assert.ok(operatorMetrics.includes(name) || applianceMetrics.includes(name), `${alert.alert} reads ${name}, which nothing exports`);
+      }
+    }
+    assert.ok(!objects(await template('')).some((o) => o.kind === 'PrometheusRule' || o.kind === 'ConfigMap'), 'both off by default');
   });
 
   test('values.schema.json rejects wrong types and unknown keys; the templates refuse what cannot work', async () => {
@@ -122,15 +151,71 @@ describe('Helm chart charts/capturebox-operator and examples/', () => {
     await assert.rejects(template('', ['--set', 'leaderElection.enabled=false']), /replicaCount > 1 needs leaderElection\.enabled/);
   });
 
-  test('every example is a valid CaptureEnvironment for the API server and for the operator', async () => {
+  test('the examples have distinct names: all three apply into one namespace, each valid for the operator', async () => {
     const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).sort();
     assert.deepEqual(files, ['cert-manager-servicemonitor.yaml', 'minimal.yaml', 'mongodb.yaml']);
     await bed.kubectl(['create', 'namespace', 'examples']);
     for (const file of files) {
-      await bed.kubectl(['apply', '--dry-run=server', '-n', 'examples', '-f', join(EXAMPLES, file)]);
+      await bed.kubectl(['apply', '-n', 'examples', '-f', join(EXAMPLES, file)]);
       for (const object of objects(readFileSync(join(EXAMPLES, file), 'utf8')).filter((o) => o.kind === 'CaptureEnvironment')) {
         parseEnvironmentSpec(object.spec);
       }
     }
+    const { stdout } = await bed.kubectl(['get', 'captureenvironments', '-n', 'examples', '-o', 'jsonpath={.items[*].metadata.name}']);
+    assert.equal(stdout.split(' ').length, 3, `three environments side by side: ${stdout}`);
+  });
+
+  test('as a dependency of an umbrella chart (Helm passes `global`), it renders and installs', async () => {
+    const umbrella = mkdtempSync(join(tmpdir(), 'capturebox-umbrella-'));
+    try {
+      writeFileSync(join(umbrella, 'Chart.yaml'), 'apiVersion: v2\nname: platform\nversion: 1.0.0\ndependencies:\n  - name: capturebox-operator\n    version: ">=0.0.0-0"\n');
+      writeFileSync(join(umbrella, 'values.yaml'), 'global:\n  imageRegistry: registry.example.com\ncapturebox-operator:\n  replicaCount: 1\n');
+      mkdirSync(join(umbrella, 'charts'));
+      cpSync(CHART, join(umbrella, 'charts', 'capturebox-operator'), { recursive: true });
+      await bed.exec('helm', ['lint', '--strict', umbrella]);
+      await bed.exec('helm', ['install', 'platform', umbrella, '--namespace', 'platform', '--create-namespace']);
+      const deployment = (await bed.get<Json>('deployment', 'platform-capturebox-operator', 'platform'))!;
+      assert.equal(deployment.spec.replicas, 1, 'the parent\'s values reach the dependency');
+    } finally {
+      rmSync(umbrella, { recursive: true, force: true });
+    }
+  });
+
+  test('a user bound only to the built-in edit role manages CaptureEnvironments in the namespace; view reads them', async () => {
+    // The ClusterRoles of the first test's installs carry the aggregate-to-* labels.
+    const aggregated = objects(await template('')).filter((o) => o.kind === 'ClusterRole' && o.metadata.labels['rbac.authorization.k8s.io/aggregate-to-edit']);
+    assert.equal(aggregated.length, 1);
+    await bed.kubectl(['create', 'namespace', 'team-a']);
+    await bed.kubectl(['create', 'rolebinding', 'alice-edit', '--clusterrole=edit', '--user=alice', '-n', 'team-a']);
+    await bed.kubectl(['create', 'rolebinding', 'bob-view', '--clusterrole=view', '--user=bob', '-n', 'team-a']);
+    const can = async (user: string, verb: string) => (await bed.kubectl(['auth', 'can-i', verb, 'captureenvironments.capturebox.dev', '-n', 'team-a', `--as=${user}`]).catch((e) => e)).stdout?.trim();
+    await eventually(async () => (await can('alice', 'create')) === 'yes', 'the aggregation controller to add captureenvironments to edit', 30_000);
+    const environment = { apiVersion: 'capturebox.dev/v1alpha1', kind: 'CaptureEnvironment', metadata: { name: 'alices', namespace: 'team-a' }, spec: { ttl: '1h' } };
+    await bed.kubectl(['create', '-f', '-', '--as=alice'], JSON.stringify(environment));
+    await bed.kubectl(['delete', 'captureenvironment', 'alices', '-n', 'team-a', '--as=alice', '--wait=false']);
+    await eventually(async () => (await can('bob', 'list')) === 'yes', 'view to read captureenvironments', 30_000);
+    assert.equal(await can('bob', 'create'), 'no');
+    await assert.rejects(bed.kubectl(['create', '-f', '-', '--as=bob'], JSON.stringify(environment)), /forbidden/);
+    // Status is the operator's: not even edit may write it.
+    assert.equal((await bed.kubectl(['auth', 'can-i', 'patch', 'captureenvironments.capturebox.dev', '--subresource=status', '-n', 'team-a', '--as=alice']).catch((e) => e)).stdout?.trim(), 'no');
+  });
+
+  test('the API server\'s published schema (what kubectl explain reads) has no empty description', async () => {
+    const document = JSON.parse((await bed.kubectl(['get', '--raw', '/openapi/v3/apis/capturebox.dev/v1alpha1'])).stdout);
+    const schemas = document.components.schemas as Record<string, Json>;
+    const root = Object.entries(schemas).find(([name]) => name.endsWith('.CaptureEnvironment'))![1];
+    const missing: string[] = [];
+    const walk = (schema: Json, at: string) => {
+      for (const [name, child] of Object.entries((schema.properties ?? {}) as Record<string, Json>)) {
+        // The standard ObjectMeta is a reference to Kubernetes' own documented schema.
+        const target = child.allOf?.[0]?.$ref ? undefined : child;
+        if (!target) continue;
+        if (!String(target.description ?? '').trim()) missing.push(`${at}.${name}`);
+        walk(target, `${at}.${name}`);
+        if (target.items) walk(target.items, `${at}.${name}[]`);
+      }
+    };
+    walk(root, 'captureenvironment');
+    assert.deepEqual(missing, []);
   });
 });

@@ -27,6 +27,8 @@ const LEASE = 'op-capturebox-operator';
 const CONTROLLERS = 'garbage-collector-controller,namespace-controller,persistentvolumeclaim-protection-controller';
 
 type Json = Record<string, any>;
+/** How long the operator retries a failing database drop here (a drop attempt against a closed port takes 10 s). */
+const DROP_TIMEOUT_SECONDS = 25;
 
 describe('operator on a real API server', () => {
   let bed: Testbed;
@@ -35,7 +37,7 @@ describe('operator on a real API server', () => {
   const logs: OperatorProcess[] = [];
 
   const startOperator = async (identity: string) => {
-    const started = await OperatorProcess.start({ kubeconfig: saKubeconfig, identity, leaseNamespace: SYSTEM, leaseName: LEASE });
+    const started = await OperatorProcess.start({ kubeconfig: saKubeconfig, identity, leaseNamespace: SYSTEM, leaseName: LEASE, env: { CAPTUREBOX_OPERATOR_DATABASE_DROP_TIMEOUT_SECONDS: String(DROP_TIMEOUT_SECONDS) } });
     logs.push(started);
     await eventually(() => started.leads(), `${identity} to lead`, 30_000);
     return started;
@@ -64,6 +66,12 @@ describe('operator on a real API server', () => {
     const { stdout } = await bed.kubectl(['get', 'events', '-n', namespace, '--field-selector', `involvedObject.name=${name},involvedObject.kind=CaptureEnvironment`, '-o', 'json']);
     return (JSON.parse(stdout).items as Json[]).map((e) => `${e.type}/${e.reason}`);
   };
+  const eventObjects = async (namespace: string, name: string) =>
+    JSON.parse((await bed.kubectl(['get', 'events', '-n', namespace, '--field-selector', `involvedObject.name=${name},involvedObject.kind=CaptureEnvironment`, '-o', 'json'])).stdout).items as Json[];
+  const secretValues = async (namespace: string, name: string) =>
+    Object.fromEntries(Object.entries((await bed.get<Json>('secret', name, namespace))!.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+  /** A change of the environment's metadata: a watch event, so a reconcile, without a new generation. */
+  const nudge = (namespace: string, name: string) => bed.kubectl(['annotate', 'captureenvironment', name, '-n', namespace, `test/nudge=${Date.now()}`, '--overwrite']);
   const apiKeyOf = async (namespace: string, name: string) => Buffer.from((await bed.get<Json>('secret', `${name}-admin`, namespace))!.data['api-key'], 'base64').toString();
 
   before(async () => {
@@ -96,6 +104,7 @@ describe('operator on a real API server', () => {
       ['deployment', 'mail'],
       ['service', 'mail'],
       ['secret', 'mail-admin'],
+      ['secret', 'mail-connection'],
       ['certificate', 'mail'],
       ['servicemonitor', 'mail'],
       ['persistentvolumeclaim', 'mail-data'],
@@ -129,6 +138,10 @@ describe('operator on a real API server', () => {
     assert.equal(condition(notReady, 'Ready').status, 'False');
     assert.equal(condition(notReady, 'Progressing').status, 'True');
     assert.equal(condition(notReady, 'TLSReady').reason, 'CertificateNotReady');
+    // The API server makes every claim Pending; no provisioner runs here, so it stays so: the reason shown.
+    assert.equal(notReady.status.dataClaimPhase, 'Pending');
+    assert.equal(condition(notReady, 'Ready').reason, 'VolumePending');
+    assert.equal(notReady.status.connectionSecretName, 'mail-connection');
     assert.equal(notReady.status.observedGeneration, notReady.metadata.generation);
     assert.deepEqual(notReady.status.smtp, { host: 'mail.full.svc', port: 5587, endpoint: 'mail.full.svc:5587' });
     assert.equal(notReady.status.apiUrl, 'http://mail.full.svc:8080');
@@ -160,12 +173,12 @@ describe('operator on a real API server', () => {
   test('kubectl get captureenvironments shows Ready, SMTP, API and Age (and the short name works)', async () => {
     const { stdout } = await bed.kubectl(['get', 'captureenvironments', '-n', 'full']);
     const [header, row] = stdout.trim().split('\n').map((line) => line.trim().split(/\s{2,}/));
-    assert.deepEqual(header, ['NAME', 'READY', 'SMTP', 'API', 'AGE']);
-    assert.deepEqual(row.slice(0, 4), ['mail', 'True', 'mail.full.svc:5587', 'http://mail.full.svc:8080']);
-    assert.match(row[4], /^\d+[sm]$/);
+    assert.deepEqual(header, ['NAME', 'READY', 'REASON', 'SMTP', 'API', 'AGE']);
+    assert.deepEqual(row.slice(0, 5), ['mail', 'True', 'Available', 'mail.full.svc:5587', 'http://mail.full.svc:8080']);
+    assert.match(row[5], /^\d+[sm]$/);
     const wide = (await bed.kubectl(['get', 'capenv', '-A', '-o', 'wide'])).stdout;
-    assert.match(wide.split('\n')[0], /NAMESPACE\s+NAME\s+READY\s+REASON\s+SMTP\s+API\s+EXPIRES\s+AGE/);
-    assert.match(wide, /full\s+mail\s+True\s+Available\s+mail\.full\.svc:5587/);
+    assert.match(wide.split('\n')[0], /NAMESPACE\s+NAME\s+READY\s+REASON\s+SMTP\s+API\s+CONNECTION\s+EXPIRES\s+AGE/);
+    assert.match(wide, /full\s+mail\s+True\s+Available\s+mail\.full\.svc:5587\s+\S+\s+mail-connection/);
   });
 
   test('a spec change rolls the Deployment; status follows the new generation', async () => {
@@ -184,12 +197,55 @@ describe('operator on a real API server', () => {
       const e = await environment('full', 'mail');
       return e && e.status.observedGeneration === before.metadata.generation + 1 ? e : undefined;
     }, 'status to observe the new generation');
-    assert.equal(condition(rolling, 'Ready').status, 'False');
+    // The pod the Deployment reports available still takes mail: Ready stays True, Progressing tells.
+    assert.equal(condition(rolling, 'Ready').status, 'True');
+    assert.equal(condition(rolling, 'Ready').lastTransitionTime, condition(before, 'Ready').lastTransitionTime, 'no transition');
     assert.equal(condition(rolling, 'Progressing').status, 'True');
     assert.match(condition(rolling, 'Progressing').message, /observe the new spec/);
     assert.equal(condition(rolling, 'Ready').observedGeneration, rolling.metadata.generation);
     await markDeploymentAvailable('full', 'mail');
-    await eventually(async () => condition(await environment('full', 'mail'), 'Ready')?.status === 'True', 'Ready again after the rollout');
+    await eventually(async () => condition(await environment('full', 'mail'), 'Progressing')?.status === 'False', 'the rollout to complete');
+    assert.ok(!(await eventsOf('full', 'mail')).includes('Warning/NotReady'), 'no NotReady event for a roll that never stopped the service');
+  });
+
+  test('the connection Secret holds what an application needs: host, port, login, API URL and key, and cert-manager\'s CA', async () => {
+    const key = await apiKeyOf('full', 'mail');
+    const values = await eventually(async () => {
+      const found = await bed.get<Json>('secret', 'mail-connection', 'full');
+      return found ? secretValues('full', 'mail-connection') : undefined;
+    }, 'the connection Secret');
+    assert.deepEqual(values, {
+      SMTP_HOST: 'mail.full.svc',
+      SMTP_PORT: '5587',
+      SMTP_USERNAME: 'admin',
+      SMTP_PASSWORD: key,
+      CAPTUREBOX_API_URL: 'http://mail.full.svc:8080',
+      CAPTUREBOX_API_KEY: key,
+    });
+    // cert-manager issues <name>-tls (written here as it would): the CA reaches the connection Secret, and the
+    // certificate Secret gets the environment as its owner, so it goes with it (cert-manager leaves it).
+    const tls = { 'tls.crt': 'LEAF', 'tls.key': 'KEY', 'ca.crt': '-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n' };
+    await bed.apply({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'mail-tls', namespace: 'full' }, data: Object.fromEntries(Object.entries(tls).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) });
+    await nudge('full', 'mail');
+    await eventually(async () => (await secretValues('full', 'mail-connection')).SMTP_TLS_CA === tls['ca.crt'], 'the CA in the connection Secret');
+    const env = (await environment('full', 'mail'))!;
+    const owned = await eventually(async () => (await bed.get<Json>('secret', 'mail-tls', 'full'))?.metadata.ownerReferences?.find((r: Json) => r.uid === env.metadata.uid), 'the environment to own mail-tls');
+    assert.equal(owned.controller, false);
+    assert.equal((await bed.get<Json>('secret', 'mail-tls', 'full'))!.type, 'kubernetes.io/tls', 'cert-manager\'s fields untouched');
+  });
+
+  test('a deleted admin Secret comes back with a new key, the pods roll to it, and the connection Secret follows', async () => {
+    const digestOf = async () => (await bed.get<Json>('deployment', 'mail', 'full'))!.spec.template.metadata.annotations?.['capturebox.dev/admin-key-digest'];
+    const oldKey = await apiKeyOf('full', 'mail');
+    const oldDigest = await digestOf();
+    assert.match(oldDigest, /^[0-9a-f]{16}$/);
+    await bed.kubectl(['delete', 'secret', 'mail-admin', '-n', 'full']);
+    await nudge('full', 'mail');
+    const newKey = await eventually(async () => (await bed.get('secret', 'mail-admin', 'full')) && apiKeyOf('full', 'mail'), 'a new admin Secret');
+    assert.notEqual(newKey, oldKey);
+    await eventually(async () => (await digestOf()) !== oldDigest, 'the pod template to change (a rollout to the new key)');
+    await eventually(async () => (await secretValues('full', 'mail-connection')).SMTP_PASSWORD === newKey, 'the connection Secret to carry the new key');
+    await markDeploymentAvailable('full', 'mail');
   });
 
   test('options switched off are pruned: no ServiceMonitor once metrics.serviceMonitor is false', async () => {
@@ -265,6 +321,8 @@ describe('operator on a real API server', () => {
       ['deployment', 'mail'],
       ['service', 'mail'],
       ['secret', 'mail-admin'],
+      ['secret', 'mail-connection'],
+      ['secret', 'mail-tls'],
       ['certificate', 'mail'],
       ['persistentvolumeclaim', 'mail-data'],
     ]) {
@@ -285,6 +343,10 @@ describe('operator on a real API server', () => {
     await bed.kubectl(['create', 'secret', 'generic', 'mongo', '-n', 'mongo-missing', '--from-literal=uri=mongodb://db.example:27017/?replicaSet=rs0']);
     const deployment = await eventually(() => bed.get<Json>('deployment', 'mail', 'mongo-missing'), 'the Deployment once the Secret exists', 30_000);
     assert.equal(deployment.spec.replicas, 2);
+    const budget = await eventually(() => bed.get<Json>('poddisruptionbudget', 'mail', 'mongo-missing'), 'a PodDisruptionBudget for two replicas');
+    assert.equal(budget.spec.maxUnavailable, 1);
+    await bed.kubectl(['patch', 'captureenvironment', 'mail', '-n', 'mongo-missing', '--type=merge', '-p', '{"spec":{"replicas":1}}']);
+    await eventually(async () => !(await bed.get('poddisruptionbudget', 'mail', 'mongo-missing')), 'the budget to go with one replica');
     const uri = Buffer.from((await bed.get<Json>('secret', 'mail-mongodb', 'mongo-missing'))!.data.uri, 'base64').toString();
     assert.equal(uri, 'mongodb://db.example:27017/capturebox_mongo-missing_mail?replicaSet=rs0');
     await eventually(async () => condition(await environment('mongo-missing', 'mail'), 'Degraded')?.status === 'False', 'no longer Degraded');
@@ -322,6 +384,49 @@ describe('operator on a real API server', () => {
     }
   });
 
+  test('a drop that cannot succeed does not hang the deletion: one aggregated warning, then the operator lets go', async () => {
+    await createNamespace('mongo-down');
+    const closed = await freePort(); // nothing listens there
+    await bed.kubectl(['create', 'secret', 'generic', 'mongo', '-n', 'mongo-down', `--from-literal=uri=mongodb://127.0.0.1:${closed}/`]);
+    const spec = { storage: { type: 'mongodb', mongodb: { secretRef: { name: 'mongo' }, dropDatabaseOnDelete: true } } };
+    await create('mongo-down', 'skipped', spec);
+    await create('mongo-down', 'stuck', spec);
+    for (const name of ['skipped', 'stuck']) {
+      await eventually(async () => (await environment('mongo-down', name))?.metadata.finalizers?.includes('capturebox.dev/drop-database'), `${name}'s finalizer`);
+    }
+    // The documented escape: skip the drop at once.
+    await bed.kubectl(['annotate', 'captureenvironment', 'skipped', '-n', 'mongo-down', 'capturebox.dev/skip-database-drop=true']);
+    await bed.kubectl(['delete', 'captureenvironment', 'skipped', '-n', 'mongo-down', '--wait=false']);
+    await eventually(async () => !(await environment('mongo-down', 'skipped')), 'the annotated environment to go without a drop', 20_000);
+    assert.deepEqual((await eventsOf('mongo-down', 'skipped')).filter((e) => e.includes('Database')), ['Warning/DatabaseNotDropped']);
+
+    const started = Date.now();
+    await bed.kubectl(['delete', 'captureenvironment', 'stuck', '-n', 'mongo-down', '--wait=false']);
+    await eventually(async () => !(await environment('mongo-down', 'stuck')), 'the operator to give up after its retry window', (DROP_TIMEOUT_SECONDS + 40) * 1000, 1000);
+    assert.ok(Date.now() - started >= DROP_TIMEOUT_SECONDS * 1000 - 2000, 'it retried for the window first');
+    const events = await eventObjects('mongo-down', 'stuck');
+    const failed = events.filter((e) => e.reason === 'DatabaseDropFailed');
+    assert.equal(failed.length, 1, 'one Event, counted up on each retry');
+    assert.ok(failed[0].count >= 2, `retried: count ${failed[0].count}`);
+    assert.match(failed[0].message, /capturebox\.dev\/skip-database-drop=true/);
+    assert.equal(events.filter((e) => e.reason === 'DatabaseNotDropped').length, 1);
+  });
+
+  test('expiryPolicy ScaleToZero: at expiry the environment stays, with its Secret and claim, and runs no pod', async () => {
+    await createNamespace('parked');
+    await create('parked', 'mail', { ttl: '6s', expiryPolicy: 'ScaleToZero' });
+    const deployment = await eventually(() => bed.get<Json>('deployment', 'mail', 'parked'), 'the Deployment');
+    assert.equal(deployment.spec.replicas, 1);
+    await eventually(async () => (await bed.get<Json>('deployment', 'mail', 'parked'))?.spec.replicas === 0, 'scaled to zero at expiry', 30_000);
+    const env = await eventually(async () => {
+      const e = await environment('parked', 'mail');
+      return condition(e, 'Ready')?.reason === 'Expired' ? e : undefined;
+    }, 'Ready=False, Expired');
+    assert.ok(env.metadata.uid, 'not deleted');
+    assert.ok(await bed.get('secret', 'mail-admin', 'parked'));
+    assert.ok(await bed.get('persistentvolumeclaim', 'mail-data', 'parked'));
+  });
+
   test('its own /metrics (reconciles, errors, durations, queue depth), /healthz and /readyz', async () => {
     assert.equal((await operator.http('/healthz')).status, 200);
     const ready = await operator.http('/readyz');
@@ -334,6 +439,10 @@ describe('operator on a real API server', () => {
     assert.match(body, /^capturebox_operator_work_queue_depth \d+$/m);
     assert.match(body, /^capturebox_operator_leader 1$/m);
     assert.match(body, /^capturebox_operator_environments \d+$/m);
+    // Per environment: Ready as a number (the PrometheusRule's CaptureEnvironmentNotReady reads it).
+    assert.match(body, /^capturebox_operator_environment_ready\{environment_namespace="parked",environment="mail"\} 0$/m);
+    assert.match(body, /^capturebox_operator_environment_ready\{environment_namespace="mongo-missing",environment="mail"\} [01]$/m);
+    assert.doesNotMatch(body, /environment_namespace="expiring"/, 'a deleted environment leaves no series behind');
   });
 });
 

@@ -37,7 +37,11 @@ export interface Cluster {
   recordEvent(environment: CaptureEnvironment, type: EventType, reason: string, message: string): Promise<void>;
 }
 
+/** Events recorded by this process, by object, type and reason: a repeat counts up the same Event. */
+const EVENT_CACHE_SIZE = 4096;
+
 export class KubernetesCluster implements Cluster {
+  private readonly recorded = new Map<string, { name: string; count: number }>();
   private readonly objects: KubernetesObjectApi;
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
@@ -138,10 +142,31 @@ export class KubernetesCluster implements Cluster {
     }
   }
 
+  /**
+   * Records an Event, aggregated as client-go's recorder does: the same object, type and reason again
+   * updates the one Event (count, message, lastTimestamp) instead of making another.
+   */
   async recordEvent(environment: CaptureEnvironment, type: EventType, reason: string, message: string): Promise<void> {
     const { name, namespace, uid, resourceVersion } = environment.metadata;
     const now = new Date();
-    await this.core.createNamespacedEvent({
+    const key = `${uid}/${type}/${reason}`;
+    const seen = this.recorded.get(key);
+    if (seen) {
+      try {
+        await this.core.patchNamespacedEvent(
+          { namespace, name: seen.name, body: { count: seen.count + 1, message: message.slice(0, 1024), lastTimestamp: now } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+        seen.count += 1;
+        this.recorded.delete(key);
+        this.recorded.set(key, seen); // most recently used last
+        return;
+      } catch (error) {
+        if (!isNotFound(error)) throw error; // expired (events live an hour by default): make a new one
+        this.recorded.delete(key);
+      }
+    }
+    const created = await this.core.createNamespacedEvent({
       namespace,
       body: {
         metadata: { generateName: `${name}.`, namespace },
@@ -158,5 +183,7 @@ export class KubernetesCluster implements Cluster {
         count: 1,
       },
     });
+    this.recorded.set(key, { name: created.metadata!.name!, count: 1 });
+    if (this.recorded.size > EVENT_CACHE_SIZE) this.recorded.delete(this.recorded.keys().next().value!);
   }
 }

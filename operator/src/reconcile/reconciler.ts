@@ -1,13 +1,14 @@
 // One reconcile of one CaptureEnvironment: read it, build the desired objects with pure functions, apply
 // them (server-side apply, one field manager), then write a status computed from what the API server
 // returned. The API-key Secret is only ever created; the database drop on delete is the one finalizer.
-import type { KubernetesObject, V1Deployment, V1Service } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment, V1PersistentVolumeClaim, V1Secret, V1Service } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { desiredState, isOwnedBy, buildApiKeySecret, generateApiKey, isMongoUri, withDatabase, API_KEY_SECRET_KEY, type Certificate, type ObjectRef } from '../desired';
+import { desiredState, isOwnedBy, buildApiKeySecret, generateApiKey, isMongoUri, ownerReference, withDatabase, API_KEY_SECRET_KEY, type Certificate, type ObjectRef } from '../desired';
 import {
   API_VERSION,
   DROP_DATABASE_FINALIZER,
   InvalidSpecError,
+  SKIP_DATABASE_DROP_ANNOTATION,
   KIND,
   OWNED,
   databaseName,
@@ -17,6 +18,7 @@ import {
   ownedKindOf,
   parseEnvironmentSpec,
   parseKey,
+  tlsSecretName,
   typeMeta,
   type CaptureEnvironment,
   type EnvironmentSpec,
@@ -30,15 +32,21 @@ import { isNotFound, messageOf } from './kubernetes-errors';
 export interface ReconcileOutcome {
   /** The environment expires then: look at it again at that moment. */
   requeueAfterMs?: number;
-  /** Whether the status just written says Ready. */
+  /** Whether the status just written says Ready; undefined when the environment is gone or going. */
   ready?: boolean;
+  /** The served cert-manager certificate's expiry (status.notAfter), when known. */
+  certificateNotAfter?: Date;
 }
 
 export interface ReconcilerOptions {
   defaultImage: string;
+  /** How long after the deletion request a failing database drop is retried before the operator gives up. */
+  databaseDropTimeoutMs: number;
   now?: () => Date;
   /** Told about every problem met (for the error metric). */
   onProblem?: (reason: string) => void;
+  /** Told what each status written says (for the per-environment metrics); undefined once it is gone. */
+  onStatus?: (key: string, status: Pick<ReconcileOutcome, 'ready' | 'certificateNotAfter'> | undefined) => void;
 }
 
 /** Thrown after the status has been written, so the work queue retries the key with backoff. */
@@ -64,9 +72,9 @@ export class EnvironmentReconciler {
   async reconcile(key: string): Promise<ReconcileOutcome> {
     const { namespace, name } = parseKey(key);
     const environment = await this.cluster.getEnvironment(namespace, name);
-    if (!environment) return {};
-    if (environment.metadata.deletionTimestamp) {
-      await this.finalize(environment);
+    if (!environment || environment.metadata.deletionTimestamp) {
+      this.options.onStatus?.(key, undefined);
+      if (environment) await this.finalize(environment);
       return {};
     }
 
@@ -76,26 +84,30 @@ export class EnvironmentReconciler {
     } catch (error) {
       if (!(error instanceof InvalidSpecError)) throw error;
       await this.writeInvalidSpecStatus(environment, error.message);
+      this.options.onStatus?.(key, { ready: false });
       return {};
     }
 
     const now = this.now();
     const expiresAt = expiryOf(environment.metadata.creationTimestamp, spec);
-    if (expiresAt && expiresAt.getTime() <= now.getTime()) {
+    const expired = expiresAt !== undefined && expiresAt.getTime() <= now.getTime();
+    if (expired && spec.expiryPolicy === 'Delete') {
       await this.expire(environment, expiresAt);
       return {};
     }
+    // ScaleToZero: the environment stays (a GitOps tool would only recreate it) and runs no pod.
+    if (expired) spec = { ...spec, replicas: 0 };
 
     await this.ensureFinalizer(environment, spec);
     const problems: Problem[] = [];
-    await this.ensureApiKeySecret(environment, spec, problems);
-    const observed: Observed = {};
-    if (spec.tls?.existingSecret) observed.existingTlsSecret = await this.tlsSecretState(namespace, spec.tls.existingSecret);
+    const apiKey = await this.ensureApiKeySecret(environment, spec, problems);
+    const observed: Observed = { expired };
+    const tlsSecret = await this.servedTlsSecret(environment, spec, observed);
 
     const mongodbUri = spec.storage.type === 'mongodb' ? await this.mongodbUri(environment, spec, problems) : undefined;
     const blocked = spec.storage.type === 'mongodb' && mongodbUri === undefined;
     if (!blocked) {
-      const desired = desiredState(environment, spec, { defaultImage: this.options.defaultImage, mongodbUri });
+      const desired = desiredState(environment, spec, { defaultImage: this.options.defaultImage, mongodbUri, apiKey, caCertificate: caOf(tlsSecret) });
       for (const object of desired.apply) {
         try {
           remember(observed, await this.cluster.apply(object));
@@ -109,6 +121,9 @@ export class EnvironmentReconciler {
     const names = objectNames(environment.metadata);
     observed.deployment ??= await this.readQuietly<V1Deployment>(environment, { ...typeMeta(OWNED.deployment), name: names.deployment });
     observed.service ??= await this.readQuietly<V1Service>(environment, { ...typeMeta(OWNED.service), name: names.service });
+    if (spec.storage.type === 'embedded') {
+      observed.dataClaim ??= await this.readQuietly<V1PersistentVolumeClaim>(environment, { ...typeMeta(OWNED.dataClaim), name: names.dataClaim });
+    }
 
     const status = computeStatus({
       name,
@@ -125,9 +140,11 @@ export class EnvironmentReconciler {
     await this.cluster.applyStatus(environment, status);
     await this.announceTransitions(environment, environment.status, status);
     for (const problem of problems) this.options.onProblem?.(problem.reason);
-    if (problems.length > 0) throw new ReconcileProblemsError(problems);
     const ready = conditionOf(status, 'Ready')?.status === 'True';
-    return expiresAt ? { requeueAfterMs: expiresAt.getTime() - now.getTime(), ready } : { ready };
+    const notAfter = observed.certificate?.status?.notAfter;
+    this.options.onStatus?.(key, { ready, ...(notAfter ? { certificateNotAfter: new Date(notAfter) } : {}) });
+    if (problems.length > 0) throw new ReconcileProblemsError(problems);
+    return expiresAt && !expired ? { requeueAfterMs: expiresAt.getTime() - now.getTime(), ready } : { ready };
   }
 
   private async ensureFinalizer(environment: CaptureEnvironment, spec: EnvironmentSpec): Promise<void> {
@@ -136,22 +153,28 @@ export class EnvironmentReconciler {
     if (wanted !== present) await this.cluster.applyFinalizers(environment, wanted ? [DROP_DATABASE_FINALIZER] : []);
   }
 
-  /** Creates the admin key Secret when it does not exist; an existing one is never written. */
-  private async ensureApiKeySecret(environment: CaptureEnvironment, spec: EnvironmentSpec, problems: Problem[]): Promise<void> {
+  /**
+   * The admin key: the Secret's when it exists (an existing one is never written), else a new one in a new
+   * Secret. A new key changes the pods' digest annotation, so they roll and take it (deployment.ts).
+   */
+  private async ensureApiKeySecret(environment: CaptureEnvironment, spec: EnvironmentSpec, problems: Problem[]): Promise<string | undefined> {
     const { namespace } = environment.metadata;
     const secretName = objectNames(environment.metadata).adminSecret;
     const existing = await this.cluster.getSecret(namespace, secretName);
     if (existing) {
-      if (!existing.data?.[API_KEY_SECRET_KEY]) {
+      const encoded = existing.data?.[API_KEY_SECRET_KEY];
+      if (!encoded) {
         problems.push({ reason: 'ApiKeySecretInvalid', message: `Secret ${secretName} has no ${API_KEY_SECRET_KEY} key (delete it to have a new key generated)` });
+        return undefined;
       }
-      return;
+      return Buffer.from(encoded, 'base64').toString('utf8');
     }
-    const created = await this.cluster.createSecret(buildApiKeySecret(environment, spec, generateApiKey()));
-    if (created) {
-      this.logger.info({ environment: `${namespace}/${environment.metadata.name}`, secret: secretName }, 'generated the admin API key');
-      await this.event(environment, 'Normal', 'ApiKeyGenerated', `generated the admin API key in Secret ${secretName}`);
-    }
+    const apiKey = generateApiKey();
+    const created = await this.cluster.createSecret(buildApiKeySecret(environment, spec, apiKey));
+    if (!created) return undefined; // made meanwhile by someone else: the next reconcile reads it
+    this.logger.info({ environment: `${namespace}/${environment.metadata.name}`, secret: secretName }, 'generated the admin API key');
+    await this.event(environment, 'Normal', 'ApiKeyGenerated', `generated the admin API key in Secret ${secretName} (the pods roll to it)`);
+    return apiKey;
   }
 
   private async mongodbUri(environment: CaptureEnvironment, spec: EnvironmentSpec, problems: Problem[]): Promise<string | undefined> {
@@ -173,10 +196,27 @@ export class EnvironmentReconciler {
     return uri;
   }
 
-  private async tlsSecretState(namespace: string, name: string): Promise<TlsSecretState> {
-    const secret = await this.cluster.getSecret(namespace, name);
-    if (!secret) return 'missing';
-    return secret.data?.['tls.crt'] && secret.data?.['tls.key'] ? 'present' : 'invalid';
+  /**
+   * The kubernetes.io/tls Secret the pods serve, if any. The user's (tls.existingSecret) is reported on;
+   * cert-manager's <name>-tls gets this environment as its owner, so the garbage collector removes it (and its
+   * private key) with the environment: cert-manager leaves it behind by default.
+   */
+  private async servedTlsSecret(environment: CaptureEnvironment, spec: EnvironmentSpec, observed: Observed): Promise<V1Secret | undefined> {
+    const name = tlsSecretName(environment.metadata, spec);
+    if (!name) return undefined;
+    const secret = await this.cluster.getSecret(environment.metadata.namespace, name);
+    if (spec.tls?.existingSecret) observed.existingTlsSecret = tlsSecretState(secret);
+    else if (secret && !isOwnedBy(secret, environment)) {
+      const { namespace } = environment.metadata;
+      // Only our owner reference (a list keyed by uid: others' stay), so cert-manager's fields (type, data)
+      // stay its own; not as controller, the place cert-manager's own owner reference option would take.
+      const owner = { ...ownerReference(environment), controller: false };
+      await this.cluster
+        // The resourceVersion makes this an update only: never a create of an empty Secret of that name.
+        .apply({ ...typeMeta(OWNED.secret), metadata: { name, namespace, resourceVersion: secret.metadata?.resourceVersion, ownerReferences: [owner] } })
+        .catch((error) => this.logger.warn({ environment: `${namespace}/${environment.metadata.name}`, secret: name, err: messageOf(error) }, 'could not own the certificate Secret'));
+    }
+    return secret;
   }
 
   /** Deletes an optional object the spec no longer asks for, only when this environment owns it. */
@@ -216,7 +256,10 @@ export class EnvironmentReconciler {
     } catch {
       spec = undefined;
     }
-    if (spec?.storage.type === 'mongodb' && spec.storage.mongodb?.dropDatabaseOnDelete) {
+    const skipped = environment.metadata.annotations?.[SKIP_DATABASE_DROP_ANNOTATION] === 'true';
+    if (spec?.storage.type === 'mongodb' && spec.storage.mongodb?.dropDatabaseOnDelete && skipped) {
+      await this.event(environment, 'Warning', 'DatabaseNotDropped', `MongoDB database ${databaseName(environment.metadata, spec)} was not dropped: annotation ${SKIP_DATABASE_DROP_ANNOTATION}=true`);
+    } else if (spec?.storage.type === 'mongodb' && spec.storage.mongodb?.dropDatabaseOnDelete) {
       const database = databaseName(environment.metadata, spec);
       const uri = await this.uriForCleanup(environment, spec);
       if (uri) {
@@ -224,8 +267,17 @@ export class EnvironmentReconciler {
           await this.dropper.drop(withDatabase(uri, database), database);
         } catch (error) {
           this.options.onProblem?.('DatabaseDropFailed');
-          await this.event(environment, 'Warning', 'DatabaseDropFailed', `could not drop MongoDB database ${database} (will retry): ${messageOf(error)}`);
-          throw error;
+          const deletedAt = new Date(environment.metadata.deletionTimestamp!).getTime();
+          const giveUpAt = deletedAt + this.options.databaseDropTimeoutMs;
+          if (this.now().getTime() < giveUpAt) {
+            // One Event, counted up on each retry (the recorder aggregates), until the window closes.
+            await this.event(environment, 'Warning', 'DatabaseDropFailed', `could not drop MongoDB database ${database}; retrying until ${kubernetesTime(new Date(giveUpAt))}, or annotate ${SKIP_DATABASE_DROP_ANNOTATION}=true to skip: ${messageOf(error)}`);
+            throw error;
+          }
+          this.logger.warn({ environment: `${namespace}/${name}`, database, err: messageOf(error) }, 'gave up dropping the MongoDB database');
+          await this.event(environment, 'Warning', 'DatabaseNotDropped', `gave up dropping MongoDB database ${database} after ${Math.round(this.options.databaseDropTimeoutMs / 1000)} s: ${messageOf(error)}`);
+          await this.cluster.applyFinalizers(environment, []);
+          return;
         }
         this.logger.info({ environment: `${namespace}/${name}`, database }, 'dropped the MongoDB database');
         await this.event(environment, 'Normal', 'DatabaseDropped', `dropped MongoDB database ${database}`);
@@ -285,11 +337,23 @@ export class EnvironmentReconciler {
   }
 }
 
+function tlsSecretState(secret: V1Secret | undefined): TlsSecretState {
+  if (!secret) return 'missing';
+  return secret.data?.['tls.crt'] && secret.data?.['tls.key'] ? 'present' : 'invalid';
+}
+
+/** The PEM a client trusts the served certificate by: the issuer's ca.crt, else the chain itself. */
+function caOf(secret: V1Secret | undefined): string | undefined {
+  const encoded = secret?.data?.['ca.crt'] || secret?.data?.['tls.crt'];
+  return encoded ? Buffer.from(encoded, 'base64').toString('utf8') : undefined;
+}
+
 function remember(observed: Observed, applied: KubernetesObject): void {
   const kind = ownedKindOf(applied);
   if (kind === OWNED.deployment) observed.deployment = applied as V1Deployment;
   else if (kind === OWNED.service) observed.service = applied as V1Service;
   else if (kind === OWNED.certificate) observed.certificate = applied as unknown as Certificate;
+  else if (kind === OWNED.dataClaim) observed.dataClaim = applied as V1PersistentVolumeClaim;
 }
 
 function isKindMissing(error: unknown): boolean {

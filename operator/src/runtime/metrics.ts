@@ -11,6 +11,9 @@ export class OperatorMetrics {
   readonly leader: Gauge;
   readonly environments: Gauge;
   readonly watchRestarts: Counter<'resource'>;
+  /** Per environment: labels environment_namespace and environment (namespace would clash with the scrape's own). */
+  readonly environmentReady: Gauge<'environment_namespace' | 'environment'>;
+  readonly certificateExpiry: Gauge<'environment_namespace' | 'environment'>;
 
   constructor(sources: { queueDepth: () => number; queueDelayed: () => number; environments: () => number }) {
     const registers = [this.registry];
@@ -33,6 +36,14 @@ export class OperatorMetrics {
     this.leader = new Gauge({ name: 'capturebox_operator_leader', help: '1 while this replica holds the leader Lease', registers });
     this.environments = new Gauge({ name: 'capturebox_operator_environments', help: 'CaptureEnvironments in the watch cache', registers, collect() { this.set(sources.environments()); } });
     this.watchRestarts = new Counter({ name: 'capturebox_operator_watch_restarts_total', help: 'Watches restarted after an error, by resource', labelNames: ['resource'], registers });
+    const labelNames = ['environment_namespace', 'environment'] as const;
+    this.environmentReady = new Gauge({ name: 'capturebox_operator_environment_ready', help: '1 while the environment\'s Ready condition is True (mail is served), else 0', labelNames, registers });
+    this.certificateExpiry = new Gauge({
+      name: 'capturebox_operator_environment_certificate_expiry_timestamp_seconds',
+      help: 'When the cert-manager certificate an environment serves expires (its status.notAfter), in Unix seconds',
+      labelNames,
+      registers,
+    });
     for (const result of ['success', 'error']) this.reconciles.inc({ result }, 0);
     collectDefaultMetrics({ register: this.registry });
   }

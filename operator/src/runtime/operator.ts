@@ -4,10 +4,10 @@
 import { CustomObjectsApi, KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { OperatorConfig } from '../config';
-import { ENVIRONMENT_LABEL, GROUP, MANAGED_BY_SELECTOR, OWNED_KINDS, PLURAL, VERSION, keyOf } from '../environment';
+import { ENVIRONMENT_LABEL, GROUP, MANAGED_BY_SELECTOR, OWNED_KINDS, PLURAL, VERSION, keyOf, parseKey } from '../environment';
 import { KubernetesCluster } from '../reconcile/cluster';
 import { MongoDatabaseDropper, type DatabaseDropper } from '../reconcile/database-cleanup';
-import { messageOf } from '../reconcile/kubernetes-errors';
+import { isNotFound, messageOf } from '../reconcile/kubernetes-errors';
 import { EnvironmentReconciler, ReconcileProblemsError } from '../reconcile/reconciler';
 import { KubernetesLeaseStore } from './kubernetes-lease-store';
 import { LeaderElector } from './leader-election';
@@ -46,7 +46,9 @@ export class CaptureOperator {
     const cluster = new KubernetesCluster(kubeConfig, le.identity);
     this.reconciler = new EnvironmentReconciler(cluster, dependencies.dropper ?? new MongoDatabaseDropper(), logger, {
       defaultImage: config.defaultImage,
+      databaseDropTimeoutMs: config.databaseDropTimeoutMs,
       onProblem: (reason) => this.metrics.errors.inc({ reason }),
+      onStatus: (key, status) => this.recordEnvironment(key, status),
     });
     this.queue = new WorkQueue((key) => this.reconcileKey(key), {
       concurrency: config.concurrency,
@@ -93,9 +95,22 @@ export class CaptureOperator {
   health(): { leader: boolean; ready: boolean; detail: Record<string, unknown> } {
     const environments = this.environmentWatch();
     const synced = environments?.synced ?? false;
-    const watches = Object.fromEntries(this.watches.map((w) => [w.spec.resource, w.synced]));
+    const watches = Object.fromEntries(this.watches.map((w) => [w.spec.resource, w.waiting ? 'add-on not installed' : w.synced]));
     // A standby is ready (it is doing its job: waiting); a leader once its CaptureEnvironment cache is full.
     return { leader: this.leading, ready: !this.leading || synced, detail: { identity: this.config.leaderElection.identity, watches, queueDepth: this.queue.depth } };
+  }
+
+  private recordEnvironment(key: string, status: { ready?: boolean; certificateNotAfter?: Date } | undefined): void {
+    const { namespace, name } = parseKey(key);
+    const labels = { environment_namespace: namespace, environment: name };
+    if (!status) {
+      this.metrics.environmentReady.remove(labels);
+      this.metrics.certificateExpiry.remove(labels);
+      return;
+    }
+    this.metrics.environmentReady.set(labels, status.ready ? 1 : 0);
+    if (status.certificateNotAfter) this.metrics.certificateExpiry.set(labels, status.certificateNotAfter.getTime() / 1000);
+    else this.metrics.certificateExpiry.remove(labels);
   }
 
   private environmentWatch(): ResourceWatch | undefined {
@@ -168,8 +183,31 @@ export class CaptureOperator {
         labelSelector,
         list: () => objects.list(kind.apiVersion, kind.kind, ns || undefined, undefined, undefined, undefined, undefined, labelSelector),
         keysOf: ownerKeys,
+        ...(kind.addOn
+          ? {
+              addOn: {
+                name: kind.addOn.name,
+                everyMs: this.config.addOnDiscoveryMs,
+                served: () => servedByDiscovery(custom, kind.group, kind.version, kind.plural),
+                // Environments that asked for it before it existed are applied again now.
+                onServed: () => {
+                  for (const environment of this.environmentWatch()?.list() ?? []) this.queue.add(keyOf(environment));
+                },
+              },
+            }
+          : {}),
       }),
     );
     return [environments, ...owned];
+  }
+}
+
+/** Whether the API server serves this kind now (discovery of its group version; a 404 is "not installed"). */
+async function servedByDiscovery(custom: CustomObjectsApi, group: string, version: string, plural: string): Promise<boolean> {
+  try {
+    return (await custom.getAPIResources({ group, version })).resources.some((resource) => resource.name === plural);
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
   }
 }

@@ -38,12 +38,11 @@ describe('status conditions', () => {
     );
   });
 
-  test('not Ready while the rollout is under way, with the reason kubectl rollout status would give', () => {
+  test('not Ready while no pod serves, with the reason kubectl rollout status would give', () => {
     const cases: Array<[V1Deployment | undefined, string, RegExp]> = [
       [undefined, 'DeploymentMissing', /not there/],
-      [deployment({ observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1 }), 'RollingOut', /observe the new spec/],
-      [deployment({ observedGeneration: 2, replicas: 1, updatedReplicas: 0, availableReplicas: 1 }), 'RollingOut', /0 of 1 replicas updated/],
-      [deployment({ observedGeneration: 2, replicas: 2, updatedReplicas: 1, availableReplicas: 1 }), 'RollingOut', /1 old replicas pending termination/],
+      [deployment({ observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 0 }), 'RollingOut', /observe the new spec/],
+      [deployment({ observedGeneration: 2, replicas: 1, updatedReplicas: 0, availableReplicas: 0 }), 'RollingOut', /0 of 1 replicas updated/],
       [deployment({ observedGeneration: 2, replicas: 1, updatedReplicas: 1, availableReplicas: 0 }), 'Unavailable', /0 of 1 replicas available/],
     ];
     for (const [d, reason, message] of cases) {
@@ -53,6 +52,35 @@ describe('status conditions', () => {
       assert.match(condition(s, 'Ready').message, message);
       assert.equal(condition(s, 'Progressing').status, 'True');
     }
+  });
+
+  test('Ready stays True while old pods serve during a rolling update; Progressing tells about the roll', () => {
+    const cases: Array<[V1Deployment, RegExp]> = [
+      [deployment({ observedGeneration: 1, replicas: 3, updatedReplicas: 3, availableReplicas: 3 }), /observe the new spec/],
+      [deployment({ observedGeneration: 2, replicas: 4, updatedReplicas: 1, availableReplicas: 3 }), /1 of 3 replicas updated/],
+      [deployment({ observedGeneration: 2, replicas: 4, updatedReplicas: 3, availableReplicas: 3 }), /1 old replicas pending termination/],
+    ];
+    for (const [d, message] of cases) {
+      const s = status({ deployment: d, service: SERVICE }, { replicas: 3, storage: { type: 'mongodb', mongodb: { secretRef: { name: 'm' } } } });
+      assert.equal(condition(s, 'Ready').status, 'True', message.source);
+      assert.match(condition(s, 'Ready').message, /^3 of 3 replicas available \(rolling out: /);
+      assert.equal(condition(s, 'Progressing').status, 'True');
+      assert.match(condition(s, 'Progressing').message, message);
+    }
+  });
+
+  test('a Pending claim is why an embedded environment does not start; its phase is in status', () => {
+    const claim = { metadata: { name: 'mail-data' }, status: { phase: 'Pending' } };
+    const s = status({ deployment: deployment({ observedGeneration: 2, replicas: 1, updatedReplicas: 1, availableReplicas: 0 }), service: SERVICE, dataClaim: claim });
+    assert.equal(condition(s, 'Ready').reason, 'VolumePending');
+    assert.match(condition(s, 'Ready').message, /mail-data is Pending/);
+    assert.equal(s.dataClaimPhase, 'Pending');
+    assert.equal(status({ deployment: AVAILABLE, service: SERVICE, dataClaim: { status: { phase: 'Bound' } } }).dataClaimPhase, 'Bound');
+  });
+
+  test('expired with expiryPolicy ScaleToZero: not Ready, reason Expired', () => {
+    const s = status({ deployment: deployment({ observedGeneration: 2 }), service: SERVICE, expired: true }, { replicas: 0 });
+    assert.equal(condition(s, 'Ready').reason, 'Expired');
   });
 
   test('a stuck rollout or a replica failure is Degraded', () => {
@@ -71,15 +99,17 @@ describe('status conditions', () => {
     assert.equal(condition(status({ deployment: AVAILABLE }), 'Ready').reason, 'ServiceMissing');
   });
 
-  test('problems make it Degraded and not Ready, with every message', () => {
+  test('problems make it Degraded, with every message; not Ready only when no pod serves', () => {
     const problems = [
       { reason: 'MongoDBSecretNotFound', message: 'Secret mongo does not exist' },
       { reason: 'ApplyFailed', message: 'Service mail: 422' },
     ];
     const s = status({ deployment: AVAILABLE, service: SERVICE }, {}, { problems });
-    assert.equal(condition(s, 'Ready').reason, 'MongoDBSecretNotFound');
+    assert.equal(condition(s, 'Ready').status, 'True', 'the running pods still take mail');
     assert.equal(condition(s, 'Degraded').status, 'True');
     assert.equal(condition(s, 'Degraded').message, 'Secret mongo does not exist; Service mail: 422');
+    const blocked = status({ service: SERVICE }, {}, { problems });
+    assert.equal(condition(blocked, 'Ready').reason, 'MongoDBSecretNotFound');
   });
 
   test('TLSReady follows the cert-manager Certificate, and Ready waits for it', () => {

@@ -1,7 +1,7 @@
 // Status tells the truth: conditions computed only from what the owned objects report (the Deployment's
 // rollout, the Certificate's Ready condition, the Service) and from the problems this reconcile met. Pure:
 // the caller passes the objects as the API server returned them and the current time.
-import type { V1Deployment, V1Service } from '@kubernetes/client-node';
+import type { V1Deployment, V1PersistentVolumeClaim, V1Service } from '@kubernetes/client-node';
 import type { Certificate } from '../desired/certificate';
 import { kubernetesTime } from '../environment/expiry';
 import { SMTP_PORT, SMTPS_PORT, apiUrl, databaseName, objectNames, smtpHost, tlsSecretName } from '../environment/names';
@@ -20,6 +20,10 @@ export interface Observed {
   deployment?: V1Deployment;
   service?: V1Service;
   certificate?: Certificate;
+  /** The embedded store's claim: a Pending one is why no pod starts. */
+  dataClaim?: V1PersistentVolumeClaim;
+  /** The environment expired with expiryPolicy ScaleToZero: it runs no pod on purpose. */
+  expired?: boolean;
   /** For spec.tls.existingSecret: whether that Secret exists and holds tls.crt and tls.key. */
   existingTlsSecret?: TlsSecretState;
 }
@@ -46,13 +50,21 @@ export function computeStatus(inputs: StatusInputs): EnvironmentStatus {
   const rollout = rolloutOf(observed.deployment, spec.replicas);
   const degraded = degradedOf(problems, rollout);
 
+  // Ready says whether mail is served: old pods that serve during a rolling update keep it True (Progressing
+  // tells about the roll), and a problem that leaves the running pods alone only makes it Degraded.
+  const claimPending = observed.dataClaim?.status?.phase === 'Pending';
   let ready: ConditionDraft;
-  if (problems.length > 0) ready = { type: 'Ready', status: 'False', reason: problems[0].reason, message: problems[0].message };
+  if (observed.service && spec.replicas > 0 && rollout.available > 0 && tls.status === 'True') {
+    const rolling = rollout.complete ? '' : ` (rolling out: ${rollout.message})`;
+    ready = { type: 'Ready', status: 'True', reason: 'Available', message: `${rollout.available} of ${spec.replicas} replicas available${rolling}` };
+  } else if (observed.expired) ready = { type: 'Ready', status: 'False', reason: 'Expired', message: 'expired (expiryPolicy ScaleToZero): no pod runs; mail and Secrets are kept' };
+  else if (problems.length > 0) ready = { type: 'Ready', status: 'False', reason: problems[0].reason, message: problems[0].message };
   else if (!observed.service) ready = { type: 'Ready', status: 'False', reason: 'ServiceMissing', message: 'the Service is not there yet' };
   else if (spec.replicas === 0) ready = { type: 'Ready', status: 'False', reason: 'ScaledToZero', message: 'spec.replicas is 0: no pod accepts mail' };
-  else if (!rollout.complete) ready = { type: 'Ready', status: 'False', reason: rollout.reason, message: rollout.message };
-  else if (tls.status !== 'True') ready = { type: 'Ready', status: 'False', reason: 'TLSNotReady', message: tls.message };
-  else ready = { type: 'Ready', status: 'True', reason: 'Available', message: `${rollout.available} of ${spec.replicas} replicas available` };
+  else if (claimPending && !rollout.complete) {
+    ready = { type: 'Ready', status: 'False', reason: 'VolumePending', message: `PersistentVolumeClaim ${observed.dataClaim!.metadata?.name} is Pending: no volume is bound, so the pod cannot start` };
+  } else if (!rollout.complete) ready = { type: 'Ready', status: 'False', reason: rollout.reason, message: rollout.message };
+  else ready = { type: 'Ready', status: 'False', reason: 'TLSNotReady', message: tls.message };
 
   const progressing: ConditionDraft = rollout.complete
     ? { type: 'Progressing', status: 'False', reason: 'RolloutComplete', message: rollout.message }
@@ -71,8 +83,10 @@ export function computeStatus(inputs: StatusInputs): EnvironmentStatus {
     },
     apiUrl: apiUrl(ref, spec),
     apiKeySecretName: names.adminSecret,
+    connectionSecretName: names.connectionSecret,
     ...(tlsSecretName(ref, spec) ? { tlsSecretName: tlsSecretName(ref, spec) } : {}),
     ...(spec.storage.type === 'mongodb' ? { database: databaseName(ref, spec) } : {}),
+    ...(observed.dataClaim?.status?.phase ? { dataClaimPhase: observed.dataClaim.status.phase } : {}),
     image: inputs.image,
     replicas: spec.replicas,
     availableReplicas: rollout.available,
