@@ -7,13 +7,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MAX_CHAOS_RULES } from '@capturebox/limits';
 import { CONFIG, type CaptureboxConfig } from '../config';
 import { ROOT_LOGGER, type Logger } from '../logging';
 import { CaptureMetrics } from '../metrics';
 import { ChaosRuleInput, ruleApplies, unreachableReason, type ChaosRule, type ChaosRuleSpec, type ChaosStage, type StageFacts } from './chaos-rule';
 
-/** Rules one process holds at most: each is looked at on every stage of every session, and memory stays bounded. */
-export const MAX_CHAOS_RULES = 100;
+export { MAX_CHAOS_RULES };
 
 /** Adding past MAX_CHAOS_RULES: answered 409, nothing changes. */
 export class TooManyChaosRulesError extends Error {
