@@ -55,7 +55,7 @@ export { expect };
 
 /** The test's title as the readable part of its address: lower case letters, digits and dashes, at most 40. */
 function localPartOf(title: string): string {
-  return title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'test';
+  return title.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40).replace(/^-+|-+$/g, '') || 'test';
 }
 
 /** A wait that gives up a little before the test's own timeout, so the failure names the missing mail. */
