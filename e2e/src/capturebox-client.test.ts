@@ -33,11 +33,13 @@ describe('@capturebox/client', () => {
 
   test('waitForMessage finds mail stored before the wait began (the cursor) and mail stored while it is open', async () => {
     const inbox = 'race@client.test';
-    await send(inbox, 'Before the cursor', 'old');
+    await send(inbox, 'Welcome aboard', 'an older one, before the cursor');
     const cursor = await client.cursor();
     await send(inbox, 'Welcome aboard', 'sent before the wait');
     const early = await client.waitForMessage({ to: inbox, subject: 'welcome', after: cursor, timeoutSeconds: 5 });
-    assert.equal(early.subject, 'Welcome aboard');
+    const [newest, older] = await client.listMessages(inbox);
+    assert.equal(early._id, newest._id, 'the message since the cursor, not the older one with the same subject');
+    assert.notEqual(early._id, older._id);
 
     const later = await client.cursor();
     const waiting = client.waitForMessage({ to: inbox, subject: 'reset', after: later, timeoutSeconds: 10 });
