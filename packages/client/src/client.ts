@@ -121,7 +121,7 @@ export class CaptureboxClient {
       const response = await this.http.send('GET', path, { query: { since, from, subject, text, query, timeout: left.toFixed(3) }, signal });
       if (response.status === 200) return (await response.json()) as EmailMessage;
       await response.body?.cancel();
-      if (Date.now() >= deadline) throw new CaptureboxWaitTimeoutError(describe(conditions), timeoutSeconds);
+      if (Date.now() >= deadline) throw new CaptureboxWaitTimeoutError(shownConditions(conditions), timeoutSeconds);
     }
   }
 
@@ -225,7 +225,8 @@ function inboxOf(message: EmailMessage, waitedIn: string | undefined): string {
   return waitedIn ?? message.inbox ?? '';
 }
 
-function describe(conditions: WaitConditions): object {
+/** The conditions as the timeout's message shows them (no signal, no timeout: the message says it). */
+function shownConditions(conditions: WaitConditions): object {
   const { signal: _signal, timeoutSeconds: _timeout, ...shown } = conditions;
   return shown;
 }

@@ -28,7 +28,7 @@ export class Http {
     this.fetchFn = options.fetch ?? fetch;
   }
 
-  /** The answer of a 2xx; a 204 resolves with `undefined` status-checked by the caller. */
+  /** The answer when it is a 2xx (a wait's 204 too: the caller reads the status); anything else is thrown. */
   async send(method: string, path: string, call: CallOptions = {}): Promise<Response> {
     const url = new URL(this.root + path);
     for (const [name, value] of Object.entries(call.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));

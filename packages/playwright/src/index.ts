@@ -40,13 +40,14 @@ export const test = base.extend<CaptureboxFixtures & CaptureboxOptions>({
   mailbox: async ({ capturebox, captureboxDomain }, use, testInfo) => {
     const address = `${localPartOf(testInfo.title)}-${randomBytes(4).toString('hex')}@${captureboxDomain}`;
     const after = await capturebox.cursor();
-    const scoped = (conditions: MailboxConditions = {}) => ({ timeoutSeconds: waitBudget(testInfo.timeout), ...conditions, to: address, after });
+    // Always this test's address and cursor; the wait's own conditions and timeout otherwise.
+    const scoped = <T extends MailboxConditions>(conditions: T) => ({ timeoutSeconds: waitBudget(testInfo.timeout), ...conditions, to: address, after });
     await use({
       address,
       after,
-      waitForMessage: (conditions) => capturebox.waitForMessage(scoped(conditions)),
-      waitForCode: (conditions = {}) => capturebox.waitForCode({ ...conditions, ...scoped(conditions) }),
-      waitForLink: (conditions = {}) => capturebox.waitForLink({ ...conditions, ...scoped(conditions) }),
+      waitForMessage: (conditions = {}) => capturebox.waitForMessage(scoped(conditions)),
+      waitForCode: (conditions = {}) => capturebox.waitForCode(scoped(conditions)),
+      waitForLink: (conditions = {}) => capturebox.waitForLink(scoped(conditions)),
     });
   },
 });
