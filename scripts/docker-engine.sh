@@ -79,7 +79,10 @@ load_capturebox() {
   # The archive's config digest is the image id docker gives it: load only when that image is not there.
   built="sha256:$(tar -xOf "$archive" manifest.json | sed -n 's/.*"Config":"\([0-9a-f]*\)\(\.json\)\{0,1\}".*/\1/p')"
   loaded="$(docker_in "$dir" image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)"
-  [ "$built" = "$loaded" ] || docker_in "$dir" load --quiet --input "$archive" >&2
+  if [ "$built" != "$loaded" ]; then
+    docker_in "$dir" load --quiet --input "$archive" >&2
+    docker_in "$dir" image prune --force >/dev/null # the image this tag named before, now untagged
+  fi
   rm -f "$archive"
   echo "$tag"
 }

@@ -1225,6 +1225,7 @@ image_archive() { # image_archive <tag> <out.tar>: capturebox from the Dockerfil
   build_image "$tag" Dockerfile
   rm -f "$out"
   buildah_cmd push --quiet "$tag" "docker-archive:$out:$tag" >/dev/null || die "could not write $tag to $out"
+  buildah_cmd rmi --prune >/dev/null 2>&1 || true # dangling layers of earlier builds; the cached steps stay
 }
 
 bin_dir() {
