@@ -17,7 +17,7 @@ bench: build
 
 # npm ci only when the lockfile or a package.json is newer than the last install (npm rewrites
 # node_modules/.package-lock.json on every install).
-WORKSPACE_MANIFESTS := package.json package-lock.json $(wildcard packages/*/package.json apps/*/package.json) e2e/package.json operator/package.json bench/package.json
+WORKSPACE_MANIFESTS := package.json package-lock.json $(wildcard packages/*/package.json apps/*/package.json) e2e/package.json operator/package.json bench/package.json examples/signup-suite/package.json
 node_modules/.package-lock.json: $(WORKSPACE_MANIFESTS)
 	npm ci --no-audit --no-fund
 	@touch $@

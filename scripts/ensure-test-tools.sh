@@ -9,6 +9,7 @@
 #   ferretdb - a real MongoDB-wire server (FerretDB v1, SQLite backend), built once with Go into ~/.cache/capturebox
 #   k8s      - etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl,
 #              CoreDNS and helm, built once with Go into ~/.cache/capturebox (about 13 min the first time)
+#   docker   - Debian's docker.io (dockerd), the real engine @capturebox/testcontainers is tested on
 #   node     - Debian's containerd, runc, CNI plugins, iptables, buildah and debootstrap: the one-node
 #              cluster's runtime and the daemonless image build (scripts/k8s-testbed.sh cluster-up, images)
 set -euo pipefail
@@ -34,6 +35,9 @@ echo "ensure-test-tools: swaks $(swaks --version 2>/dev/null | head -1 | awk '{p
 
 # The one-node cluster's runtime and image builder (e2e/src/kubernetes-cluster.test.ts), by the test bed's list.
 ./scripts/k8s-testbed.sh node-packages
+
+# Debian's Docker engine, for the Testcontainers test (e2e/src/testcontainers.test.ts starts and stops its own daemon).
+./scripts/docker-engine.sh install
 
 # The OpenAPI fuzz test's fuzzer, from PyPI into its own venv on first use (scripts/schemathesis.sh).
 ./scripts/schemathesis.sh install >/dev/null

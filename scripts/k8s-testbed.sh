@@ -1215,6 +1215,19 @@ images() { # images [<dir>]: build capturebox:test and capturebox-operator:test;
   buildah_cmd rmi --prune >/dev/null 2>&1 || true # dangling layers of earlier builds; the cached steps stay
 }
 
+image_archive() { # image_archive <tag> <out.tar>: capturebox from the Dockerfile, as a docker-archive for `docker load`
+  local tag="$1" out="$2"
+  [ -n "$tag" ] && [ -n "$out" ] || die "usage: image-archive <tag> <out.tar>"
+  need_root image-archive
+  ensure_node_packages
+  mkdir -p "$IMAGE_CACHE"
+  node_base_image
+  build_image "$tag" Dockerfile
+  rm -f "$out"
+  buildah_cmd push --quiet "$tag" "docker-archive:$out:$tag" >/dev/null || die "could not write $tag to $out"
+  buildah_cmd rmi --prune >/dev/null 2>&1 || true # dangling layers of earlier builds; the cached steps stay
+}
+
 bin_dir() {
   all_installed || die "not installed (or not at the pinned versions): run 'scripts/k8s-testbed.sh install'"
   echo "$BIN_DIR"
@@ -1232,10 +1245,11 @@ main() {
   cluster-up) cluster_up "${2:-}" ;;
   cluster-down) cluster_down "${2:-}" ;;
   images) images "${2:-}" ;;
+  image-archive) image_archive "${2:-}" "${3:-}" ;;
   prometheus-operator) prometheus_operator_up "${2:-}" ;;
   node-packages) ensure_node_packages ;;
   node-run) node_run "${2:-}" ;; # internal: the node's processes, inside their own mount namespace
-  *) die "usage: k8s-testbed.sh install | bin-dir | start <dir> | stop <dir> | status <dir> | node-packages | cluster-up <dir> | images [<dir>] | prometheus-operator <dir> | cluster-down <dir>" ;;
+  *) die "usage: k8s-testbed.sh install | bin-dir | start <dir> | stop <dir> | status <dir> | node-packages | cluster-up <dir> | images [<dir>] | image-archive <tag> <out.tar> | prometheus-operator <dir> | cluster-down <dir>" ;;
   esac
 }
 main "$@"; exit $?

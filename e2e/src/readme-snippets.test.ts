@@ -65,6 +65,10 @@ const EXPECTATIONS: Array<{ block: string; check: Check }> = [
     check: async (_, box) => assert.deepEqual(await subjects(box, 'someone@anything.test'), []),
   },
   {
+    block: 'node client.js',
+    check: async ({ stdout }) => assert.equal(stdout.trim(), '305117'),
+  },
+  {
     block: 'node wait.js',
     check: async ({ stdout }) => assert.equal(stdout.trim(), 'Verify your account 482913'),
   },
