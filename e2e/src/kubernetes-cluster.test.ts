@@ -208,7 +208,7 @@ describe('Capturebox in a one-node Kubernetes cluster', { timeout: 45 * 60_000, 
     }
   });
 
-  test('an application Deployment with envFrom the connection Secret sends mail through the environment and reads it back', async () => {
+  test('an application Deployment with envFrom the connection Secret sends mail through the environment and reads it back; spec.chaos reaches the pods', async () => {
     assert.equal(await kubectl(['get', 'captureenvironment', 'mail-minimal', '-n', 'preview-42', '-o', 'jsonpath={.status.connectionSecretName}']), 'mail-minimal-connection');
     // An application as a team writes it: nodemailer (in the capture image) and fetch, configured only by the
     // connection Secret's variables. The self-signed certificate has no CA to hand out (SMTP_TLS_CA absent).
@@ -245,6 +245,20 @@ const env = process.env;
     const log = await pollFor(() => kubectl(['logs', '-n', 'preview-42', 'deployment/app']).catch(() => ''), (out) => /READ BACK|FAILED/.test(out), 180);
     assert.match(log, /READ BACK \["sent by the app"\]/, log);
     await kubectl(['delete', '-n', 'preview-42', 'deployment/app', '--wait=true', '--timeout=120s']);
+
+    // spec.chaos reaches the pods: the rolled pod refuses exactly as the rule says, then captures again.
+    const chaos = [{ kind: 'refuse', stage: 'rcpt', code: 550, text: '5.1.1 Refused by spec.chaos', times: 1, scope: { address: 'chaos@preview-42.test' } }];
+    await kubectl(['patch', 'captureenvironment', 'mail-minimal', '-n', 'preview-42', '--type=merge', '-p', JSON.stringify({ spec: { chaos } })]);
+    await pollFor(() => kubectl(['get', 'deployment', 'mail-minimal', '-n', 'preview-42', '-o', 'jsonpath={.spec.template.spec.containers[0].env[?(@.name=="CAPTUREBOX_CHAOS")].value}']), (value) => value !== '', 60);
+    await kubectl(['rollout', 'status', 'deployment/mail-minimal', '-n', 'preview-42', '--timeout=240s']);
+    const chaosKey = await cluster.secretValue('preview-42', 'mail-minimal-admin', 'api-key');
+    const chaosForward = await cluster.portForward('preview-42', 'svc/mail-minimal', [5587]);
+    try {
+      await assert.rejects(send(chaosForward.local(5587), chaosKey, 'chaos@preview-42.test', 'refused'), (error: { response?: string }) => error.response === '550 5.1.1 Refused by spec.chaos');
+      assert.match(await send(chaosForward.local(5587), chaosKey, 'chaos@preview-42.test', 'after the rule'), /^250 /);
+    } finally {
+      chaosForward.close();
+    }
 
     await kubectl(['delete', '-n', 'preview-42', 'captureenvironment/mail-minimal', '--wait=true', '--timeout=120s']);
     const left = await pollFor(() => podsOf('preview-42', 'capturebox.dev/environment=mail-minimal'), (pods) => pods.length === 0, 60);

@@ -44,6 +44,8 @@ export function buildDeployment(owner: Owner, spec: EnvironmentSpec, inputs: Dep
     { name: 'CAPTUREBOX_RETENTION_MAX_MESSAGES_PER_INBOX', value: String(spec.retention.maxMessagesPerInbox) },
     { name: 'CAPTUREBOX_RETENTION_MAX_AGE_HOURS', value: String(spec.retention.maxAgeHours) },
     { name: 'CAPTUREBOX_LOG_LEVEL', value: spec.logLevel },
+    // The rules as the admin API takes them (the spec's CEL rules admit only what the service accepts).
+    ...(spec.chaos?.length ? [{ name: 'CAPTUREBOX_CHAOS', value: JSON.stringify(spec.chaos) }] : []),
     // SMTP transactions in progress get the grace period minus 5 s to finish (as in the chart).
     { name: 'CAPTUREBOX_SHUTDOWN_TIMEOUT_MS', value: String((TERMINATION_GRACE_PERIOD_SECONDS - 5) * 1000) },
     { name: 'CAPTUREBOX_ADMIN_USER', value: spec.privacy.adminUsername },

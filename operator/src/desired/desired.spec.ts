@@ -141,6 +141,16 @@ describe('desired state: each spec option', () => {
     assert.equal(envOf(build({ smtp: { auth: 'optional' } }).container).CAPTUREBOX_SMTP_AUTH, 'optional');
   });
 
+  test('chaos: the rules go to the pods as CAPTUREBOX_CHAOS, the admin API\'s JSON; none, no variable', () => {
+    const rules = [
+      { kind: 'refuse', stage: 'rcpt', code: 550, text: '5.1.1 No such user', times: 1, scope: { address: 'bob@example.test' } },
+      { kind: 'rate_limit', messages: 10, intervalMs: 60000 },
+    ];
+    assert.deepEqual(JSON.parse(String(envOf(build({ chaos: rules }).container).CAPTUREBOX_CHAOS)), rules);
+    assert.equal(envOf(build({}).container).CAPTUREBOX_CHAOS, undefined);
+    assert.equal(envOf(build({ chaos: [] }).container).CAPTUREBOX_CHAOS, undefined);
+  });
+
   test('smtp.implicitTls adds Service port 465 in front of an unprivileged container port', () => {
     const { container, service } = build({ smtp: { implicitTls: true } });
     // The container runs as non-root with every capability dropped: binding 465 fails with EACCES there.

@@ -19,6 +19,9 @@ function structural(schema: unknown): unknown {
     out[key] = key === 'default' || key === 'x-kubernetes-validations' || key === 'enum' ? value : structural(value);
   }
   if (out['x-kubernetes-int-or-string']) out.anyOf = [{ type: 'integer' }, { type: 'string' }];
+  // JSON Schema 2020's numeric exclusive bounds are OpenAPI v3.0's boolean flags beside minimum/maximum.
+  if (typeof out.exclusiveMinimum === 'number') Object.assign(out, { minimum: out.exclusiveMinimum, exclusiveMinimum: true });
+  if (typeof out.exclusiveMaximum === 'number') Object.assign(out, { maximum: out.exclusiveMaximum, exclusiveMaximum: true });
   if (out.format === 'date-time') delete out.pattern; // zod's own pattern for the same thing; format is enough
   // zod bounds every integer by the safe range; only the bounds the spec sets mean anything.
   if (out.maximum === Number.MAX_SAFE_INTEGER) delete out.maximum;

@@ -5,7 +5,17 @@
 // has already validated and defaulted an object, so parsing only fails for objects stored before a schema
 // change; such an environment is reported Degraded (InvalidSpec) rather than half-applied.
 import { z } from 'zod';
-import { MESSAGE_BYTES, RETENTION_MAX_AGE_HOURS, RETENTION_MAX_MESSAGES_PER_INBOX, type IntegerBound } from '@capturebox/limits';
+import {
+  CHAOS_BOUNDS,
+  CHAOS_KIND_FIELDS,
+  CHAOS_KINDS,
+  CHAOS_STAGES,
+  MAX_CHAOS_RULES,
+  MESSAGE_BYTES,
+  RETENTION_MAX_AGE_HOURS,
+  RETENTION_MAX_MESSAGES_PER_INBOX,
+  type IntegerBound,
+} from '@capturebox/limits';
 
 /** A Kubernetes quantity (1Gi, 500m, 2): an int-or-string in the CRD. */
 const QUANTITY_PATTERN = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
@@ -126,6 +136,67 @@ const StorageSpec = z
   })
   .meta({ description: 'Where mail is kept: the embedded SQLite store on a volume, or MongoDB.' });
 
+/** An integer a chaos rule bounds (@capturebox/limits), no default. */
+const chaosInteger = (bound: IntegerBound, description: string) => described(z.number().int().min(bound.minimum).max(bound.maximum!), description);
+const chaosKindsTaking = (field: string) => CHAOS_KINDS.filter((kind) => ([...CHAOS_KIND_FIELDS[kind].required, ...CHAOS_KIND_FIELDS[kind].optional] as string[]).includes(field));
+
+/**
+ * One chaos rule as the service's admin API takes it (README "Chaos"): one flat object (a CRD's structural
+ * schema has no tagged unions), each kind's needed fields and no other kind's fields checked by CEL rules
+ * generated from CHAOS_KIND_FIELDS, so a rule the API server admits is one the pods accept at start-up.
+ */
+const ChaosRule = withRules(
+  z
+    .object({
+      kind: described(z.enum(CHAOS_KINDS), 'refuse or delay at a stage, rate_limit (421 past N messages per interval) or connection_limit (421 past N sessions).'),
+      stage: described(z.enum(CHAOS_STAGES).optional(), 'SMTP stage of a refuse or delay rule: connect, mail, rcpt or data.'),
+      code: chaosInteger(CHAOS_BOUNDS.code, 'SMTP reply code of a refuse rule (4xx or 5xx).').optional(),
+      text: described(
+        z.string().min(CHAOS_BOUNDS.text.minLength).max(CHAOS_BOUNDS.text.maxLength).regex(new RegExp(CHAOS_BOUNDS.text.pattern)).optional(),
+        'Reply text of a refuse rule: one line of printable ASCII, e.g. "4.7.1 Try again later".',
+      ),
+      delayMs: chaosInteger(CHAOS_BOUNDS.delayMs, "How long a delay rule holds the stage's reply, in milliseconds.").optional(),
+      probability: described(
+        z.number().gt(CHAOS_BOUNDS.probability.exclusiveMinimum!).max(CHAOS_BOUNDS.probability.maximum!).optional(),
+        'Chance that a refuse or delay rule fires each time it could (default 1).',
+      ),
+      times: chaosInteger(CHAOS_BOUNDS.times, 'A refuse or delay rule fires this many times after each pod start, then stops (absent: always).').optional(),
+      messages: chaosInteger(CHAOS_BOUNDS.messages, 'Messages a rate_limit rule lets through per interval, per pod.').optional(),
+      intervalMs: chaosInteger(CHAOS_BOUNDS.intervalMs, "A rate_limit rule's sliding window, in milliseconds.").optional(),
+      connections: chaosInteger(CHAOS_BOUNDS.connections, 'Sessions a connection_limit rule lets be open at once, per pod.').optional(),
+      scope: z
+        .object({
+          account: described(z.string().min(1).optional(), "Only the sessions logged in as this account (the account's id)."),
+          address: described(z.string().min(CHAOS_BOUNDS.address.minLength).max(CHAOS_BOUNDS.address.maxLength).optional(), 'Only transactions to this recipient (from stage rcpt on).'),
+        })
+        .optional()
+        .meta({ description: 'Whose mail the rule touches: one account or one address; absent: all of it.' }),
+    })
+    .meta({ description: 'One chaos rule (README "Chaos"): what the SMTP side does wrong, on purpose.' }),
+  [
+    ...CHAOS_KINDS.map((kind) => ({
+      cel: `self.kind != '${kind}' || (${CHAOS_KIND_FIELDS[kind].required.map((field) => `has(self.${field})`).join(' && ')})`,
+      message: `a ${kind} rule needs ${CHAOS_KIND_FIELDS[kind].required.join(', ')}`,
+      holds: (rule: { kind: string } & Record<string, unknown>) => rule.kind !== kind || CHAOS_KIND_FIELDS[kind].required.every((field) => rule[field] !== undefined),
+    })),
+    ...(['stage', 'code', 'text', 'delayMs', 'probability', 'times', 'messages', 'intervalMs', 'connections', 'scope'] as const).map((field) => ({
+      cel: `!has(self.${field}) || ${chaosKindsTaking(field).map((kind) => `self.kind == '${kind}'`).join(' || ')}`,
+      message: `${field} is for ${chaosKindsTaking(field).join(' and ')} rules only`,
+      holds: (rule: { kind: string } & Record<string, unknown>) => rule[field] === undefined || chaosKindsTaking(field).includes(rule.kind as never),
+    })),
+    {
+      cel: '!has(self.scope) || (has(self.scope.account) != has(self.scope.address))',
+      message: 'a scope names one account or one address',
+      holds: (rule) => !rule.scope || (rule.scope.account === undefined) !== (rule.scope.address === undefined),
+    },
+    {
+      cel: "!has(self.scope) || (!(has(self.stage) && self.stage == 'connect') && !(has(self.scope.address) && (self.kind == 'rate_limit' || (has(self.stage) && self.stage == 'mail'))))",
+      message: 'a rule at connect applies to everyone (nothing is known of the session yet), an address rule from rcpt on',
+      holds: (rule) => !rule.scope || (rule.stage !== 'connect' && !(rule.scope.address !== undefined && (rule.kind === 'rate_limit' || rule.stage === 'mail'))),
+    },
+  ],
+);
+
 const resourceList = (description: string) =>
   z.record(z.string(), quantity('A quantity, e.g. 100m or 256Mi.')).optional().meta({ description });
 
@@ -184,6 +255,11 @@ const SpecFields = z.object({
     'Lifetime from creation, e.g. 72h or 7d; when it is over the environment expires (see expiryPolicy).',
   ),
   expiresAt: described(z.string().datetime({ offset: true }).optional(), 'Moment after which the environment expires (RFC 3339).'),
+  chaos: described(
+    z.array(ChaosRule).max(MAX_CHAOS_RULES).optional(),
+    'SMTP failures on demand for testing how applications cope (README "Chaos"): rules every pod starts with; ' +
+      "the admin API can add or clear rules on one pod until it restarts. Changing them rolls the pods.",
+  ),
   expiryPolicy: described(
     z.enum(['Delete', 'ScaleToZero']).default('Delete'),
     'What expiry does: Delete removes the environment and everything it owns; ScaleToZero keeps the object, its Secrets, ' +

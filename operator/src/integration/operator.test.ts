@@ -286,6 +286,10 @@ describe('operator on a real API server', () => {
       ['bad-ttl', { ttl: '3 days' }, /spec\.ttl: Invalid value/],
       ['too-big', { smtp: { maxMessageBytes: 1e9 } }, /spec\.smtp\.maxMessageBytes/],
       ['Not-A-Label', {}, /metadata\.name must be a DNS-1035 label/],
+      ['chaos-needs', { chaos: [{ kind: 'refuse', stage: 'mail', code: 451 }] }, /a refuse rule needs stage, code, text/],
+      ['chaos-foreign', { chaos: [{ kind: 'rate_limit', messages: 5, intervalMs: 1000, stage: 'mail' }] }, /stage is for refuse and delay rules only/],
+      ['chaos-scope', { chaos: [{ kind: 'delay', stage: 'mail', delayMs: 5, scope: { address: 'a@b.test' } }] }, /an address rule from rcpt on/],
+      ['chaos-code', { chaos: [{ kind: 'refuse', stage: 'mail', code: 250, text: 'ok' }] }, /spec\.chaos\[0\]\.code/],
     ];
     for (const [name, spec, reason] of rejected) {
       await assert.rejects(attempt(name, spec), (error: Error) => {
@@ -294,6 +298,7 @@ describe('operator on a real API server', () => {
       });
     }
     await attempt('fine', { replicas: 1, ttl: '2h' });
+    await attempt('chaos-fine', { chaos: [{ kind: 'refuse', stage: 'rcpt', code: 550, text: '5.1.1 No such user', times: 1, scope: { address: 'bob@example.test' } }, { kind: 'connection_limit', connections: 5 }] });
     // Transition rules: the storage type of an existing environment cannot change.
     await create('invalid', 'stays', {});
     await assert.rejects(

@@ -23,5 +23,13 @@ export const CHAOS_BOUNDS = {
   address: { minLength: 3, maxLength: 320 },
 } as const;
 
+/** The fields each kind of rule takes, and which of them it needs (the service's rule schema is checked against it). */
+export const CHAOS_KIND_FIELDS = {
+  refuse: { required: ['stage', 'code', 'text'], optional: ['scope', 'probability', 'times'] },
+  delay: { required: ['stage', 'delayMs'], optional: ['scope', 'probability', 'times'] },
+  rate_limit: { required: ['messages', 'intervalMs'], optional: ['scope'] },
+  connection_limit: { required: ['connections'], optional: [] },
+} as const satisfies Record<(typeof CHAOS_KINDS)[number], { required: readonly string[]; optional: readonly string[] }>;
+
 /** Rules one process holds at most (each is looked at on every stage of every session): the admin API and spec.chaos. */
 export const MAX_CHAOS_RULES = 100;

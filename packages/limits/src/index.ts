@@ -71,4 +71,4 @@ export const WEBHOOK_POLL_MS = { minimum: 10, maximum: 60_000, default: 1_000 } 
 export const WEBHOOK_BACKOFF_MAX_MS = { minimum: 10, maximum: 24 * 3_600_000, default: 3_600_000 } as const satisfies IntegerBound;
 
 export { CHART_VALUE_BOUNDS, chartSchemaWithBounds, chartValuesDisagreements } from './chart-bounds';
-export { CHAOS_BOUNDS, CHAOS_KINDS, CHAOS_STAGES, MAX_CHAOS_RULES } from './chaos-bounds';
+export { CHAOS_BOUNDS, CHAOS_KIND_FIELDS, CHAOS_KINDS, CHAOS_STAGES, MAX_CHAOS_RULES } from './chaos-bounds';

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { loadConfig } from '../config';
 import { createRootLogger } from '../logging';
 import { CaptureMetrics } from '../metrics';
+import { CHAOS_KIND_FIELDS } from '@capturebox/limits';
 import { ChaosRuleInput, unreachableReason, type ChaosRuleSpec } from './chaos-rule';
 import { ChaosService, MAX_CHAOS_RULES, TooManyChaosRulesError } from './chaos.service';
 
@@ -92,5 +93,15 @@ describe('chaos rules', () => {
     for (let n = 0; n < MAX_CHAOS_RULES; n++) chaos.add(rule({ kind: 'delay', stage: 'mail', delayMs: 1 }));
     assert.throws(() => chaos.add(rule({ kind: 'delay', stage: 'mail', delayMs: 1 })), TooManyChaosRulesError);
     assert.equal(chaos.list().length, MAX_CHAOS_RULES);
+  });
+
+  it("takes, for each kind, exactly the fields @capturebox/limits says (what a CaptureEnvironment's spec.chaos passes on)", () => {
+    for (const option of ChaosRuleInput.options) {
+      const kind = option.shape.kind.value;
+      const fields = Object.entries(option.shape).filter(([name]) => name !== 'kind');
+      const needed = fields.filter(([, schema]) => !schema.safeParse(undefined).success).map(([name]) => name);
+      const optional = fields.filter(([, schema]) => schema.safeParse(undefined).success).map(([name]) => name);
+      assert.deepEqual({ kind, needed: needed.sort(), optional: optional.sort() }, { kind, needed: [...CHAOS_KIND_FIELDS[kind].required].sort(), optional: [...CHAOS_KIND_FIELDS[kind].optional].sort() });
+    }
   });
 });
