@@ -13,6 +13,7 @@ import { DomainsController } from './domains.controller';
 import { MailboxMessages } from './mailbox-messages.service';
 import { MailstatsController } from './mailstats.controller';
 import { MeController } from './me.controller';
+import { MyKeysController } from './my-keys.controller';
 import { MessageContentController } from './message-content.controller';
 import { MessagesController } from './messages.controller';
 import { ValidationsController } from './validations.controller';
@@ -29,6 +30,7 @@ import { WebhooksController } from './webhooks.controller';
     AddressesController,
     PrivateAddressesBulkController,
     DomainsController,
+    MyKeysController,
     MeController,
     AdminController,
     ValidationsController,

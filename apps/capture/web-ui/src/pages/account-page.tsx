@@ -1,9 +1,11 @@
-// Signed out: sign in with an API key. Signed in: the account, its private addresses and domains, its
-// starred (private) messages, sign out.
+// Signed out: sign in with an API key. Signed in: the account, its API keys, its webhooks (a link to
+// their page), its private addresses and domains, its starred (private) messages, sign out.
+import { ApiKeysSection } from '../components/api-keys-section';
 import { MessageList } from '../components/message-list';
 import { EmptyState, ErrorNotice, Loading } from '../components/notices';
 import { SignInForm } from '../components/sign-in-form';
 import { countOf } from '../format';
+import { hrefs, Link } from '../routing';
 import { useSession } from '../session';
 import { useAsync } from '../use-async';
 import { PageHeading } from './page-heading';
@@ -35,6 +37,13 @@ export function AccountPage() {
       <button type="button" class="button" onClick={() => void session.signOut()}>
         Sign out
       </button>
+      <ApiKeysSection />
+      <section class="account__webhooks" aria-labelledby="webhooks-title">
+        <h2 id="webhooks-title">Webhooks</h2>
+        <p>
+          Get each captured message POSTed to your own URL, and see the last deliveries of each: <Link href={hrefs.webhooks()}>manage your webhooks</Link>.
+        </p>
+      </section>
       <OwnedInboxes />
       <StarredMessages />
     </section>
