@@ -101,6 +101,16 @@ describe('web UI: account page (API keys) and search across addresses', () => {
     await page.screenshot({ path: screenshotPath('search-account-desktop') });
     await accessibility('the account search');
 
+    // The list's keys work here too: Delete takes the focused result away (and out of the store).
+    const doomed = page.locator('.message-row', { hasText: 'Monthly report: late' });
+    const doomedId = (await doomed.getAttribute('data-message-id'))!;
+    await page.locator('h1').focus();
+    await page.keyboard.press('j');
+    await page.keyboard.press('Delete');
+    await doomed.waitFor({ state: 'detached' });
+    await page.getByText(/2 messages match/).waitFor();
+    assert.equal((await box.api(`/api/addresses/${SECOND}/messages/${doomedId}`, { key: carolKey })).status, 404);
+
     await page.setViewportSize({ width: 390, height: 844 });
     await page.emulateMedia({ colorScheme: 'dark' });
     assert.equal(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'), 0);
@@ -110,6 +120,12 @@ describe('web UI: account page (API keys) and search across addresses', () => {
     assert.equal(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'), 0);
     await page.screenshot({ path: screenshotPath('account-dark-phone'), fullPage: true });
     await accessibility('the account page, dark, phone');
+    await page.goto(`${box.baseUrl}/webhooks`);
+    await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+    await accessibility('the webhooks page, dark, phone');
+    await page.goto(`${box.baseUrl}/`);
+    await page.getByRole('heading', { level: 1, name: 'Check the mail' }).waitFor();
+    await accessibility('the home page, dark, phone');
     assert.deepEqual(appErrors, []);
   });
 });
