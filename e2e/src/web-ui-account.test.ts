@@ -1,6 +1,7 @@
 // The account page and the account-wide search in Debian's Chromium against the built service: a signed-in
 // account lists its API keys, creates one whose secret is shown once (and works on the API), revokes it
-// (and the API refuses it from then on); sees its webhooks link and private addresses; and searches across
+// (and the API refuses it from then on); sees its webhooks link and private addresses, reserves and
+// releases one; and searches across
 // its addresses, with new matching mail showing up by itself. Phone and dark screenshots; axe-core finds
 // no serious or critical violation.
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +15,7 @@ import { ADMIN_API_KEY, ADMIN_USER, CaptureboxProcess } from './support/captureb
 const FIRST = 'carol-orders@capture.test';
 const SECOND = 'carol-billing@capture.test';
 const STRANGER = 'someone-else@capture.test';
+const NEW_ADDRESS = 'carol-signup@capture.test';
 
 describe('web UI: account page (API keys) and search across addresses', () => {
   let box: CaptureboxProcess;
@@ -79,11 +81,25 @@ describe('web UI: account page (API keys) and search across addresses', () => {
     await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
   });
 
-  test('the account page links to the webhooks and lists the private addresses', async () => {
+  test('the account page links to the webhooks, lists the private addresses, reserves and releases one', async () => {
     await page.getByRole('region', { name: 'Webhooks' }).getByRole('link', { name: 'manage your webhooks' }).waitFor();
     const owned = page.getByRole('region', { name: 'Your addresses and domains' });
     await owned.getByRole('link', { name: FIRST }).waitFor();
     await owned.getByRole('link', { name: SECOND }).waitFor();
+
+    // Reserve one more, then release it: the account's addresses on the API follow.
+    const ownedAddresses = async () => ((await (await box.api('/api/me/stats', { key: carolKey })).json()) as { addresses: string[] }).addresses;
+    await owned.getByLabel('Reserve a private address').fill('not an address');
+    await owned.getByRole('button', { name: 'Reserve' }).click();
+    assert.match(await owned.getByRole('alert').innerText(), /whole address/);
+    await owned.getByLabel('Reserve a private address').fill(NEW_ADDRESS);
+    await owned.getByRole('button', { name: 'Reserve' }).click();
+    await owned.getByRole('link', { name: NEW_ADDRESS }).waitFor();
+    assert.ok((await ownedAddresses()).includes(NEW_ADDRESS), 'reserved through the API');
+    await owned.getByRole('button', { name: `Release ${NEW_ADDRESS}` }).click();
+    await page.getByRole('dialog', { name: 'Release this address?' }).getByRole('button', { name: 'Release' }).click();
+    await owned.getByRole('link', { name: NEW_ADDRESS }).waitFor({ state: 'detached' });
+    assert.ok(!(await ownedAddresses()).includes(NEW_ADDRESS), 'released through the API');
   });
 
   test('search across the account: both private addresses, not a stranger’s mail, live', async () => {

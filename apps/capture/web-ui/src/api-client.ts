@@ -243,6 +243,15 @@ export class ApiClient {
     return this.json('/api/me/stats');
   }
 
+  async reserveAddress(email: string): Promise<void> {
+    await this.call(`/api/addresses/${enc(email)}`, { method: 'POST' });
+  }
+
+  /** Releases a reserved address; its mail is kept (it becomes a public inbox again). */
+  async releaseAddress(email: string): Promise<void> {
+    await this.call(`/api/addresses/${enc(email)}?deleteAddressMessages=false`, { method: 'DELETE' });
+  }
+
   listWebhooks(): Promise<Webhook[]> {
     return this.json('/api/webhooks');
   }

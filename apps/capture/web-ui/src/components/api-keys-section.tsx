@@ -7,7 +7,7 @@ import { useAsync } from '../use-async';
 import { asApiError } from '../use-inbox';
 import { ConfirmDialog } from './confirm-dialog';
 import { CopyButton } from './copy-button';
-import { EmptyState, ErrorNotice, Loading } from './notices';
+import { EmptyState, ErrorNotice, FieldProblem, Loading } from './notices';
 
 export function ApiKeysSection() {
   const { api, signOut } = useSession();
@@ -53,11 +53,7 @@ export function ApiKeysSection() {
           Create key
         </button>
       </form>
-      {problem && (
-        <p class="field-problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <FieldProblem problem={problem} />
       {issued && (
         <div class="notice notice--success api-keys__issued" role="status">
           <p class="notice__title">New key{issued.label ? ` \u201c${issued.label}\u201d` : ''}: copy it now, it is not shown again.</p>

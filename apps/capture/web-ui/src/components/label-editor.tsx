@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import type { EmailMessage } from '../api-client';
 import { useSession } from '../session';
 import { asApiError } from '../use-inbox';
+import { FieldProblem } from './notices';
 
 /** Mailsac's folders (the API refuses any other). */
 export const FOLDERS = ['inbox', 'all', 'spam', 'trash'];
@@ -72,11 +73,7 @@ export function LabelEditor({ message, onChanged }: { message: EmailMessage; onC
           Folder: {message.folder}. Sign in to change labels and folder.
         </p>
       )}
-      {problem && (
-        <p class="field-problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <FieldProblem problem={problem} />
     </section>
   );
 }
