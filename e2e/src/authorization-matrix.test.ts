@@ -269,6 +269,13 @@ describe('authorization matrix', () => {
     for (const caller of ['anonymous', 'other', 'owner', 'admin'] as Caller[]) {
       await expectStatus(caller, 'POST', '/api/domains/:domain/delete-all-domain-mail', `/api/domains/${PURGE_DOMAIN}/delete-all-domain-mail`, { anonymous: 401, other: 404, owner: 204, admin: 204 }[caller]);
     }
+    // An account's own keys: each caller issues a fresh one; only its own account may revoke it (an admin too).
+    for (const caller of CALLERS) await expectStatus(caller, 'GET', '/api/me/keys', '/api/me/keys', caller === 'anonymous' ? 401 : 200);
+    await expectStatus('anonymous', 'POST', '/api/me/keys', '/api/me/keys', 401, shared, { label: 'matrix' });
+    const fresh = JSON.parse(await expectStatus('owner', 'POST', '/api/me/keys', '/api/me/keys', 201, shared, { label: 'matrix' })) as { keyId: string };
+    for (const caller of ['anonymous', 'other', 'admin', 'owner'] as Caller[]) {
+      await expectStatus(caller, 'DELETE', '/api/me/keys/:keyId', `/api/me/keys/${fresh.keyId}`, { anonymous: 401, other: 404, admin: 404, owner: 200 }[caller]);
+    }
   });
 
   test('mailstats show public mail only, to every caller (an admin and the owner too), never private mail, not even as a count', async () => {

@@ -77,12 +77,16 @@ describe('web UI: captured HTML cannot script or navigate the app', () => {
     assert.deepEqual(appErrors, []);
   });
 
-  test('the frame document is served sandboxed, scriptless, with http-equiv disarmed and no remote images until asked', async () => {
+  test('the frame document is served sandboxed in an opaque origin, running only its own nonced script, with http-equiv disarmed and no remote images until asked', async () => {
     const response = await box.api(`/ui/render/${INBOX}/${messageId}`, { key: null });
     const csp = response.headers.get('content-security-policy') ?? '';
     assert.match(csp, /^sandbox\b/);
-    assert.doesNotMatch(csp, /allow-scripts|allow-same-origin|allow-top-navigation|allow-forms/);
+    assert.doesNotMatch(csp, /allow-same-origin|allow-top-navigation|allow-forms/);
     assert.match(csp, /default-src 'none'/);
+    const nonce = /script-src 'nonce-([A-Za-z0-9+/=]{20,})'(;|$)/.exec(csp)?.[1];
+    assert.ok(nonce, `script-src admits one nonce and nothing else: ${csp}`);
+    const other = (await box.api(`/ui/render/${INBOX}/${messageId}`, { key: null })).headers.get('content-security-policy') ?? '';
+    assert.doesNotMatch(other, new RegExp(nonce.replace(/[+/=]/g, '\\$&')), 'a fresh nonce per response');
     assert.match(csp, /img-src data: cid:;/);
     assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(response.headers.get('referrer-policy'), 'no-referrer');

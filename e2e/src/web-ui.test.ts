@@ -86,7 +86,8 @@ describe('web UI: live inbox and message view', () => {
 
       // HTML: the sandboxed frame shows the mail, with its inline (cid:) image.
       const frameElement = page.locator('iframe.html-frame');
-      assert.equal(await frameElement.getAttribute('sandbox'), 'allow-popups allow-popups-to-escape-sandbox');
+      // Scripts only for the document's own nonced height report (its CSP); never the app's origin.
+      assert.equal(await frameElement.getAttribute('sandbox'), 'allow-scripts allow-popups allow-popups-to-escape-sandbox');
       const frame = page.frameLocator('iframe.html-frame');
       assert.equal(await frame.locator('#headline').innerText(), 'Build 42 is ready');
       assert.equal(await frame.locator('#details').getAttribute('href'), 'https://example.com/builds/42');

@@ -4,31 +4,24 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nest
 import { z } from 'zod';
 import { AccountsService, type Account } from '../accounts';
 import { normalizeDomain } from '../domain';
-import { ApiError, badRequest, notFound } from './api-errors';
+import { ApiError, notFound } from './api-errors';
+import { KeyIdParam, KeyView, NewKey, NewKeyView, RevokedKeyView } from './api-key-views';
+import { parseBody } from './api-input';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
 import { ApiOperation, jsonResponse } from '../openapi';
 
 const NewAccount = z.object({ username: z.string(), capturePrivate: z.boolean().optional(), messageLimit: z.number().int().min(0).optional(), isAdmin: z.boolean().optional() }).strict();
 const AccountSettings = z.object({ capturePrivate: z.boolean().optional(), messageLimit: z.number().int().min(0).optional(), isAdmin: z.boolean().optional() }).strict();
-const NewKey = z.object({ label: z.string().max(100).optional() }).strict();
 const NewDomain = z.object({ domain: z.string() }).strict();
-
-export function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) throw badRequest('Invalid request body', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
-  return parsed.data;
-}
 
 // Path parameters are looked up as given: an unknown one is a 404.
 const AccountParam = z.string().meta({ description: "An account's id or username" });
-const KeyIdParam = z.string().meta({ description: "An API key's id" });
 const DomainNameParam = z.string().meta({ description: 'A domain name' });
 
 const AccountView = z.object({ _id: z.string(), username: z.string(), isAdmin: z.boolean(), capturePrivate: z.boolean(), messageLimit: z.number().int() });
 const NewAccountView = z.object({ account: AccountView, apiKey: z.string(), keyId: z.string() });
-const NewKeyView = z.object({ keyId: z.string(), apiKey: z.string() });
 const AccountDetailView = AccountView.extend({
-  keys: z.array(z.object({ id: z.string(), label: z.string(), created: z.string().meta({ format: 'date-time' }) })),
+  keys: z.array(KeyView),
   domains: z.array(z.string()),
 });
 
@@ -51,7 +44,7 @@ export class AdminController {
   @ApiOperation({ operationId: 'AdminCreateAccount', summary: 'Create an account and its first API key (shown once)', body: NewAccount, responses: jsonResponse('The account and its key', NewAccountView, 201), errors: ['forbidden', 'conflict'] })
   async create(@CurrentCaller() caller: Caller, @Body() body: unknown) {
     requireAdmin(caller);
-    const input = parse(NewAccount, body);
+    const input = parseBody(NewAccount, body);
     const { account, key } = await this.accounts.createAccount(input.username, input);
     return { account: view(account), apiKey: key.apiKey, keyId: key.id };
   }
@@ -69,7 +62,7 @@ export class AdminController {
   async update(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Body() body: unknown) {
     requireAdmin(caller);
     const account = await this.found(idOrName);
-    const updated = await this.accounts.updateAccount(account.id, parse(AccountSettings, body));
+    const updated = await this.accounts.updateAccount(account.id, parseBody(AccountSettings, body));
     return view(updated ?? account);
   }
 
@@ -87,12 +80,12 @@ export class AdminController {
   async issueKey(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Body() body: unknown) {
     requireAdmin(caller);
     const account = await this.found(idOrName);
-    const key = await this.accounts.issueApiKey(account.id, parse(NewKey, body).label ?? '');
+    const key = await this.accounts.issueApiKey(account.id, parseBody(NewKey, body).label ?? '');
     return { keyId: key.id, apiKey: key.apiKey };
   }
 
   @Delete('accounts/:account/keys/:keyId')
-  @ApiOperation({ operationId: 'AdminRevokeKey', summary: 'Revoke an API key', params: { account: AccountParam, keyId: KeyIdParam }, responses: jsonResponse('Revoked', z.object({ keyId: z.string(), revoked: z.literal(true) })), errors: ['forbidden', 'not_found'] })
+  @ApiOperation({ operationId: 'AdminRevokeKey', summary: 'Revoke an API key', params: { account: AccountParam, keyId: KeyIdParam }, responses: jsonResponse('Revoked', RevokedKeyView), errors: ['forbidden', 'not_found'] })
   async revokeKey(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Param('keyId') keyId: string) {
     requireAdmin(caller);
     const account = await this.found(idOrName);
@@ -105,7 +98,7 @@ export class AdminController {
   async addDomain(@CurrentCaller() caller: Caller, @Param('account') idOrName: string, @Body() body: unknown) {
     requireAdmin(caller);
     const account = await this.found(idOrName);
-    const domain = normalizeDomain(parse(NewDomain, body).domain);
+    const domain = normalizeDomain(parseBody(NewDomain, body).domain);
     const result = await this.accounts.claimDomain(account.id, domain);
     if (result === 'owned-by-another') throw new ApiError('conflict', 'The domain belongs to another account.');
     return { domain, owner: account.id, created: result === 'claimed' };

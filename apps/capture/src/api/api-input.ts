@@ -256,3 +256,10 @@ function emptyToUndefined(value: unknown): unknown {
 function truncate(value: string): string {
   return value.length > 80 ? `${value.slice(0, 80)}...` : value;
 }
+
+/** A JSON body checked against its schema; every problem is named in the 400. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body ?? {});
+  if (!parsed.success) throw badRequest('Invalid request body', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
+  return parsed.data;
+}

@@ -17,6 +17,7 @@ import { MailboxMessages } from './mailbox-messages.service';
 import { MailstatsController } from './mailstats.controller';
 import { MeController } from './me.controller';
 import { MessageChecksController } from './message-checks.controller';
+import { MyKeysController } from './my-keys.controller';
 import { MessageContentController } from './message-content.controller';
 import { MessagesController } from './messages.controller';
 import { ValidationsController } from './validations.controller';
@@ -34,6 +35,7 @@ import { WebhooksController } from './webhooks.controller';
     AddressesController,
     PrivateAddressesBulkController,
     DomainsController,
+    MyKeysController,
     MeController,
     AdminController,
     ChaosController,

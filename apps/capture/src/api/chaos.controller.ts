@@ -5,7 +5,8 @@ import { AccountsService } from '../accounts';
 import { ChaosRuleInput, ChaosService, unreachableReason, type ChaosRule } from '../chaos';
 import { inboxOf } from '../domain';
 import { ApiOperation, jsonResponse } from '../openapi';
-import { parse, requireAdmin } from './admin.controller';
+import { requireAdmin } from './admin.controller';
+import { parseBody } from './api-input';
 import { badRequest, notFound } from './api-errors';
 import { CurrentCaller, type Caller } from './caller';
 
@@ -35,7 +36,7 @@ export class ChaosController {
   @ApiOperation({ operationId: 'AdminAddChaosRule', summary: 'Add a chaos rule: refuse or delay at an SMTP stage, a rate limit or a connection limit', body: ChaosRuleInput, responses: jsonResponse('The rule', ChaosRuleView, 201), errors: ['forbidden', 'not_found', 'conflict'] })
   async add(@CurrentCaller() caller: Caller, @Body() body: unknown) {
     requireAdmin(caller);
-    const spec = parse(ChaosRuleInput, body);
+    const spec = parseBody(ChaosRuleInput, body);
     const unreachable = unreachableReason(spec);
     if (unreachable) throw badRequest('Invalid request body', [`scope: ${unreachable}`]);
     if (spec.kind !== 'connection_limit' && spec.scope) {

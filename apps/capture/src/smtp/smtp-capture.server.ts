@@ -80,6 +80,9 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
     this.refusals = new RefusalCounter(metrics);
   }
 
+  /** The ports the listeners are bound to, once listening (the configured ones may be 0). */
+  boundPorts: SmtpPorts | null = null;
+
   /** Starts the listeners; resolves with the bound ports (useful when configured as 0). */
   async listen(): Promise<SmtpPorts> {
     const { smtp, bind } = this.config;
@@ -92,6 +95,7 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
       ports.implicitTls = await implicitListener.listen();
     }
     this.logger.debug({ bind, ...ports }, 'smtp listeners up');
+    this.boundPorts = ports;
     return ports;
   }
 

@@ -24,6 +24,13 @@ describe('renderMessageDocument', () => {
     assert.ok(bare.startsWith('<meta charset="utf-8"><meta name="referrer" content="no-referrer"><base target="_blank"><p>hi</p>'));
   });
 
+  test('with a nonce, puts the height report right after its head, before any of the mail (HTML or text)', () => {
+    const rendered = renderMessageDocument({ html: '<p>hi</p>', text: null }, { scriptNonce: 'n0nce' });
+    assert.match(rendered, /^<meta charset="utf-8"><meta name="referrer" content="no-referrer"><base target="_blank"><script nonce="n0nce">[^<]*captureboxFrameHeight[^<]*<\/script><p>hi<\/p>$/);
+    assert.match(renderMessageDocument({ html: null, text: 'plain' }, { scriptNonce: 'n0nce' }), /<script nonce="n0nce">.*<\/script>.*<pre>plain<\/pre>/s);
+    assert.doesNotMatch(renderMessageDocument({ html: '<p>hi</p>', text: null }), /<script/, 'no nonce, no script');
+  });
+
   test('shows a text-only message escaped in a <pre>', () => {
     const rendered = renderMessageDocument({ html: null, text: 'a < b & <script>alert(1)</script>' });
     assert.match(rendered, /<pre>a &lt; b &amp; &lt;script&gt;alert\(1\)&lt;\/script&gt;<\/pre>/);

@@ -7,6 +7,9 @@
 //    one through; an attribute name cannot be written with character references, so the text is enough.
 //  - `<base target="_blank">` makes links open in a new tab instead of inside the frame.
 //  - `cid:` images (inline parts of the same message) become data: URLs the frame may show.
+//  - one script of ours, carrying the response's CSP nonce, tells the app the document's height so the
+//    frame can be as tall as the mail (the frame's origin is opaque: the app cannot measure it itself).
+//    It goes right after our head, before any of the mail, so no markup of the mail can wrap it.
 import type { MessageBody } from '../store';
 
 /** An inline image of the message, by its Content-ID (without angle brackets). */
@@ -18,7 +21,25 @@ export interface InlineImage {
 export interface RenderOptions {
   /** Content-ID -> image bytes, for the message's `cid:` references. */
   inlineImages?: ReadonlyMap<string, InlineImage>;
+  /** The CSP nonce of this response: with it, the height-reporting script is included. */
+  scriptNonce?: string;
 }
+
+/**
+ * Posts `{ captureboxFrameHeight }` to the app whenever the document's height changes. The message names
+ * no origin: it says only a height, and the app takes it only from its own frame (message-frame.tsx).
+ */
+const REPORT_HEIGHT_SCRIPT =
+  // Standards mode: the root element is as tall as the content. Quirks mode (mail without a doctype)
+  // stretches body and root to the frame, so there it is the content's extent plus the bottom margin
+  // (the larger of the body's and its last child's, as they collapse).
+  '(function(){var last=-1;function send(){var b=document.body,d=document.documentElement,h;if(!b)return;' +
+  'if(document.compatMode==="CSS1Compat")h=d.getBoundingClientRect().height;else{var r=document.createRange();r.selectNodeContents(b);' +
+  'var s=getComputedStyle(b),c=b.lastElementChild?parseFloat(getComputedStyle(b.lastElementChild).marginBottom||"0"):0;' +
+  'h=r.getBoundingClientRect().bottom+scrollY+parseFloat(s.paddingBottom||"0")+Math.max(c,parseFloat(s.marginBottom||"0"))}h=Math.ceil(h);' +
+  'if(h!==last){last=h;parent.postMessage({captureboxFrameHeight:h},"*")}}' +
+  'document.addEventListener("DOMContentLoaded",function(){send();var o=new ResizeObserver(send);o.observe(document.documentElement);o.observe(document.body)});' +
+  'addEventListener("load",send)})();';
 
 const HEAD_PREFIX = '<meta charset="utf-8"><meta name="referrer" content="no-referrer"><base target="_blank">';
 /** A doctype is only honoured at the very start (after whitespace or comments); our head goes after it. */
@@ -31,12 +52,13 @@ const SAFE_IMAGE_TYPE = /^image\/(png|gif|jpeg|jpg|pjpeg|webp|avif|bmp|x-icon|vn
 
 /** The HTML part as a standalone document for the sandboxed frame; the text part in a <pre> when there is no HTML. */
 export function renderMessageDocument(body: Pick<MessageBody, 'html' | 'text'>, options: RenderOptions = {}): string {
-  if (body.html === null) return textDocument(body.text ?? '');
+  const head = HEAD_PREFIX + (options.scriptNonce ? `<script nonce="${options.scriptNonce}">${REPORT_HEIGHT_SCRIPT}</script>` : '');
+  if (body.html === null) return textDocument(body.text ?? '', head);
   let html = body.html.replace(/http-equiv/gi, DISARMED_HTTP_EQUIV);
   if (options.inlineImages && options.inlineImages.size > 0) html = inlineCidImages(html, options.inlineImages);
   const doctype = LEADING_DOCTYPE.exec(html);
   const at = doctype ? doctype[0].length : 0;
-  return `${html.slice(0, at)}${HEAD_PREFIX}${html.slice(at)}`;
+  return `${html.slice(0, at)}${head}${html.slice(at)}`;
 }
 
 /** True for the content types that may be inlined as a data: image (mail stored before parse-mail
@@ -61,9 +83,9 @@ function decodeContentId(rawId: string): string {
   }
 }
 
-function textDocument(text: string): string {
+function textDocument(text: string, head: string): string {
   return (
-    `<!doctype html><html><head>${HEAD_PREFIX}` +
+    `<!doctype html><html><head>${head}` +
     '<style>body{margin:0;padding:12px;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}' +
     'pre{margin:0;white-space:pre-wrap;overflow-wrap:anywhere}</style></head>' +
     `<body><pre>${escapeHtml(text)}</pre></body></html>`

@@ -37,11 +37,11 @@ export class RenderedMessageController {
     const inbox = parseInbox(email);
     const messageId = parseMessageId(id);
     const account = await resolveUiAccount(request, this.accounts);
-    setRenderedMessageHeaders(response, images === '1');
+    const scriptNonce = setRenderedMessageHeaders(response, images === '1');
     try {
       const message = await this.access.getMessage(account, inbox, messageId);
       const body = await this.access.getBody(account, inbox, messageId);
-      response.status(200).send(renderMessageDocument(body, { inlineImages: await this.inlineImagesOf(account, message) }));
+      response.status(200).send(renderMessageDocument(body, { inlineImages: await this.inlineImagesOf(account, message), scriptNonce }));
     } catch (error) {
       // As on the API: 401 only when anonymous reading is off; a private message is simply not there.
       if (error instanceof KeyRequiredToRead) response.status(401).send(notice('Sign in to read this inbox.'));

@@ -42,6 +42,34 @@ export interface AccountInfo {
   _id: string;
   capturePrivate: boolean;
   messageLimit: number;
+  isAdmin?: boolean;
+}
+
+/** A message's one-time codes (best first) and links: GET /api/addresses/:email/messages/:id/codes. */
+export interface MessageCodes {
+  _id: string;
+  codes: { value: string; source: string }[];
+  links: string[];
+}
+
+/** GET /api/search: one page of the account's matching mail and how many match in all. */
+export interface SearchResults {
+  total: number;
+  messages: EmailMessage[];
+}
+
+/** An API key of the signed-in account, as listed (never its secret). */
+export interface ApiKeyInfo {
+  id: string;
+  label: string;
+  created: string;
+}
+
+/** GET /ui/instance: how to send mail here. */
+export interface InstanceInfo {
+  smtpPort: number;
+  smtpImplicitTlsPort: number | null;
+  smtpAuth: 'required' | 'optional' | 'off';
 }
 
 export type WebhookKind = 'address' | 'domain' | 'account';
@@ -102,9 +130,11 @@ export const paths = {
 export class ApiClient {
   constructor(readonly apiKey: string | null) {}
 
-  listMessages(email: string, page: { limit: number; until?: string }): Promise<EmailMessage[]> {
+  /** One page of an inbox, newest first; with `query`, only the messages that match it (the search language). */
+  listMessages(email: string, page: { limit: number; until?: string; query?: string }): Promise<EmailMessage[]> {
     const query = new URLSearchParams({ limit: String(page.limit) });
     if (page.until) query.set('until', page.until);
+    if (page.query) query.set('query', page.query);
     return this.json(`${paths.inbox(email)}?${query}`);
   }
 
@@ -126,6 +156,53 @@ export class ApiClient {
 
   toggleStar(email: string, id: string): Promise<EmailMessage> {
     return this.json(`${paths.message(email, id)}/star`, { method: 'PUT' });
+  }
+
+  /** The account's mail (its private addresses, domains, stars; all mail for an admin) matching `query`. */
+  search(query: string, limit: number): Promise<SearchResults> {
+    return this.json(`/api/search?${new URLSearchParams({ query, limit: String(limit) })}`);
+  }
+
+  getCodes(email: string, id: string): Promise<MessageCodes> {
+    return this.json(`${paths.message(email, id)}/codes`);
+  }
+
+  async addLabel(email: string, id: string, label: string): Promise<string[]> {
+    return (await this.json<{ labels: string[] }>(`${paths.message(email, id)}/labels/${enc(label)}`, { method: 'PUT' })).labels;
+  }
+
+  async removeLabel(email: string, id: string, label: string): Promise<string[]> {
+    return (await this.json<{ labels: string[] }>(`${paths.message(email, id)}/labels/${enc(label)}`, { method: 'DELETE' })).labels;
+  }
+
+  async setFolder(email: string, id: string, folder: string): Promise<string> {
+    return (await this.json<{ folder: string }>(`${paths.message(email, id)}/folder/${enc(folder)}`, { method: 'PUT' })).folder;
+  }
+
+  listMyKeys(): Promise<ApiKeyInfo[]> {
+    return this.json('/api/me/keys');
+  }
+
+  issueMyKey(label: string): Promise<{ keyId: string; apiKey: string }> {
+    return this.json('/api/me/keys', { method: 'POST', body: JSON.stringify({ label }), headers: { 'Content-Type': 'application/json' } });
+  }
+
+  async revokeMyKey(keyId: string): Promise<void> {
+    await this.call(`/api/me/keys/${enc(keyId)}`, { method: 'DELETE' });
+  }
+
+  async waitCursor(): Promise<string> {
+    return (await this.json<{ cursor: string }>('/api/wait/cursor')).cursor;
+  }
+
+  /** The first message of the account captured at or after `since`, or null when none came in time. */
+  async waitForMail(since: string, timeoutSeconds: number, signal: AbortSignal): Promise<EmailMessage | null> {
+    const response = await this.call(`/api/wait?${new URLSearchParams({ since, timeout: String(timeoutSeconds) })}`, { signal, headers: { Accept: 'application/json' } });
+    return response.status === 204 ? null : ((await response.json()) as EmailMessage);
+  }
+
+  instance(): Promise<InstanceInfo> {
+    return this.json('/ui/instance');
   }
 
   async markRead(email: string, id: string): Promise<void> {
@@ -164,6 +241,15 @@ export class ApiClient {
   /** The account's private addresses and custom domains (Mailsac's CurrentUserStats). */
   ownedInboxes(): Promise<{ addresses: string[]; domains: string[] }> {
     return this.json('/api/me/stats');
+  }
+
+  async reserveAddress(email: string): Promise<void> {
+    await this.call(`/api/addresses/${enc(email)}`, { method: 'POST' });
+  }
+
+  /** Releases a reserved address; its mail is kept (it becomes a public inbox again). */
+  async releaseAddress(email: string): Promise<void> {
+    await this.call(`/api/addresses/${enc(email)}?deleteAddressMessages=false`, { method: 'DELETE' });
   }
 
   listWebhooks(): Promise<Webhook[]> {

@@ -4,6 +4,7 @@ import { HomePage } from './pages/home-page';
 import { InboxPage } from './pages/inbox-page';
 import { MessagePage } from './pages/message-page';
 import { NotFoundPage } from './pages/not-found-page';
+import { SearchPage } from './pages/search-page';
 import { WebhooksPage } from './pages/webhooks-page';
 import { hrefs, Link, useRoute, type Route } from './routing';
 import { SessionProvider, useSession } from './session';
@@ -32,9 +33,14 @@ function AppHeader() {
       </Link>
       <nav class="app-header__nav" aria-label="Account">
         {account && (
-          <Link href={hrefs.webhooks()} class="app-header__link">
-            Webhooks
-          </Link>
+          <>
+            <Link href={hrefs.search()} class="app-header__link">
+              Search
+            </Link>
+            <Link href={hrefs.webhooks()} class="app-header__link">
+              Webhooks
+            </Link>
+          </>
         )}
         <Link href={hrefs.account()} class="app-header__account">
           {account ? (
@@ -64,6 +70,8 @@ function CurrentPage() {
       return <AccountPage />;
     case 'webhooks':
       return <WebhooksPage />;
+    case 'search':
+      return <SearchPage />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -9,6 +9,7 @@ export type Route =
   | { page: 'message'; email: string; id: string }
   | { page: 'account' }
   | { page: 'webhooks' }
+  | { page: 'search' }
   | { page: 'not-found' };
 
 const NAVIGATED = 'capturebox:navigated';
@@ -27,6 +28,7 @@ export function routeOf(pathname: string): Route {
   if (parts.length === 0) return { page: 'home' };
   if (parts[0] === 'account' && parts.length === 1) return { page: 'account' };
   if (parts[0] === 'webhooks' && parts.length === 1) return { page: 'webhooks' };
+  if (parts[0] === 'search' && parts.length === 1) return { page: 'search' };
   if (parts[0] === 'inbox' && parts.length === 2 && parts[1]) return { page: 'inbox', email: parts[1] };
   if (parts[0] === 'inbox' && parts.length === 3 && parts[1] && parts[2]) return { page: 'message', email: parts[1], id: parts[2] };
   return { page: 'not-found' };
@@ -38,6 +40,7 @@ export const hrefs = {
   message: (email: string, id: string) => `/inbox/${encodeURIComponent(email)}/${encodeURIComponent(id)}`,
   account: () => '/account',
   webhooks: () => '/webhooks',
+  search: () => '/search',
 };
 
 export function navigate(href: string, options: { replace?: boolean } = {}): void {

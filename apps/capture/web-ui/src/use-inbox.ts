@@ -20,6 +20,9 @@ export interface InboxState {
   loadMore(): void;
   /** Reads the first page again (after "delete all": starred mail stays, so the list is read back). */
   reload(): void;
+  /** After an action on one message: its new state, or gone. */
+  replace(message: EmailMessage): void;
+  remove(id: string): void;
 }
 
 const RETRY_CLOSED_STREAM_MS = 10_000;
@@ -141,8 +144,13 @@ export function useInbox(api: ApiClient, email: string, ready: boolean, refreshU
   }, [api, email]);
 
   const reload = useCallback(() => setGeneration((n) => n + 1), []);
+  const replace = useCallback((message: EmailMessage) => setMessages((current) => current.map((m) => (m._id === message._id ? message : m))), []);
+  const remove = useCallback((id: string) => {
+    setMessages((current) => current.filter((m) => m._id !== id));
+    setTotal((count) => (count === null ? count : Math.max(0, count - 1)));
+  }, []);
 
-  return { messages, total, loading, loadingMore, error, hasMore, live, arrived, loadMore, reload };
+  return { messages, total, loading, loadingMore, error, hasMore, live, arrived, loadMore, reload, replace, remove };
 }
 
 export function asApiError(failure: unknown): ApiError {

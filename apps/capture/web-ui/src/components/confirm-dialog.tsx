@@ -1,6 +1,6 @@
 // A modal yes/no question in a native <dialog>: focus moves into it, Escape cancels.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useId, useRef } from 'preact/hooks';
 
 export function ConfirmDialog(props: {
   open: boolean;
@@ -11,6 +11,8 @@ export function ConfirmDialog(props: {
   children?: ComponentChildren;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  // Unique per dialog: a page may hold several (the account page does).
+  const titleId = useId();
   useEffect(() => {
     const element = dialog.current;
     if (!element) return;
@@ -18,8 +20,8 @@ export function ConfirmDialog(props: {
     if (!props.open && element.open) element.close();
   }, [props.open]);
   return (
-    <dialog ref={dialog} class="dialog" aria-labelledby="confirm-title" onClose={props.onCancel}>
-      <h2 id="confirm-title">{props.title}</h2>
+    <dialog ref={dialog} class="dialog" aria-labelledby={titleId} onClose={props.onCancel}>
+      <h2 id={titleId}>{props.title}</h2>
       {props.children}
       <div class="dialog__actions">
         <button type="button" class="button" onClick={props.onCancel}>

@@ -1,23 +1,37 @@
-// Inbox rows, newest first: sender, subject, received time, size, attachment marker and unread state.
+// Inbox rows, newest first and grouped by day: sender, subject, labels and folder, how long ago it came
+// (the full date on hover), size, attachment marker and unread state.
 import type { EmailMessage } from '../api-client';
-import { byteSize, longTime, senderName, shortTime } from '../format';
+import { byteSize, longTime, senderName } from '../format';
+import { groupByDay, relativeTime } from '../relative-time';
 import { hrefs, Link } from '../routing';
+import { useNow } from '../use-now';
+import { MessageTags } from './message-tags';
 
-export function MessageList({ messages, arrived, showInbox = false }: { messages: EmailMessage[]; arrived?: Set<string>; showInbox?: boolean }) {
+export function MessageList({ messages, arrived, showInbox = false, label = 'Messages, newest first' }: { messages: EmailMessage[]; arrived?: Set<string>; showInbox?: boolean; label?: string }) {
+  const now = useNow();
   return (
-    <ul class="message-list" aria-label="Messages, newest first">
-      {messages.map((message) => (
-        <MessageRow key={message._id} message={message} isNew={arrived?.has(message._id) ?? false} showInbox={showInbox} />
+    <div class="message-list" role="region" aria-label={label}>
+      {groupByDay(messages, now).map((group) => (
+        <section class="day-group" key={group.label} aria-label={group.label}>
+          <h2 class="day-group__title" aria-hidden="true">
+            {group.label}
+          </h2>
+          <ul class="day-group__rows">
+            {group.items.map((message) => (
+              <MessageRow key={message._id} message={message} now={now} isNew={arrived?.has(message._id) ?? false} showInbox={showInbox} />
+            ))}
+          </ul>
+        </section>
       ))}
-    </ul>
+    </div>
   );
 }
 
-function MessageRow({ message, isNew, showInbox }: { message: EmailMessage; isNew: boolean; showInbox: boolean }) {
+function MessageRow({ message, now, isNew, showInbox }: { message: EmailMessage; now: Date; isNew: boolean; showInbox: boolean }) {
   const classes = ['message-row', message.read ? 'is-read' : 'is-unread', isNew ? 'is-new' : ''].filter(Boolean).join(' ');
   const hasAttachments = message.attachments.length > 0;
   return (
-    <li class={classes} data-message-id={message._id}>
+    <li class={classes} data-message-id={message._id} data-inbox={message.inbox}>
       <Link href={hrefs.message(message.inbox, message._id)} class="message-row__link">
         <span class="message-row__unread" aria-hidden="true" />
         <span class="message-row__from">
@@ -33,6 +47,7 @@ function MessageRow({ message, isNew, showInbox }: { message: EmailMessage; isNe
           )}
           {message.subject || '(no subject)'}
           {showInbox && <span class="message-row__inbox"> {message.inbox}</span>}
+          <MessageTags labels={message.labels} folder={message.folder} />
         </span>
         <span class="message-row__meta">
           {hasAttachments && (
@@ -43,7 +58,7 @@ function MessageRow({ message, isNew, showInbox }: { message: EmailMessage; isNe
           )}
           <span class="message-row__size">{byteSize(message.size)}</span>
           <time class="message-row__time" dateTime={message.received} title={longTime(message.received)}>
-            {shortTime(message.received)}
+            {relativeTime(message.received, now)}
           </time>
         </span>
       </Link>

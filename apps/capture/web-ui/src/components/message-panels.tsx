@@ -1,13 +1,17 @@
-// The message view's tab panels: HTML (sandboxed frame), text, source, headers, attachments, links.
+// The message view's tab panels: HTML (sandboxed frame), text, source, headers, attachments (the links
+// tab is link-hosts.tsx).
 // Everything captured is hostile input: it is shown as text (Preact escapes it) or inside the sandboxed
 // frame, never as markup in the app's own page.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { paths, type ApiClient, type AttachmentInfo, type EmailMessage, type HeaderField } from '../api-client';
-import { byteSize, countOf } from '../format';
+import { byteSize } from '../format';
 import { useSession } from '../session';
 import { useAsync, type AsyncState } from '../use-async';
 import { EmptyState, ErrorNotice, Loading } from './notices';
+import { MessageFrame, PreviewWidthSwitch, type PreviewWidth } from './message-frame';
+import { DeliveryFacts } from './delivery-facts';
+import { ImageThumbnail, isPreviewableImage } from './image-thumbnail';
 
 interface PanelProps {
   message: EmailMessage;
@@ -17,12 +21,14 @@ export function HtmlPanel({ message }: PanelProps) {
   const { ready, refreshUiCookie } = useSession();
   const [remoteImages, setRemoteImages] = useState(false);
   const [cookieFresh, setCookieFresh] = useState(false);
+  const [width, setWidth] = useState<PreviewWidth>('desktop');
   useEffect(() => {
     if (ready) void refreshUiCookie().then(() => setCookieFresh(true));
   }, [ready, refreshUiCookie]);
   return (
     <div class="html-panel">
       <div class="panel-toolbar">
+        <PreviewWidthSwitch width={width} onChange={setWidth} />
         {remoteImages ? (
           <p class="panel-toolbar__note">Remote images are shown.</p>
         ) : (
@@ -34,17 +40,7 @@ export function HtmlPanel({ message }: PanelProps) {
           </>
         )}
       </div>
-      {cookieFresh && (
-        // No allow-scripts and no allow-same-origin: nothing in the mail runs, and it cannot reach the app.
-        // allow-popups lets its links open in a new tab (the document sets <base target="_blank">).
-        <iframe
-          class="html-frame"
-          title="Message HTML (sandboxed)"
-          src={paths.rendered(message.inbox, message._id, remoteImages)}
-          sandbox="allow-popups allow-popups-to-escape-sandbox"
-          referrerpolicy="no-referrer"
-        />
-      )}
+      {cookieFresh && <MessageFrame src={paths.rendered(message.inbox, message._id, remoteImages)} width={width} />}
     </div>
   );
 }
@@ -88,7 +84,16 @@ export function SourcePanel({ message }: PanelProps) {
 export function HeadersPanel({ message }: PanelProps) {
   const { api } = useSession();
   const headers = useAsync(() => api.getHeaders(message.inbox, message._id), [api, message._id]);
-  return <Loaded state={headers} what="the headers">{(value) => <HeadersTable headers={value} />}</Loaded>;
+  return (
+    <Loaded state={headers} what="the headers">
+      {(value) => (
+        <>
+          <DeliveryFacts headers={value} />
+          <HeadersTable headers={value} />
+        </>
+      )}
+    </Loaded>
+  );
 }
 
 function HeadersTable({ headers }: { headers: HeaderField[] }) {
@@ -139,37 +144,13 @@ function AttachmentItem({ api, message, attachment }: { api: ApiClient; message:
   const fileName = attachment.fileName || `${attachment.checksum}.bin`;
   return (
     <li class="attachment-list__item">
+      {isPreviewableImage(attachment.contentType) && <ImageThumbnail api={api} path={paths.attachment(message.inbox, message._id, attachment.checksum)} contentType={attachment.contentType} alt={fileName} />}
       <span class="attachment-list__name">{fileName}</span>
       <span class="attachment-list__meta">
         {attachment.contentType}, {byteSize(attachment.length)}
       </span>
       <DownloadLink api={api} path={paths.attachment(message.inbox, message._id, attachment.checksum)} fileName={fileName} label={`Download`} description={fileName} />
     </li>
-  );
-}
-
-/** Only web and mail links become links; anything else (javascript:, data:...) is shown as text. */
-const FOLLOWABLE = /^(https?:|mailto:)/i;
-
-export function LinksPanel({ message }: PanelProps) {
-  if (message.links.length === 0) return <EmptyState title="No links found in this message." />;
-  return (
-    <>
-      <p class="panel-toolbar__note">{countOf(message.links.length, 'link')} found in the text and HTML. They open in a new tab.</p>
-      <ol class="link-list">
-        {message.links.map((link, index) => (
-          <li key={index}>
-            {FOLLOWABLE.test(link) ? (
-              <a href={link} target="_blank" rel="noopener noreferrer">
-                {link}
-              </a>
-            ) : (
-              <code>{link}</code>
-            )}
-          </li>
-        ))}
-      </ol>
-    </>
   );
 }
 

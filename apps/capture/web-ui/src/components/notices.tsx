@@ -34,3 +34,13 @@ export function Loading({ label }: { label: string }) {
     </p>
   );
 }
+
+/** What is wrong with what the reader just did, announced as it appears; nothing when all is well. */
+export function FieldProblem({ problem, id }: { problem: string | null; id?: string }) {
+  if (!problem) return null;
+  return (
+    <p id={id} class="field-problem" role="alert">
+      {problem}
+    </p>
+  );
+}

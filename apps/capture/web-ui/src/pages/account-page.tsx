@@ -1,9 +1,12 @@
-// Signed out: sign in with an API key. Signed in: the account, its private addresses and domains, its
-// starred (private) messages, sign out.
+// Signed out: sign in with an API key. Signed in: the account, its API keys, its webhooks (a link to
+// their page), its private addresses and domains, its starred (private) messages, sign out.
+import { ApiKeysSection } from '../components/api-keys-section';
 import { MessageList } from '../components/message-list';
+import { OwnedInboxes } from '../components/owned-inboxes';
 import { EmptyState, ErrorNotice, Loading } from '../components/notices';
 import { SignInForm } from '../components/sign-in-form';
 import { countOf } from '../format';
+import { hrefs, Link } from '../routing';
 import { useSession } from '../session';
 import { useAsync } from '../use-async';
 import { PageHeading } from './page-heading';
@@ -35,41 +38,15 @@ export function AccountPage() {
       <button type="button" class="button" onClick={() => void session.signOut()}>
         Sign out
       </button>
+      <ApiKeysSection />
+      <section class="account__webhooks" aria-labelledby="webhooks-title">
+        <h2 id="webhooks-title">Webhooks</h2>
+        <p>
+          Get each captured message POSTed to your own URL, and see the last deliveries of each: <Link href={hrefs.webhooks()}>manage your webhooks</Link>.
+        </p>
+      </section>
       <OwnedInboxes />
       <StarredMessages />
-    </section>
-  );
-}
-
-/** Private addresses and custom domains: each address links to its inbox. */
-function OwnedInboxes() {
-  const { api } = useSession();
-  const owned = useAsync(() => api.ownedInboxes(), [api]);
-  return (
-    <section class="owned" aria-labelledby="owned-title">
-      <h2 id="owned-title">Your addresses and domains</h2>
-      {owned.loading ? (
-        <Loading label="Loading your addresses\u2026" />
-      ) : owned.error ? (
-        <ErrorNotice error={owned.error} onRetry={owned.retry} />
-      ) : (owned.value?.addresses.length ?? 0) + (owned.value?.domains.length ?? 0) === 0 ? (
-        <EmptyState title="No private addresses or domains">
-          <p>Reserve an address with POST /api/addresses/&lt;address&gt;; an admin assigns custom domains.</p>
-        </EmptyState>
-      ) : (
-        <ul class="owned__list">
-          {owned.value!.addresses.map((address) => (
-            <li key={address}>
-              <a href={`/inbox/${encodeURIComponent(address)}`}>{address}</a>
-            </li>
-          ))}
-          {owned.value!.domains.map((domain) => (
-            <li key={domain}>
-              any address at <strong>{domain}</strong>
-            </li>
-          ))}
-        </ul>
-      )}
     </section>
   );
 }

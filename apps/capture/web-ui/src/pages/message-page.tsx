@@ -1,7 +1,12 @@
-// One message: who, when, how big; star and delete; and its content in tabs.
+// One message: its codes and links to copy, who, when, how big; star and delete (also by `s` and Delete);
+// labels and folder; and its content in tabs.
 import { useEffect, useState } from 'preact/hooks';
 import type { EmailMessage } from '../api-client';
-import { AttachmentsPanel, HeadersPanel, HtmlPanel, LinksPanel, SourcePanel, TextPanel } from '../components/message-panels';
+import { LabelEditor } from '../components/label-editor';
+import { LinksPanel } from '../components/link-hosts';
+import { AttachmentsPanel, HeadersPanel, HtmlPanel, SourcePanel, TextPanel } from '../components/message-panels';
+import { QuickCopy } from '../components/quick-copy';
+import { isTypingIn } from '../use-list-keys';
 import { ErrorNotice, Loading } from '../components/notices';
 import { SignInDialog } from '../components/sign-in-dialog';
 import { Tabs } from '../components/tabs';
@@ -75,6 +80,18 @@ function MessageDetails({ message, onChanged }: { message: EmailMessage; onChang
     setQueued(null);
     void run(queued);
   }, [queued, session.api]);
+  // The list's keys work here too: `s` stars, Delete deletes (and goes back to the inbox).
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || isTypingIn(event.target)) return;
+      if (event.key === 's' || event.key === 'Delete') {
+        event.preventDefault();
+        request(event.key === 's' ? 'star' : 'delete');
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  });
 
   const tabs: { id: TabId; label: string }[] = [
     { id: 'html', label: 'HTML' },
@@ -104,6 +121,7 @@ function MessageDetails({ message, onChanged }: { message: EmailMessage; onChang
           {problem}
         </p>
       )}
+      <QuickCopy message={message} />
       <dl class="message__facts">
         <dt>From</dt>
         <dd>{addressList(message.from) || '(none)'}</dd>
@@ -134,6 +152,7 @@ function MessageDetails({ message, onChanged }: { message: EmailMessage; onChang
           </>
         )}
       </dl>
+      <LabelEditor message={message} onChanged={onChanged} />
       <Tabs label="Message content" tabs={tabs} selected={tab} onSelect={setTab}>
         {tab === 'html' && <HtmlPanel message={message} />}
         {tab === 'text' && <TextPanel message={message} />}
