@@ -56,14 +56,14 @@ import type {
   WebhookQueueStats,
 } from './webhook-deliveries';
 import type { MessageFilter, MessageSearch } from './message-search';
-import {
+import type {
+  AnyBulkWriteOperation,
   Binary,
-  type AnyBulkWriteOperation,
-  type Collection,
-  type Db,
-  type Document,
-  type FindCursor,
-  type UpdateFilter,
+  Collection,
+  Db,
+  Document,
+  FindCursor,
+  UpdateFilter,
 } from 'mongodb';
 import type { AttachmentContent, AttachmentMeta, CapturedMail, StoredMessage } from '../domain';
 import {
@@ -88,6 +88,7 @@ import {
   isOnlyDuplicateKeyErrors,
   type MongoConnectionOptions,
 } from './mongo-connection';
+import { mongoDriver } from './mongo-driver';
 import {
   BLOB_CHUNK_BYTES,
   COLLECTIONS,
@@ -506,7 +507,7 @@ function splitIntoChunks(blob: BlobToWrite, touchedAt: Date): [BlobChunkDocument
     _id: blobChunkId(key, n),
     blob: key,
     n,
-    data: new Binary(content.subarray(n * BLOB_CHUNK_BYTES, (n + 1) * BLOB_CHUNK_BYTES)),
+    data: new (mongoDriver().Binary)(content.subarray(n * BLOB_CHUNK_BYTES, (n + 1) * BLOB_CHUNK_BYTES)),
     touchedAt,
   });
   const rest = Array.from({ length: count - 1 }, (_, i) => chunk(i + 1));
