@@ -246,17 +246,10 @@ function isUnavailable(error: unknown): boolean {
   return typeof code === 'number' && TRANSIENT_SERVER_CODES.has(code);
 }
 
-const DUPLICATE_KEY = 11000;
+/** The server's error code for a unique index that already holds the key. */
+export const DUPLICATE_KEY = 11000;
 
 /** An insert (or upsert) that failed because a unique index already holds its key. */
 export function isDuplicateKeyError(error: unknown): boolean {
   return error instanceof mongoDriver().MongoServerError && error.code === DUPLICATE_KEY;
-}
-
-/** An unordered insert that failed only because some documents were there already. */
-export function isOnlyDuplicateKeyErrors(error: unknown): boolean {
-  if (!(error instanceof mongoDriver().MongoBulkWriteError)) return isDuplicateKeyError(error);
-  if (error.result.getWriteConcernError() !== undefined) return false;
-  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  return writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === DUPLICATE_KEY);
 }
