@@ -127,7 +127,7 @@ function rows(results: BenchResults): Row[] {
         { section, metric: 'server CPU ms/msg', value: (t) => cell(t)?.serverCpuMsPerMessage, digits: 2 },
         { section, metric: 'load generator CPU ms/msg', value: (t) => cell(t)?.clientCpuMsPerMessage, digits: 2, noRatio: true },
       );
-      if (withHelpers) out.push({ section, metric: 'MongoDB server CPU ms/msg (FerretDB + PostgreSQL)', value: (t) => cell(t)?.helperCpuMsPerMessage, digits: 2, noRatio: true });
+      if (withHelpers) out.push({ section, metric: 'MongoDB server CPU ms/msg (FerretDB, with PostgreSQL when it runs on it)', value: (t) => cell(t)?.helperCpuMsPerMessage, digits: 2, noRatio: true });
     }
   }
   const section = 'big store (1 KB)';
