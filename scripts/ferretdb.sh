@@ -11,6 +11,8 @@
 #
 # FERRETDB_LISTEN_HOST (default 127.0.0.1): the address to listen on, e.g. the one-node cluster's node
 # address (scripts/k8s-testbed.sh cluster-up), so that its pods reach the server.
+# FERRETDB_POSTGRESQL_URL: use v1's PostgreSQL backend on that database (scripts/postgres.sh starts one)
+# instead of the SQLite backend in <dir>; <dir> then holds only FerretDB's state and log.
 set -euo pipefail
 
 # The last v1 release. Bump deliberately: the tests assert what this version's explain reports.
@@ -87,9 +89,10 @@ start() {
   # No --repl-set-name: it would make the driver send retryable-write transaction numbers, which FerretDB
   #   v1 does not honour; a standalone is what it really is.
   # setsid + nohup: the server outlives this script and the caller's terminal.
+  local backend=(--handler=sqlite --sqlite-url="file:$dir/?_pragma=synchronous(full)")
+  [ -n "${FERRETDB_POSTGRESQL_URL:-}" ] && backend=(--handler=postgresql --postgresql-url="$FERRETDB_POSTGRESQL_URL")
   setsid nohup "$BIN" \
-    --handler=sqlite \
-    --sqlite-url="file:$dir/?_pragma=synchronous(full)" \
+    "${backend[@]}" \
     --listen-addr="$LISTEN_HOST:$port" \
     --state-dir="$dir" \
     --debug-addr=- \

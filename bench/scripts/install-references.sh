@@ -5,11 +5,12 @@
 #   maildev  - npm package `maildev`, pinned exact, `npm install --prefix` into its own directory
 #   mailpit  - `go install github.com/axllent/mailpit@<pinned>` (its web UI is blank when built this way;
 #              SMTP and the API work, which is all the benchmark uses)
-#   ferretdb - the MongoDB-wire test server, through scripts/ferretdb.sh (skipped without Go)
+#   ferretdb - the MongoDB-wire test server, through scripts/ferretdb.sh (skipped without Go), on PostgreSQL
+#              through scripts/postgres.sh when the machine has it (Debian's `postgresql` package)
 set -euo pipefail
 
 MAILDEV_VERSION=3.0.0
-MAILPIT_VERSION=v1.30.5
+MAILPIT_VERSION=v1.33.1
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CACHE_ROOT="${CAPTUREBOX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/capturebox}"
@@ -66,6 +67,13 @@ if command -v go >/dev/null 2>&1; then
   if ferretdb="$("$REPO_ROOT/scripts/ferretdb.sh" install)"; then
     echo "ferretdb=$ferretdb"
     echo "ferretdb_version=$("$ferretdb" --version 2>/dev/null | awk '/^version:/ {print $2}')"
+    # FerretDB's PostgreSQL backend when the machine has PostgreSQL (apt-get install postgresql), else SQLite.
+    if pg_bindir="$("$REPO_ROOT/scripts/postgres.sh" bindir 2>/dev/null)"; then
+      echo "postgres=$pg_bindir"
+      echo "postgres_version=$("$pg_bindir/postgres" --version | awk '{print $3}')"
+    else
+      say "no PostgreSQL server: Capturebox on MongoDB runs on FerretDB's SQLite backend"
+    fi
   else
     say "FerretDB could not be installed: Capturebox on MongoDB is skipped"
   fi

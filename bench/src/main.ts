@@ -134,8 +134,9 @@ async function main(): Promise<void> {
           `the load generator (this process) shares the ${cpus().length} cores with the server under test; plain SMTP on loopback, no TLS and no AUTH for any target (none needs them)`,
           'server CPU ms/msg = CPU time of the server process during a cell / messages accepted; it includes answering the 250→listed polls, which weighs most on slow targets',
           `cells: up to ${Object.entries(settings.cell).map(([kind, bound]) => `${bound.maxMessages.toLocaleString('en-US')} (${kind})`).join(', ')} messages or ${settings.cell['1k'].maxSeconds} s each, after a ${settings.warmup.maxSeconds} s warm-up; ` +
-            `250→listed: one message watched at a time (at most one in ${settings.probeEvery} and one per ${settings.probeMinIntervalMs} ms), its target's API polled every ~2 ms from the 250 on`,
-          `big store: a fresh server seeded with up to ${settings.seed.maxMessages.toLocaleString('en-US')} 1 KB messages (at most ${settings.seed.maxSeconds} s) at its fastest 1 KB connection count, ` +
+            `250→listed: one message watched at a time (at most one in ${settings.probeEvery} and one per ${settings.probeMinIntervalMs} ms), its target's API polled every ~2 ms from the 250 on; ` +
+            'read-your-writes = the share of watched messages that the first poll, sent as the 250 is read, finds listed',
+          `big store: a fresh server, its VmRSS after ${settings.idleSettleSeconds} s at rest (idle RSS), then seeded with up to ${settings.seed.maxMessages.toLocaleString('en-US')} 1 KB messages (at most ${settings.seed.maxSeconds} s) at its fastest 1 KB connection count, ` +
             `then up to ${settings.listRequests} sequential listings of the 100 newest (at most ${settings.listMaxSeconds} s), then VmHWM`,
         ],
       },

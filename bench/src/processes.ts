@@ -136,6 +136,23 @@ export function cpuSeconds(pid: number): number | null {
   }
 }
 
+/**
+ * CPU seconds of the process and of its children, live (read from /proc) and exited (reaped): PostgreSQL's
+ * work is done by one backend process per connection, not by the postmaster itself.
+ */
+export function treeCpuSeconds(pid: number): number | null {
+  const own = cpuSeconds(pid);
+  if (own === null) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const reaped = (Number(fields[13]) + Number(fields[14])) / clockTicks!;
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    return own + reaped + children.reduce((sum, child) => sum + (cpuSeconds(child) ?? 0), 0);
+  } catch {
+    return own;
+  }
+}
+
 // HTTP to the targets' APIs: one keep-alive socket per target, loopback only.
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
 

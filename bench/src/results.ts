@@ -28,7 +28,12 @@ export interface CellResult {
   listedMs: Distribution;
   /** Sampled messages not listed within the probe timeout. */
   listedTimeouts: number;
-  /** CPU seconds of the server process per accepted message, in ms (and of its helpers, e.g. FerretDB). */
+  /**
+   * Read-your-writes: how many sampled messages the first listing sent right after their 250 had read
+   * already showed (out of listedMs.samples + listedTimeouts).
+   */
+  listedOnFirstPoll: number;
+  /** CPU seconds of the server process per accepted message, in ms (and of its helpers, e.g. FerretDB and PostgreSQL with its backends). */
   serverCpuMsPerMessage: number | null;
   helperCpuMsPerMessage: number | null;
   /** CPU of this process (the load generator and the API polling) per accepted message, in ms. */
@@ -49,6 +54,8 @@ export interface BigStoreResult {
   /** How many messages a listing returned (the last one). */
   listItems: number;
   peakRssBytes: number | null;
+  /** VmRSS of the same server freshly started and idle, before the seed. */
+  idleRssBytes: number | null;
   helperPeakRssBytes: Record<string, number | null>;
 }
 
@@ -60,6 +67,19 @@ export interface TargetResult {
   bigStore: BigStoreResult | null;
   /** VmHWM of the server after all the cells (all three sizes), for reference. */
   peakRssAfterCellsBytes: number | null;
+  /** Capturebox on MongoDB: the same server's own ceiling for the same documents (mongo-ceiling.ts). */
+  mongoCeiling?: MongoCeilingResult | null;
+}
+
+export interface MongoCeilingResult {
+  /** Messages whose documents were replayed, and at how many concurrent loops. */
+  messages: number;
+  connections: number;
+  elapsedSeconds: number;
+  messagesPerSecond: number;
+  /** Round trips per message, as Capturebox's store makes them. */
+  writesPerMessage: number;
+  writeConcern: string;
 }
 
 export interface IssueTargetCheck {

@@ -1,19 +1,24 @@
 // One target's measurements, in two fresh processes:
 //   1. cells: a warm-up, then every (message kind x connections) load, sampling the time until the API
 //      lists a message;
-//   2. big store: a fresh server seeded with up to 100,000 1 KB messages at its fastest connection count,
-//      then sequential inbox listings on the idle server, then its peak RSS.
+//      (Capturebox on MongoDB: after the 1 KB cells, the server's own ceiling, see mongo-ceiling.ts);
+//   2. big store: a fresh server, its RSS at rest, then seeded with up to 100,000 1 KB messages at its
+//      fastest connection count, then sequential inbox listings on the idle server, then its peak RSS.
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { MessageKind, MessageTemplate } from './messages';
 import { KIND_LABEL } from './messages';
-import { cpuSeconds, peakRssBytes, sleep } from './processes';
-import { distribution, type BigStoreResult, type CellResult, type TargetResult } from './results';
+import { cpuSeconds, peakRssBytes, rssBytes, sleep, treeCpuSeconds } from './processes';
+import { measureMongoCeiling } from './mongo-ceiling';
+import { distribution, type BigStoreResult, type CellResult, type MongoCeilingResult, type TargetResult } from './results';
 import type { BenchSettings, CellBound } from './settings';
 import { runLoad, type LoadResult, type Probe } from './smtp-load';
 import { LIST_LIMIT, type RunningTarget, type Target } from './targets';
 
 export type Log = (line: string) => void;
+
+/** The ceiling is compared with the 1 KB cell at 10 connections. */
+const CEILING_CONNECTIONS = 10;
 
 export async function runTarget(
   target: Target,
@@ -38,6 +43,8 @@ export async function runTarget(
           result.cells.push(cell);
           log(`  ${KIND_LABEL[kind].padEnd(20)} ${String(connections).padStart(2)} conn: ${describeCell(cell)}`);
         }
+        // Right after the 1 KB cells, while the database holds only 1 KB mail: the documents to replay.
+        if (kind === '1k' && running.mongoUri) result.mongoCeiling = await ceilingOrNull(running.mongoUri, settings, log);
       }
       result.peakRssAfterCellsBytes = peakRssBytes(running.pid);
     } finally {
@@ -67,6 +74,17 @@ export async function runTarget(
   return result;
 }
 
+async function ceilingOrNull(uri: string, settings: BenchSettings, log: Log): Promise<MongoCeilingResult | null> {
+  try {
+    const ceiling = await measureMongoCeiling(uri, { sample: settings.cell['1k'].maxMessages, connections: CEILING_CONNECTIONS, maxSeconds: settings.cell['1k'].maxSeconds });
+    log(`  server's own ceiling (driver-only, same documents, ${ceiling.writeConcern}): ${ceiling.messagesPerSecond.toFixed(0)} msg/s at ${ceiling.connections} loops`);
+    return ceiling;
+  } catch (error) {
+    log(`  server's own ceiling: FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
+}
+
 function fastestCell(cells: CellResult[]): CellResult | undefined {
   const small = cells.filter((cell) => cell.kind === '1k' && cell.failed === 0);
   small.sort((a, b) => b.messagesPerSecond - a.messagesPerSecond);
@@ -90,6 +108,8 @@ function describeCell(cell: CellResult): string {
 class ListedProber {
   readonly samples: number[] = [];
   timeouts = 0;
+  /** Read-your-writes: watched messages the first listing after the 250 already showed. */
+  onFirstPoll = 0;
   private busy = false;
   private lastSeq = Number.NEGATIVE_INFINITY;
   private lastStart = Number.NEGATIVE_INFINITY;
@@ -128,10 +148,11 @@ class ListedProber {
 
   private async watch(probe: Probe, acceptedAt: number): Promise<void> {
     const deadline = acceptedAt + this.timeoutMs;
-    for (;;) {
+    for (let poll = 0; ; poll++) {
       const listed = await this.running.isListed(probe).catch(() => false);
       const now = performance.now();
       if (listed) {
+        if (poll === 0) this.onFirstPoll++;
         this.samples.push(now - acceptedAt);
         return;
       }
@@ -194,6 +215,7 @@ function cellResult(
     transactionMs: distribution(load.latenciesMs),
     listedMs: distribution(prober.samples),
     listedTimeouts: prober.timeouts,
+    listedOnFirstPoll: prober.onFirstPoll,
     serverCpuMsPerMessage: perMessage(used.server),
     helperCpuMsPerMessage: perMessage(used.helpers),
     clientCpuMsPerMessage: perMessage(used.client),
@@ -207,7 +229,7 @@ function cpuMeter(running: RunningTarget): { read(): { server: number | null; he
     if (running.helpers.length === 0) return null;
     let sum = 0;
     for (const helper of running.helpers) {
-      const seconds = cpuSeconds(helper.pid);
+      const seconds = treeCpuSeconds(helper.pid);
       if (seconds === null) return null;
       sum += seconds;
     }
@@ -238,6 +260,10 @@ async function runBigStore(
 ): Promise<BigStoreResult> {
   const running = await target.start(dir);
   try {
+    // A fresh appliance at rest: ready, nothing received yet, start-up's garbage given time to go.
+    await sleep(settings.idleSettleSeconds * 1000);
+    const idleRssBytes = rssBytes(running.pid);
+    log(`  idle after ${settings.idleSettleSeconds} s: RSS ${((idleRssBytes ?? 0) / 2 ** 20).toFixed(0)} MiB`);
     const seed = await runLoad({
       port: running.smtpPort,
       connections,
@@ -273,6 +299,7 @@ async function runBigStore(
       listMs,
       listItems: items,
       peakRssBytes: peakRssBytes(running.pid),
+      idleRssBytes,
       helperPeakRssBytes,
     };
     log(

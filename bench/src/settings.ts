@@ -31,6 +31,8 @@ export interface BenchSettings {
    * (its big-store figures are then reported as not measured at 100,000), keeping the run bounded.
    */
   shortSeedSeconds: number;
+  /** How long the big store's fresh server idles before its idle RSS is read. */
+  idleSettleSeconds: number;
   listRequests: number;
   listMaxSeconds: number;
 }
@@ -50,6 +52,7 @@ const FULL: BenchSettings = {
   probeTimeoutMs: 10_000,
   seed: { maxMessages: 100_000, maxSeconds: 150 },
   shortSeedSeconds: 30,
+  idleSettleSeconds: 5,
   listRequests: 500,
   listMaxSeconds: 20,
 };

@@ -1,7 +1,8 @@
 // The servers under test, each started fresh on free loopback ports with its own data directory, taking
 // the same load: plain SMTP without AUTH (no TLS: none of them needs it), persistent storage.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   freePort,
@@ -36,6 +37,8 @@ export interface RunningTarget {
   spawnedAt: number;
   /** Processes it needs besides (FerretDB for Capturebox on MongoDB), reported separately. */
   helpers: { name: string; pid: number }[];
+  /** Capturebox on MongoDB: the database it stores into (the ceiling is measured on the same server). */
+  mongoUri?: string;
   /** Whether the probe's message is listed by the target's API now. */
   isListed(probe: Probe): Promise<boolean>;
   /** One inbox listing (100 newest); resolves with how many messages it returned. */
@@ -59,6 +62,9 @@ export interface ToolPaths {
   mailpit_version?: string;
   ferretdb?: string;
   ferretdb_version?: string;
+  /** PostgreSQL's server binaries: FerretDB then runs on its PostgreSQL backend. */
+  postgres?: string;
+  postgres_version?: string;
 }
 
 export const REPO_ROOT = resolve(__dirname, '../..');
@@ -68,6 +74,7 @@ const CAPTUREBOX_NODE_FLAGS = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.
   .scripts.start.split(/\s+/)
   .filter((word) => word.startsWith('--'));
 const FERRETDB_SCRIPT = join(REPO_ROOT, 'scripts/ferretdb.sh');
+const POSTGRES_SCRIPT = join(REPO_ROOT, 'scripts/postgres.sh');
 /** The benchmark's admin key (CAPTUREBOX_ADMIN_API_KEY), for runs that set accounts up through the admin API. */
 export const BENCH_ADMIN_KEY = 'cbx_bench_admin_key_0123456789abcdef';
 export const LIST_LIMIT = 100;
@@ -96,9 +103,12 @@ function capturebox(mongo: boolean, tools: ToolPaths): Target {
       version: captureboxVersion(),
       notes: mongo
         ? [
-            `CAPTUREBOX_MONGODB_URI on FerretDB ${tools.ferretdb_version ?? '?'} (SQLite backend, synchronous=FULL) started by scripts/ferretdb.sh; writes acknowledged before each 250`,
+            tools.postgres
+              ? `CAPTUREBOX_MONGODB_URI on FerretDB ${tools.ferretdb_version ?? '?'} with its PostgreSQL backend (PostgreSQL ${tools.postgres_version ?? '?'}, fsync and synchronous_commit on) started by scripts/ferretdb.sh and scripts/postgres.sh; writes acknowledged before each 250`
+              : `CAPTUREBOX_MONGODB_URI on FerretDB ${tools.ferretdb_version ?? '?'} (SQLite backend, synchronous=FULL) started by scripts/ferretdb.sh; writes acknowledged before each 250`,
+            "the server's own ceiling: the same documents written again by a driver-only loop with Capturebox's driver settings (bench/src/mongo-ceiling.ts)",
             'CAPTUREBOX_SMTP_AUTH=off for parity (the default is required, inside STARTTLS)',
-            'peak RSS and CPU are the Capturebox process; FerretDB is reported beside it in the JSON',
+            'peak RSS and CPU are the Capturebox process; FerretDB (and PostgreSQL\'s postmaster) are reported beside it in the JSON',
           ]
         : [
             'embedded SQLite store (WAL, synchronous=FULL, writes on a writer thread): fsync before each 250',
@@ -125,9 +135,27 @@ function capturebox(mongo: boolean, tools: ToolPaths): Target {
         ...options.env,
       };
       let ferretPid: number | null = null;
+      let postgresDir: string | null = null;
+      const stopPostgres = () => {
+        if (postgresDir === null) return;
+        execFileSync(POSTGRES_SCRIPT, ['stop', postgresDir]);
+        rmSync(postgresDir, { recursive: true, force: true });
+        postgresDir = null;
+      };
       if (mongo) {
         const mongoPort = await freePort();
-        ferretPid = Number(execFileSync(FERRETDB_SCRIPT, ['start', String(mongoPort), join(dir, 'ferretdb')], { encoding: 'utf8' }).trim());
+        const ferretEnv: NodeJS.ProcessEnv = { ...process.env };
+        if (tools.postgres) {
+          // Its own directory under /tmp: PostgreSQL runs as a non-root user, who cannot enter private dirs.
+          postgresDir = mkdtempSync(join(tmpdir(), 'capturebox-bench-pg-'));
+          chmodSync(postgresDir, 0o755);
+          const pgDir = postgresDir;
+          ferretEnv.FERRETDB_POSTGRESQL_URL = execFileSync(POSTGRES_SCRIPT, ['start', String(await freePort()), join(pgDir, 'cluster')], { encoding: 'utf8' }).trim();
+          const postmaster = Number(readFileSync(join(pgDir, 'cluster', 'postmaster.pid'), 'utf8').split('\n')[0]);
+          rememberStarted(postmaster, stopPostgres);
+          helpers.push({ name: 'postgres', pid: postmaster });
+        }
+        ferretPid = Number(execFileSync(FERRETDB_SCRIPT, ['start', String(mongoPort), join(dir, 'ferretdb')], { encoding: 'utf8', env: ferretEnv }).trim());
         const pid = ferretPid;
         rememberStarted(pid, () => execFileSync(FERRETDB_SCRIPT, ['stop', String(pid)]));
         helpers.push({ name: 'ferretdb', pid });
@@ -143,6 +171,9 @@ function capturebox(mongo: boolean, tools: ToolPaths): Target {
           execFileSync(FERRETDB_SCRIPT, ['stop', String(ferretPid)]);
           forgetStarted(ferretPid);
         }
+        const postmaster = helpers.find((helper) => helper.name === 'postgres')?.pid;
+        stopPostgres();
+        if (postmaster !== undefined) forgetStarted(postmaster);
       };
       try {
         await waitUntil(id, async () => (await httpGet(`${base}/readyz`, 2000)).status === 200 && (await smtpGreets(smtpPort)), server);
@@ -157,6 +188,7 @@ function capturebox(mongo: boolean, tools: ToolPaths): Target {
         spawnedAt: server.spawnedAt,
         helpers,
         logFile,
+        mongoUri: env.CAPTUREBOX_MONGODB_URI,
         async isListed(probe) {
           const list = await httpGetJson<unknown[]>(`${base}/api/addresses/${encodeURIComponent(probe.recipient)}/messages?limit=1`);
           return list.length > 0;

@@ -1,24 +1,9 @@
 // The MongoDB plumbing both Mongo adapters share (mail here, accounts in `accounts/`): the driver settings that
 // make their promises true, the database the URI names, opening with the declared indexes, and which driver
 // errors mean "not now" (StoreUnavailableError) or "already there" (a duplicate key).
-import {
-  MongoBulkWriteError,
-  MongoClient,
-  MongoClientClosedError,
-  MongoError,
-  MongoErrorLabel,
-  MongoNetworkError,
-  MongoNotConnectedError,
-  MongoServerError,
-  MongoServerSelectionError,
-  MongoTopologyClosedError,
-  MongoWriteConcernError,
-  type Db,
-  type IndexDescription,
-  type IndexDirection,
-  type MongoClientOptions,
-} from 'mongodb';
+import type { Db, IndexDescription, IndexDirection, MongoClient, MongoClientOptions } from 'mongodb';
 import { StoreUnavailableError } from './message-store';
+import { mongoDriver } from './mongo-driver';
 
 export interface MongoConnectionOptions {
   /** A mongodb:// or mongodb+srv:// URI. The database is the URI's path, `capturebox` when it names none. */
@@ -114,7 +99,7 @@ export abstract class MongoStore<Collections> {
   async open(): Promise<void> {
     if (this.opened) return;
     // A malformed URI throws here, as a plain error: it is configuration, not a passing fault.
-    const client = new MongoClient(this.uri, this.clientOptions);
+    const client = new (mongoDriver().MongoClient)(this.uri, this.clientOptions);
     try {
       await client.connect();
       const opened = this.bind(client);
@@ -147,7 +132,7 @@ export abstract class MongoStore<Collections> {
       this.unreachableSince = null;
       return result;
     } catch (error) {
-      if (error instanceof MongoServerSelectionError) this.noteUnreachable(opened);
+      if (error instanceof mongoDriver().MongoServerSelectionError) this.noteUnreachable(opened);
       throw toMongoStoreError(this.definition.name, operation, error);
     }
   }
@@ -168,7 +153,7 @@ export abstract class MongoStore<Collections> {
   }
 
   private async replaceClient(stale: OpenClient<Collections>): Promise<void> {
-    const client = new MongoClient(this.uri, this.clientOptions);
+    const client = new (mongoDriver().MongoClient)(this.uri, this.clientOptions);
     try {
       await client.connect();
     } catch {
@@ -233,6 +218,18 @@ function toMongoStoreError(store: string, operation: string, error: unknown): un
 
 function isUnavailable(error: unknown): boolean {
   if (error instanceof StoreUnavailableError) return false; // already mapped
+  const {
+    MongoBulkWriteError,
+    MongoClientClosedError,
+    MongoError,
+    MongoErrorLabel,
+    MongoNetworkError,
+    MongoNotConnectedError,
+    MongoServerError,
+    MongoServerSelectionError,
+    MongoTopologyClosedError,
+    MongoWriteConcernError,
+  } = mongoDriver();
   if (
     error instanceof MongoNetworkError || // includes timeouts and cleared connection pools
     error instanceof MongoServerSelectionError ||
@@ -249,17 +246,10 @@ function isUnavailable(error: unknown): boolean {
   return typeof code === 'number' && TRANSIENT_SERVER_CODES.has(code);
 }
 
-const DUPLICATE_KEY = 11000;
+/** The server's error code for a unique index that already holds the key. */
+export const DUPLICATE_KEY = 11000;
 
 /** An insert (or upsert) that failed because a unique index already holds its key. */
 export function isDuplicateKeyError(error: unknown): boolean {
-  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
-}
-
-/** An unordered insert that failed only because some documents were there already. */
-export function isOnlyDuplicateKeyErrors(error: unknown): boolean {
-  if (!(error instanceof MongoBulkWriteError)) return isDuplicateKeyError(error);
-  if (error.result.getWriteConcernError() !== undefined) return false;
-  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  return writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === DUPLICATE_KEY);
+  return error instanceof mongoDriver().MongoServerError && error.code === DUPLICATE_KEY;
 }

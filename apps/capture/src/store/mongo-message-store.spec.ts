@@ -12,6 +12,7 @@ import type { AttachmentContent } from '../domain';
 import { describeMessageStoreContract } from './message-store.contract';
 import { databaseNameOf, mongoClientOptions } from './mongo-connection';
 import { MongoMessageStore } from './mongo-message-store';
+import { bulkWriteInTurn, DuplicateKeysInBatch } from './mongo-turn-batch';
 import {
   BLOB_CHUNK_BYTES,
   COLLECTIONS,
@@ -160,9 +161,11 @@ describe('MongoMessageStore on a MongoDB-wire server', () => {
     it('serves listings, counts, usage, orphan checks, retention, the sweep and blob reads from indexes', async (t) => {
       if (await isFerretDb()) {
         // Verified against v1.24.2: its SQLite backend pushes no filter but {_id: value} down to SQL, and even
-        // that one is written so SQLite cannot match the index expression; every read is `SCAN <table>`.
+        // that one is written so SQLite cannot match the index expression; every read is `SCAN <table>`. Its
+        // PostgreSQL backend pushes equality filters down as `_jsonb -> 'field' @> value`, which its btree
+        // indexes on `(_jsonb -> 'field')` cannot serve (`=` could): every read is a `Seq Scan`, even by _id.
         // The assertions still run (a future FerretDB that uses its indexes turns this green).
-        t.todo('FerretDB v1 with SQLite scans the table for every query; index use is proven on real MongoDB');
+        t.todo('FerretDB v1 (SQLite or PostgreSQL) scans the table for every query; index use is proven on real MongoDB');
       }
       // Most public mail lies outside the inbox and domain asked for, as it would: the planner must prefer
       // their indexes to the one that finds every public message (savedBy: null).
@@ -357,6 +360,47 @@ describe('MongoMessageStore on a MongoDB-wire server', () => {
       assert.deepEqual(await store.getMessage(taken.inbox, taken.id), taken);
     });
 
+    it('sends the writes concurrent saves hand in within one turn as one bulk write, each save its own errors', async () => {
+      const client = new MongoClient(mongo.server.uri(database), { ...mongoClientOptions({ uri: mongo.server.uri(database) }), monitorCommands: true });
+      const writes: string[] = [];
+      client.on('commandStarted', (event) => {
+        if (['insert', 'update', 'delete'].includes(event.commandName)) writes.push(event.commandName);
+      });
+      try {
+        const collection = client.db(database).collection<{ _id: string }>('batched');
+        await collection.insertOne({ _id: 'taken' });
+        writes.length = 0;
+        const insert = (_id: string) => ({ insertOne: { document: { _id } } });
+        const outcomes = await Promise.allSettled([
+          bulkWriteInTurn(collection, [insert('a')]),
+          bulkWriteInTurn(collection, [insert('taken'), insert('b')]),
+          bulkWriteInTurn(collection, [insert('c')]),
+        ]);
+        assert.deepEqual(writes, ['insert'], 'one round trip for the three saves');
+        assert.deepEqual(outcomes.map((outcome) => outcome.status), ['fulfilled', 'rejected', 'fulfilled']);
+        assert.ok((outcomes[1] as PromiseRejectedResult).reason instanceof DuplicateKeysInBatch);
+        assert.deepEqual((await collection.find().sort({ _id: 1 }).toArray()).map((doc) => doc._id), ['a', 'b', 'c', 'taken']);
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('refuses a save whose queue id a concurrent save claims, and stores the other saves of that turn', async () => {
+      const first = makeCapturedMail();
+      const twin = { ...makeCapturedMail(), queueId: first.queueId };
+      const other = makeCapturedMail();
+      const outcomes = await Promise.allSettled([
+        store.saveCaptured(first, makeCopies(first, ['first@example.com'])),
+        store.saveCaptured(twin, makeCopies(twin, ['twin@example.com'])),
+        store.saveCaptured(other, makeCopies(other, ['other@example.com'])),
+      ]);
+      assert.deepEqual(outcomes.map((outcome) => outcome.status), ['fulfilled', 'rejected', 'fulfilled']);
+      assert.match(String((outcomes[1] as PromiseRejectedResult).reason), /queue id .* is already stored/);
+      assert.equal((await store.listInbox('first@example.com', { limit: 10, starredVisibleTo: null })).length, 1);
+      assert.equal((await store.listInbox('twin@example.com', { limit: 10, starredVisibleTo: null })).length, 0);
+      assert.equal((await store.listInbox('other@example.com', { limit: 10, starredVisibleTo: null })).length, 1);
+    });
+
     it('sends its majority, journaled write concern on the wire, whatever the URI says', async () => {
       // The URI asks for w:1; the store's options must win.
       const base = mongo.server.uri(database);
@@ -444,16 +488,27 @@ describe('MongoMessageStore configuration', () => {
  * Written for both servers' formats, and to fail on a collection scan in either.
  */
 function assertServedByIndex(explain: Document, index: string, sorted: boolean): void {
-  const sqlitePlan: unknown = explain.queryPlanner?.Plan;
-  if (Array.isArray(sqlitePlan)) {
+  const plan: unknown = explain.queryPlanner?.Plan;
+  if (Array.isArray(plan)) {
     // FerretDB with SQLite: the EXPLAIN QUERY PLAN lines of the SQL it ran, e.g.
     // "id=2 parent=0 notused=0 detail=SEARCH messages_1a2b USING INDEX messages_1a2b_messages_by_inbox (...)".
-    const lines = sqlitePlan.map(String);
+    const lines = plan.map(String);
     const described = JSON.stringify(lines);
     const usesIndex = new RegExp(`USING (COVERING )?INDEX \\S*_${index}\\b`);
     assert.ok(lines.some((line) => usesIndex.test(line)), `${index} unused: ${described}`);
     assert.ok(!lines.some((line) => /detail=SCAN /.test(line)), `table scan: ${described}`);
     if (sorted) assert.ok(!lines.some((line) => line.includes('TEMP B-TREE')), `sort step: ${described}`);
+    return;
+  }
+  if (isPostgresPlan(plan)) {
+    // FerretDB with PostgreSQL: PostgreSQL's EXPLAIN (FORMAT JSON) of the SQL it ran, nodes nested in "Plans",
+    // its indexes named <table>_<index>_<hash>_idx.
+    const nodes = postgresPlanNodes(plan);
+    const described = JSON.stringify(nodes);
+    const usesIndex = new RegExp(`_${index}_[0-9a-f]+_idx$`);
+    assert.ok(nodes.some((node) => /Index/.test(node.type) && usesIndex.test(node.index ?? '')), `${index} unused: ${described}`);
+    assert.ok(!nodes.some((node) => node.type === 'Seq Scan'), `table scan: ${described}`);
+    if (sorted) assert.ok(!nodes.some((node) => node.type === 'Sort'), `sort step: ${described}`);
     return;
   }
   // MongoDB: the winning plan's stages, wherever the explain nests them (find, aggregate, SBE).
@@ -468,6 +523,16 @@ function assertServedByIndex(explain: Document, index: string, sorted: boolean):
 }
 
 const INDEX_STAGES = ['IXSCAN', 'COUNT_SCAN', 'DISTINCT_SCAN'];
+
+function isPostgresPlan(plan: unknown): plan is Record<string, unknown> {
+  return typeof plan === 'object' && plan !== null && typeof (plan as Record<string, unknown>)['Node Type'] === 'string';
+}
+
+function postgresPlanNodes(plan: Record<string, unknown>): Array<{ type: string; index?: string }> {
+  const children = Array.isArray(plan.Plans) ? (plan.Plans as Record<string, unknown>[]) : [];
+  const index = typeof plan['Index Name'] === 'string' ? plan['Index Name'] : undefined;
+  return [{ type: String(plan['Node Type']), index }, ...children.flatMap(postgresPlanNodes)];
+}
 
 function planStages(value: unknown): Array<{ stage: string; indexName?: string }> {
   if (Array.isArray(value)) return value.flatMap(planStages);

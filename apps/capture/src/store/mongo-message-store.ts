@@ -7,8 +7,10 @@
 //   1. claim the queue id: insert its `captured` document (a duplicate fails here, before any write);
 //   2. write the blobs (raw source, body, new attachments); chunk ids are deterministic, so a chunk
 //      written twice is a duplicate-key no-op, and attachments are content-addressed by md5;
-//   3. insert the recipient copies in one ordered insertMany: only now is anything readable, and
-//      everything a copy points at already exists.
+//   3. insert the recipient copies: only now is anything readable, and everything a copy points at
+//      already exists.
+// Each step's writes join those of the other saves in the same turn in one bulk write per collection
+// (mongo-turn-batch.ts): concurrent sessions share round trips, and each save still sees only its own errors.
 // Every write waits for w:'majority' with the journal, so saveCaptured resolves only once the mail would
 // survive the loss of the primary. When step 2 or 3 fails, what this call wrote under its queue id
 // (copies, raw and body blobs, then the claim) is deleted again before the error is passed on. Attachment
@@ -56,14 +58,14 @@ import type {
   WebhookQueueStats,
 } from './webhook-deliveries';
 import type { MessageFilter, MessageSearch } from './message-search';
-import {
+import type {
+  AnyBulkWriteOperation,
   Binary,
-  type AnyBulkWriteOperation,
-  type Collection,
-  type Db,
-  type Document,
-  type FindCursor,
-  type UpdateFilter,
+  Collection,
+  Db,
+  Document,
+  FindCursor,
+  UpdateFilter,
 } from 'mongodb';
 import type { AttachmentContent, AttachmentMeta, CapturedMail, SpamVerdict, StoredMessage } from '../domain';
 import {
@@ -84,10 +86,10 @@ import {
 } from './message-store';
 import {
   MongoStore,
-  isDuplicateKeyError,
-  isOnlyDuplicateKeyErrors,
   type MongoConnectionOptions,
 } from './mongo-connection';
+import { mongoDriver } from './mongo-driver';
+import { bulkWriteInTurn, DuplicateKeysInBatch } from './mongo-turn-batch';
 import {
   BLOB_CHUNK_BYTES,
   COLLECTIONS,
@@ -421,9 +423,9 @@ async function findMessage(s: OpenStore, inbox: string, id: string): Promise<Mes
 
 async function claimQueueId(s: OpenStore, mail: CapturedMail): Promise<void> {
   try {
-    await s.captured.insertOne(toCapturedDocument(mail));
+    await bulkWriteInTurn(s.captured, [{ insertOne: { document: toCapturedDocument(mail) } }]);
   } catch (error) {
-    if (isDuplicateKeyError(error)) {
+    if (error instanceof DuplicateKeysInBatch) {
       throw new Error(`saveCaptured: queue id ${mail.queueId} is already stored`, { cause: error });
     }
     throw error;
@@ -477,9 +479,9 @@ async function touchStoredBlobs(s: OpenStore, keys: string[], now: Date): Promis
 async function insertCopies(s: OpenStore, mail: CapturedMail, copies: StoredMessage[]): Promise<void> {
   const words = messageWordsOf(mail);
   try {
-    await s.messages.insertMany(copies.map((copy) => ({ ...toMessageDocument(copy), ...words })), { ordered: true });
+    await bulkWriteInTurn(s.messages, copies.map((copy) => ({ insertOne: { document: { ...toMessageDocument(copy), ...words } } })));
   } catch (error) {
-    if (isDuplicateKeyError(error)) {
+    if (error instanceof DuplicateKeysInBatch) {
       const ids = copies.map((copy) => copy.id).join(', ');
       throw new Error(`saveCaptured: a message id among ${ids} is already stored`, { cause: error });
     }
@@ -513,7 +515,7 @@ function splitIntoChunks(blob: BlobToWrite, touchedAt: Date): [BlobChunkDocument
     _id: blobChunkId(key, n),
     blob: key,
     n,
-    data: new Binary(content.subarray(n * BLOB_CHUNK_BYTES, (n + 1) * BLOB_CHUNK_BYTES)),
+    data: new (mongoDriver().Binary)(content.subarray(n * BLOB_CHUNK_BYTES, (n + 1) * BLOB_CHUNK_BYTES)),
     touchedAt,
   });
   const rest = Array.from({ length: count - 1 }, (_, i) => chunk(i + 1));
@@ -530,9 +532,9 @@ async function upsertChunks(collection: Collection<BlobChunkDocument>, chunks: B
     updateOne: { filter: { _id }, update: { $set: { touchedAt }, $setOnInsert: rest }, upsert: true },
   }));
   try {
-    await collection.bulkWrite(upserts, { ordered: false });
+    await bulkWriteInTurn(collection, upserts);
   } catch (error) {
-    if (!isOnlyDuplicateKeyErrors(error)) throw error;
+    if (!(error instanceof DuplicateKeysInBatch)) throw error;
   }
 }
 

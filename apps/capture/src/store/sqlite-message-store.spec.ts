@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import type { CapturedMail, StoredMessage } from '../domain';
 import { StoreUnavailableError } from './message-store';
 import { describeMessageStoreContract } from './message-store.contract';
+import { configureConnection, PAGE_CACHE_KIB } from './sqlite-connection';
 import { SqliteMessageStore } from './sqlite-message-store';
 import {
   COUNT_DOMAIN_SQL,
@@ -71,6 +72,17 @@ describe('SqliteMessageStore', () => {
     const peer = connectPeer({ readonly: true });
     assert.equal(peer.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(peer.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+  });
+
+  it("bounds each connection's page cache (reader, writer thread, accounts) to PAGE_CACHE_KIB", () => {
+    const bounded = new Database(':memory:');
+    try {
+      assert.equal(bounded.pragma('cache_size', { simple: true }), -16000, "better-sqlite3's own default, which this bound replaces");
+      configureConnection(bounded, 0);
+      assert.equal(bounded.pragma('cache_size', { simple: true }), -PAGE_CACHE_KIB);
+    } finally {
+      bounded.close();
+    }
   });
 
   /** The EXPLAIN QUERY PLAN steps of `sql`, seen through another connection. */

@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { generate } from 'selfsigned';
 
 export interface TlsMaterial {
   key: Buffer;
@@ -38,6 +37,8 @@ async function loadOrGenerateSelfSigned(dir: string, hostname: string): Promise<
     await mkdir(dir, { recursive: true });
     const notAfter = new Date();
     notAfter.setFullYear(notAfter.getFullYear() + 10);
+    // Loaded only here: selfsigned and its X.509/ASN.1 libraries are needed once per data directory.
+    const { generate } = await import('selfsigned');
     const pems = await generate([{ name: 'commonName', value: hostname }], {
       keyType: 'ec',
       algorithm: 'sha256',
