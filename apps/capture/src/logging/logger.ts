@@ -5,6 +5,11 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
+/**
+ * Lines are written synchronously: an asynchronous or batched destination (pino.destination with
+ * sync: false, or minLength 4 KB) measured no less server CPU per 1 KB message (interleaved A/B, 2026-12-01)
+ * and would lose the last lines of a killed process.
+ */
 export function createRootLogger(level: string): Logger {
   return pino({
     level,
