@@ -1,5 +1,5 @@
 // One message: its codes and links to copy, who, when, how big; star and delete (also by `s` and Delete);
-// labels and folder; and its content in tabs.
+// labels and folder; its content in tabs, the message's checks among them; a spam badge when scored.
 import { useEffect, useState } from 'preact/hooks';
 import type { EmailMessage } from '../api-client';
 import { ChecksPanel } from '../components/checks-panel';
