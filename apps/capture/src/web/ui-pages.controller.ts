@@ -18,7 +18,7 @@ export class UiPagesController {
   constructor(private readonly assets: UiAssets) {}
 
   /** The single-page app's own routes (web-ui/src/routing.tsx); anything else stays a 404. */
-  @Get(['/', 'inbox/:email', 'inbox/:email/:id', 'account', 'webhooks', 'search'])
+  @Get(['/', 'inbox/:email', 'inbox/:email/:id', 'account', 'webhooks', 'search', 'chaos'])
   @ApiOperation({ operationId: 'UiPage', summary: "The web UI's single-page app (index.html)", params: { email: PageText, id: PageText }, responses: contentResponse('The app', 'text/html') })
   app(@Res() response: Response): void {
     if (this.assets.indexHtml === null) throw new ServiceUnavailableException('The web UI is not built (npm run build).');

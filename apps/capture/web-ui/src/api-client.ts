@@ -18,6 +18,8 @@ export interface EmailMessage {
   savedBy: string | null;
   labels: string[];
   folder: string;
+  /** Mailsac's spam probability (0..1); absent while the message is not scored. */
+  spam?: number;
 }
 
 export interface MailAddress {
@@ -102,9 +104,61 @@ export interface WebhookDelivery {
   lastAttempts: WebhookAttempt[];
 }
 
+/** GET .../checks/spam: SpamAssassin's verdict; `scored: false` without spamd, or before it answered. */
+export interface SpamCheck {
+  _id: string;
+  scored: boolean;
+  spam: number | null;
+  score: number | null;
+  required: number | null;
+  rules: string[];
+}
+
+/** GET .../checks/html: the HTML and CSS features some mail clients lack (caniemail's names). */
+export interface HtmlCheck {
+  _id: string;
+  checked: boolean;
+  truncated: boolean;
+  issues: { feature: string; support: 'unsupported' | 'partial'; clients: string[] }[];
+}
+
+export interface LinkStatus {
+  url: string;
+  result: 'ok' | 'broken' | 'failed' | 'not_allowed';
+  status: number | null;
+  redirects: number;
+  finalUrl: string | null;
+  error: 'timeout' | 'unreachable' | 'redirect_loop' | 'too_many_redirects' | 'not_http' | null;
+}
+
+/** GET .../checks/links: each link requested now (only hosts the instance allows). */
+export interface LinkCheck {
+  _id: string;
+  truncated: boolean;
+  links: LinkStatus[];
+}
+
+export type ChaosStage = 'connect' | 'mail' | 'rcpt' | 'data';
+export type ChaosScope = { account: string } | { address: string };
+
+/** A chaos rule's body, as POST /api/admin/chaos takes it (README "Chaos"). */
+export type ChaosRuleSpec =
+  | { kind: 'refuse'; stage: ChaosStage; code: number; text: string; probability?: number; times?: number; scope?: ChaosScope }
+  | { kind: 'delay'; stage: ChaosStage; delayMs: number; probability?: number; times?: number; scope?: ChaosScope }
+  | { kind: 'rate_limit'; messages: number; intervalMs: number; scope?: ChaosScope }
+  | { kind: 'connection_limit'; connections: number };
+
+/** A rule as GET /api/admin/chaos lists it: `times` is what is left of it. */
+export interface ChaosRule {
+  _id: string;
+  created: string;
+  rule: ChaosRuleSpec;
+}
+
 /** Why a call failed, in words a reader can act on. `status` 0 means the service could not be reached. */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  /** The API's field-by-field reasons for a 400 (Mailsac's `validationErrors`), when it gave them. */
+  constructor(readonly status: number, message: string, readonly validationErrors: string[] = []) {
     super(message);
     this.name = 'ApiError';
   }
@@ -268,6 +322,36 @@ export class ApiClient {
     return this.json(`/api/webhooks/${enc(id)}/deliveries?limit=${limit}`);
   }
 
+  getSpamCheck(email: string, id: string): Promise<SpamCheck> {
+    return this.json(`${paths.message(email, id)}/checks/spam`);
+  }
+
+  getHtmlCheck(email: string, id: string): Promise<HtmlCheck> {
+    return this.json(`${paths.message(email, id)}/checks/html`);
+  }
+
+  /** Requests the message's links now (the server does, within its allowlist and time bound). */
+  checkLinks(email: string, id: string): Promise<LinkCheck> {
+    return this.json(`${paths.message(email, id)}/checks/links`);
+  }
+
+  listChaosRules(): Promise<ChaosRule[]> {
+    return this.json('/api/admin/chaos');
+  }
+
+  addChaosRule(rule: ChaosRuleSpec): Promise<ChaosRule> {
+    return this.json('/api/admin/chaos', { method: 'POST', body: JSON.stringify(rule), headers: { 'Content-Type': 'application/json' } });
+  }
+
+  async deleteChaosRule(id: string): Promise<void> {
+    await this.call(`/api/admin/chaos/${enc(id)}`, { method: 'DELETE' });
+  }
+
+  /** Turns chaos off: every rule of this process goes, the standing ones too (until its next start). */
+  async clearChaos(): Promise<number> {
+    return (await this.json<{ deleted: number }>('/api/admin/chaos', { method: 'DELETE' })).deleted;
+  }
+
   private async json<T>(path: string, init: RequestInit = {}): Promise<T> {
     const headers = new Headers(init.headers);
     headers.set('Accept', 'application/json');
@@ -283,20 +367,27 @@ export class ApiClient {
     } catch {
       throw new ApiError(0, 'Capturebox cannot be reached. Is the service running?');
     }
-    if (!response.ok) throw new ApiError(response.status, await describeFailure(response));
+    if (!response.ok) {
+      const body = await errorBody(response);
+      throw new ApiError(response.status, describeFailure(response.status, body.message), body.validationErrors);
+    }
     return response;
   }
 }
 
-async function describeFailure(response: Response): Promise<string> {
-  let detail = '';
+/** Mailsac's error body, `{ message, validationErrors? }`, or nothing from anything else (a proxy's page, say). */
+async function errorBody(response: Response): Promise<{ message: string; validationErrors: string[] }> {
   try {
-    const body = (await response.json()) as { message?: unknown };
-    if (typeof body.message === 'string') detail = body.message;
+    const body = (await response.json()) as { message?: unknown; validationErrors?: unknown };
+    const validationErrors = Array.isArray(body.validationErrors) ? body.validationErrors.filter((reason): reason is string => typeof reason === 'string') : [];
+    return { message: typeof body.message === 'string' ? body.message : '', validationErrors };
   } catch {
-    // not a Mailsac error body (a proxy's page, say)
+    return { message: '', validationErrors: [] };
   }
-  switch (response.status) {
+}
+
+function describeFailure(status: number, detail: string): string {
+  switch (status) {
     case 401:
       return detail || 'An API key is needed for this. Sign in first.';
     case 404:
@@ -306,6 +397,6 @@ async function describeFailure(response: Response): Promise<string> {
     case 504:
       return 'Capturebox is temporarily unavailable (storage or proxy). Try again in a moment.';
     default:
-      return detail || `The request failed (HTTP ${response.status}).`;
+      return detail || `The request failed (HTTP ${status}).`;
   }
 }

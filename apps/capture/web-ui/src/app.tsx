@@ -1,5 +1,6 @@
-// The app shell: skip link, header (brand, sign-in state), and the page for the current route.
+// The app shell: skip link, header (brand, sign-in state, the admins' Chaos link), and the page for the current route.
 import { AccountPage } from './pages/account-page';
+import { ChaosPage } from './pages/chaos-page';
 import { HomePage } from './pages/home-page';
 import { InboxPage } from './pages/inbox-page';
 import { MessagePage } from './pages/message-page';
@@ -40,6 +41,11 @@ function AppHeader() {
             <Link href={hrefs.webhooks()} class="app-header__link">
               Webhooks
             </Link>
+            {account.isAdmin && (
+              <Link href={hrefs.chaos()} class="app-header__link">
+                Chaos
+              </Link>
+            )}
           </>
         )}
         <Link href={hrefs.account()} class="app-header__account">
@@ -72,6 +78,8 @@ function CurrentPage() {
       return <WebhooksPage />;
     case 'search':
       return <SearchPage />;
+    case 'chaos':
+      return <ChaosPage />;
     case 'not-found':
       return <NotFoundPage />;
   }

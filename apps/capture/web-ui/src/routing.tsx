@@ -10,6 +10,7 @@ export type Route =
   | { page: 'account' }
   | { page: 'webhooks' }
   | { page: 'search' }
+  | { page: 'chaos' }
   | { page: 'not-found' };
 
 const NAVIGATED = 'capturebox:navigated';
@@ -29,6 +30,7 @@ export function routeOf(pathname: string): Route {
   if (parts[0] === 'account' && parts.length === 1) return { page: 'account' };
   if (parts[0] === 'webhooks' && parts.length === 1) return { page: 'webhooks' };
   if (parts[0] === 'search' && parts.length === 1) return { page: 'search' };
+  if (parts[0] === 'chaos' && parts.length === 1) return { page: 'chaos' };
   if (parts[0] === 'inbox' && parts.length === 2 && parts[1]) return { page: 'inbox', email: parts[1] };
   if (parts[0] === 'inbox' && parts.length === 3 && parts[1] && parts[2]) return { page: 'message', email: parts[1], id: parts[2] };
   return { page: 'not-found' };
@@ -41,6 +43,7 @@ export const hrefs = {
   account: () => '/account',
   webhooks: () => '/webhooks',
   search: () => '/search',
+  chaos: () => '/chaos',
 };
 
 export function navigate(href: string, options: { replace?: boolean } = {}): void {

@@ -1,11 +1,12 @@
 // Inbox rows, newest first and grouped by day: sender, subject, labels and folder, how long ago it came
-// (the full date on hover), size, attachment marker and unread state.
+// (the full date on hover), size, attachment marker, spam score when scored, and unread state.
 import type { EmailMessage } from '../api-client';
 import { byteSize, longTime, senderName } from '../format';
 import { groupByDay, relativeTime } from '../relative-time';
 import { hrefs, Link } from '../routing';
 import { useNow } from '../use-now';
 import { MessageTags } from './message-tags';
+import { SpamBadge } from './spam-badge';
 
 export function MessageList({ messages, arrived, showInbox = false, label = 'Messages, newest first' }: { messages: EmailMessage[]; arrived?: Set<string>; showInbox?: boolean; label?: string }) {
   const now = useNow();
@@ -48,6 +49,7 @@ function MessageRow({ message, now, isNew, showInbox }: { message: EmailMessage;
           {message.subject || '(no subject)'}
           {showInbox && <span class="message-row__inbox"> {message.inbox}</span>}
           <MessageTags labels={message.labels} folder={message.folder} />
+          <SpamBadge spam={message.spam} />
         </span>
         <span class="message-row__meta">
           {hasAttachments && (

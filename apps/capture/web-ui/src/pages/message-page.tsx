@@ -1,7 +1,8 @@
 // One message: its codes and links to copy, who, when, how big; star and delete (also by `s` and Delete);
-// labels and folder; and its content in tabs.
+// labels and folder; its content in tabs, the message's checks among them; a spam badge when scored.
 import { useEffect, useState } from 'preact/hooks';
 import type { EmailMessage } from '../api-client';
+import { ChecksPanel } from '../components/checks-panel';
 import { LabelEditor } from '../components/label-editor';
 import { LinksPanel } from '../components/link-hosts';
 import { AttachmentsPanel, HeadersPanel, HtmlPanel, SourcePanel, TextPanel } from '../components/message-panels';
@@ -9,6 +10,7 @@ import { QuickCopy } from '../components/quick-copy';
 import { isTypingIn } from '../use-list-keys';
 import { ErrorNotice, Loading } from '../components/notices';
 import { SignInDialog } from '../components/sign-in-dialog';
+import { SpamBadge } from '../components/spam-badge';
 import { Tabs } from '../components/tabs';
 import { addressList, byteSize, longTime } from '../format';
 import { hrefs, Link, navigate } from '../routing';
@@ -17,7 +19,7 @@ import { useAsync } from '../use-async';
 import { asApiError } from '../use-inbox';
 import { PageHeading } from './page-heading';
 
-type TabId = 'html' | 'text' | 'source' | 'headers' | 'attachments' | 'links';
+type TabId = 'html' | 'text' | 'source' | 'headers' | 'attachments' | 'links' | 'checks';
 
 export function MessagePage({ email, id }: { email: string; id: string }) {
   const session = useSession();
@@ -100,6 +102,7 @@ function MessageDetails({ message, onChanged }: { message: EmailMessage; onChang
     { id: 'headers', label: 'Headers' },
     { id: 'attachments', label: `Attachments (${message.attachments.length})` },
     { id: 'links', label: `Links (${message.links.length})` },
+    { id: 'checks', label: 'Checks' },
   ];
 
   return (
@@ -107,6 +110,7 @@ function MessageDetails({ message, onChanged }: { message: EmailMessage; onChang
       <div class="message__header">
         <PageHeading title={message.subject || '(no subject)'} />
         <div class="message__actions">
+          <SpamBadge spam={message.spam} />
           <button type="button" class="button" aria-pressed={starred ? 'true' : 'false'} onClick={() => request('star')}>
             <span aria-hidden="true">{starred ? '\u2605' : '\u2606'} </span>
             {starred ? 'Starred' : 'Star'}
@@ -160,6 +164,7 @@ function MessageDetails({ message, onChanged }: { message: EmailMessage; onChang
         {tab === 'headers' && <HeadersPanel message={message} />}
         {tab === 'attachments' && <AttachmentsPanel message={message} />}
         {tab === 'links' && <LinksPanel message={message} />}
+        {tab === 'checks' && <ChecksPanel message={message} />}
       </Tabs>
       <SignInDialog
         open={pending !== null}
