@@ -78,6 +78,35 @@ describe('Helm chart charts/capturebox-operator and examples/', () => {
     assert.equal(container.livenessProbe.httpGet.path, '/healthz');
   });
 
+  test('the operator pod passes the `restricted` Pod Security Standard; OpenShift mode leaves the UID and GID to the platform', async () => {
+    // The pod securityContext helper is the app chart's, copied byte for byte (one rule for both charts).
+    const helper = join('templates', '_pod-security-context.tpl');
+    assert.equal(readFileSync(join(CHART, helper), 'utf8'), readFileSync(join(REPO_ROOT, 'charts', 'capturebox', helper), 'utf8'), `copy charts/capturebox/${helper} again`);
+    const namespace = 'restricted-op';
+    await bed.kubectl(['create', 'namespace', namespace]);
+    await bed.kubectl(['label', 'namespace', namespace, 'pod-security.kubernetes.io/enforce=restricted', 'pod-security.kubernetes.io/enforce-version=latest']);
+    await bed.kubectl(['create', 'serviceaccount', 'op-capturebox-operator', '-n', namespace]);
+    const podOf = async (args: string[]) => {
+      const deployment = objects(await template('', args, namespace)).find((o) => o.kind === 'Deployment')!;
+      return { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'from-deployment', namespace, labels: deployment.spec.template.metadata.labels }, spec: deployment.spec.template.spec };
+    };
+    const admit = (pod: Json) => bed.kubectl(['create', '--dry-run=server', '-f', '-'], JSON.stringify(pod));
+    const platformFields = ['runAsUser', 'runAsGroup', 'fsGroup'];
+    const plain = await podOf([]);
+    await admit(plain);
+    assert.equal(plain.spec.securityContext.runAsUser, 10001);
+    for (const args of [['--api-versions', 'security.openshift.io/v1'], ['--set', 'openshift.adaptSecurityContext=force']]) {
+      const pod = await podOf(args);
+      await admit(pod);
+      for (const field of platformFields) assert.ok(!(field in pod.spec.securityContext), `${args.join(' ')}: ${field}`);
+      assert.equal(pod.spec.securityContext.runAsNonRoot, true);
+    }
+    const disabled = await podOf(['--api-versions', 'security.openshift.io/v1', '--set', 'openshift.adaptSecurityContext=disabled']);
+    assert.equal(disabled.spec.securityContext.runAsUser, 10001, 'disabled renders podSecurityContext as given');
+    // Admission really enforces: a container allowed to escalate privileges is refused.
+    await assert.rejects(admit(await podOf(['--set', 'containerSecurityContext.allowPrivilegeEscalation=true'])), /violates PodSecurity "restricted:latest"/);
+  });
+
   test('RBAC is least privilege: named verbs only, no Secret listing, the Lease by name, a Role when one namespace is watched', async () => {
     const rendered = objects(await template(''));
     const clusterRole = rendered.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'op-capturebox-operator')!;
