@@ -143,6 +143,8 @@ describe('Helm chart charts/capturebox-operator and examples/', () => {
     const dashboard = 'capturebox.json';
     const copy = readFileSync(join(CHART, 'dashboards', dashboard), 'utf8');
     assert.equal(copy, readFileSync(join(REPO_ROOT, 'charts', 'capturebox', 'dashboards', dashboard), 'utf8'), 'copy charts/capturebox/dashboards/* again');
+    const rules = join('rules', 'capturebox.rules.yaml');
+    assert.equal(readFileSync(join(CHART, rules), 'utf8'), readFileSync(join(REPO_ROOT, 'charts', 'capturebox', rules), 'utf8'), `copy charts/capturebox/${rules} again`);
     const rendered = objects(await template('', ['--set', 'metrics.prometheusRule.enabled=true', '--set', 'metrics.prometheusRule.labels.release=prometheus', '--set', 'metrics.dashboard.enabled=true']));
     const configMap = rendered.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'op-capturebox-operator-dashboard')!;
     assert.equal(configMap.data[dashboard], copy.replace(/\n$/, ''));
