@@ -13,12 +13,14 @@ COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
 COPY packages/limits/package.json packages/limits/
 COPY apps/capture/package.json apps/capture/
 COPY e2e/package.json e2e/
-RUN npm ci --no-audit --no-fund
+# Only the image's workspaces: the lockfile's test tooling (Playwright, Testcontainers, the operator's client)
+# is neither installed nor shipped.
+RUN npm ci --no-audit --no-fund --workspace packages/limits --workspace apps/capture --include-workspace-root=false
 COPY packages/limits packages/limits
 COPY apps/capture apps/capture
 RUN npm run build --workspace packages/limits \
  && npm run build:app --workspace apps/capture \
- && npm prune --omit=dev --no-audit --no-fund
+ && npm prune --omit=dev --no-audit --no-fund --workspace packages/limits --workspace apps/capture --include-workspace-root=false
 
 FROM ${NODE_IMAGE}
 ARG VERSION=0.1.0

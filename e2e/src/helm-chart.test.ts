@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { CHART, objects, withoutTestHooks, type K8sObject } from './support/helm-chart';
 import { K8sTestbed, REPO_ROOT } from './support/k8s-testbed';
@@ -87,6 +88,14 @@ describe('Helm chart charts/capturebox', () => {
     new ServiceMonitor(monitor as never).validate();
     // The models do catch mistakes: a Certificate without an issuer is refused.
     assert.throws(() => new Certificate({ ...(certificate as object), spec: { secretName: 'x' } } as never).validate());
+    // The PrometheusRule carries the appliance's alerts (rules/capturebox.rules.yaml) and the labels a ruleSelector picks.
+    const withRule = objects(await template('', ['--set', 'metrics.prometheusRule.enabled=true', '--set', 'metrics.prometheusRule.additionalLabels.release=kube-prometheus-stack']));
+    const rule = withRule.find((o) => o.kind === 'PrometheusRule') as K8sObject & { spec: { groups: Array<{ rules: Array<{ alert: string }> }> } };
+    assert.ok(rule, 'PrometheusRule rendered');
+    new PrometheusRule(rule as never).validate();
+    assert.equal(rule.metadata.labels?.release, 'kube-prometheus-stack');
+    assert.deepEqual(rule.spec.groups.flatMap((g) => g.rules.map((r) => r.alert)), ['CaptureboxStoreErrors', 'CaptureboxRefusingMail451']);
+    assert.ok(!objects(await template('')).some((o) => o.kind === 'PrometheusRule'), 'off by default');
   });
 
   test('values.schema.json rejects wrong types and unknown keys', async () => {

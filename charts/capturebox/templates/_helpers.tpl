@@ -68,19 +68,6 @@ release (Service, PodDisruptionBudget, NetworkPolicy) picks it up and it never r
 {{- end }}
 {{- end }}
 
-{{/*
-The pod securityContext. OpenShift's restricted-v2 SCC assigns the UID, GID and fsGroup from the namespace's
-range and refuses pods that ask for others, so there the chart leaves them to the platform.
-*/}}
-{{- define "capturebox.podSecurityContext" -}}
-{{- $context := deepCopy .Values.podSecurityContext }}
-{{- $mode := .Values.openshift.adaptSecurityContext }}
-{{- if or (eq $mode "force") (and (eq $mode "auto") (.Capabilities.APIVersions.Has "security.openshift.io/v1")) }}
-{{- $context = omit $context "runAsUser" "runAsGroup" "fsGroup" }}
-{{- end }}
-{{- toYaml $context }}
-{{- end }}
-
 {{/* Spread over nodes and zones when there is more than one pod, unless the user gave constraints. */}}
 {{- define "capturebox.topologySpreadConstraints" -}}
 {{- if .Values.topologySpreadConstraints }}

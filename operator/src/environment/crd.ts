@@ -136,7 +136,7 @@ export function captureEnvironmentCrd(): JsonSchema {
 const HEADER = `# CaptureEnvironment: one Capturebox appliance (fake SMTP relay + Mailsac-compatible API) in the resource's
 # namespace, provisioned and kept in shape by the Capturebox operator (operator/, charts/capturebox-operator).
 # GENERATED from operator/src/environment/spec.ts and crd.ts by \`npm run generate:crd --workspace operator\`:
-# edit those, not this file (a test fails when the two differ). charts/capturebox-operator/crds/ holds the same.
+# edit those, not this file (a test fails when the two differ). charts/capturebox-operator/files/crds/ holds the same.
 `;
 
 /** The CRD file as committed: the header, then the YAML. */

@@ -3,19 +3,23 @@
 // privilege RBAC, the chart's CRD identical to crds/, and each example accepted by the CRD's schema.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrometheusRule as PrometheusRuleModel } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor as ServiceMonitorModel } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { parseAllDocuments } from 'yaml';
 import { OWNED_KINDS, parseEnvironmentSpec } from '../environment';
+import { captureEnvironmentCrd } from '../environment/crd';
 import { OperatorMetrics } from '../runtime/metrics';
 import { REPO_ROOT, Testbed, eventually, installCrds } from './support/testbed';
 
 const CHART = join(REPO_ROOT, 'charts', 'capturebox-operator');
 const VALUES_FILES = ['', 'ci/full-values.yaml', 'ci/single-values.yaml'];
 const EXAMPLES = join(REPO_ROOT, 'examples');
+const CRD_NAME = 'captureenvironments.capturebox.dev.yaml';
+// The chart's copy of the generated CRD, which templates/crd.yaml renders.
+const CHART_CRD = join('files', 'crds', CRD_NAME);
 type Json = Record<string, any>;
 
 const objects = (manifest: string): Json[] => parseAllDocuments(manifest).map((d) => d.toJSON()).filter(Boolean);
@@ -40,10 +44,21 @@ describe('Helm chart charts/capturebox-operator and examples/', () => {
     }
   });
 
-  test('the chart ships the CRD of crds/, byte for byte', () => {
-    assert.deepEqual(readdirSync(join(CHART, 'crds')), ['captureenvironments.capturebox.dev.yaml']);
-    const name = 'captureenvironments.capturebox.dev.yaml';
-    assert.equal(readFileSync(join(CHART, 'crds', name), 'utf8'), readFileSync(join(REPO_ROOT, 'crds', name), 'utf8'));
+  test('the chart renders the CRD of crds/ from its templates (crds.enabled), labelled for the release, kept on uninstall (crds.keep)', async () => {
+    // No crds/ directory: Helm would install that copy first and the template's could not take it over.
+    assert.ok(!existsSync(join(CHART, 'crds')), 'charts/capturebox-operator/crds/ is back');
+    const file = readFileSync(join(CHART, CHART_CRD), 'utf8');
+    assert.equal(file, readFileSync(join(REPO_ROOT, 'crds', CRD_NAME), 'utf8'));
+    const crdOf = async (args: string[]) => objects(await template('', args)).find((o) => o.kind === 'CustomResourceDefinition');
+    const rendered = (await crdOf([]))!;
+    const generated = objects(file)[0];
+    const { labels, annotations, ...metadata } = rendered.metadata;
+    assert.deepEqual({ ...rendered, metadata }, { ...generated, metadata: { name: generated.metadata.name } }, 'the rendered CRD is the generated one');
+    assert.equal(labels['app.kubernetes.io/managed-by'], 'Helm');
+    assert.equal(labels['app.kubernetes.io/part-of'], 'capturebox');
+    assert.deepEqual(annotations, { 'helm.sh/resource-policy': 'keep' });
+    assert.equal((await crdOf(['--set', 'crds.keep=false']))!.metadata.annotations, undefined);
+    assert.equal(await crdOf(['--set', 'crds.enabled=false']), undefined);
   });
 
   test('each values file renders manifests the API server accepts (server-side dry run, then for real)', async () => {
@@ -53,7 +68,7 @@ describe('Helm chart charts/capturebox-operator and examples/', () => {
       if (file.includes('full')) await bed.kubectl(['create', 'namespace', 'previews']).catch(() => undefined);
       const manifest = await template(file, [], namespace);
       // Every namespaced object names its namespace (the release's, or watchNamespace for its Role).
-      for (const object of objects(manifest)) assert.ok(['ClusterRole', 'ClusterRoleBinding'].includes(object.kind) || object.metadata.namespace, `${object.kind} has a namespace`);
+      for (const object of objects(manifest)) assert.ok(['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition'].includes(object.kind) || object.metadata.namespace, `${object.kind} has a namespace`);
       await bed.kubectl(['apply', '--dry-run=server', '-f', '-'], manifest);
       await bed.kubectl(['apply', '-f', '-'], manifest);
     }
@@ -76,6 +91,35 @@ describe('Helm chart charts/capturebox-operator and examples/', () => {
     assert.deepEqual(env.POD_NAMESPACE, { fieldRef: { fieldPath: 'metadata.namespace' } });
     assert.equal(container.readinessProbe.httpGet.path, '/readyz');
     assert.equal(container.livenessProbe.httpGet.path, '/healthz');
+  });
+
+  test('the operator pod passes the `restricted` Pod Security Standard; OpenShift mode leaves the UID and GID to the platform', async () => {
+    // The pod securityContext helper is the app chart's, copied byte for byte (one rule for both charts).
+    const helper = join('templates', '_pod-security-context.tpl');
+    assert.equal(readFileSync(join(CHART, helper), 'utf8'), readFileSync(join(REPO_ROOT, 'charts', 'capturebox', helper), 'utf8'), `copy charts/capturebox/${helper} again`);
+    const namespace = 'restricted-op';
+    await bed.kubectl(['create', 'namespace', namespace]);
+    await bed.kubectl(['label', 'namespace', namespace, 'pod-security.kubernetes.io/enforce=restricted', 'pod-security.kubernetes.io/enforce-version=latest']);
+    await bed.kubectl(['create', 'serviceaccount', 'op-capturebox-operator', '-n', namespace]);
+    const podOf = async (args: string[]) => {
+      const deployment = objects(await template('', args, namespace)).find((o) => o.kind === 'Deployment')!;
+      return { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'from-deployment', namespace, labels: deployment.spec.template.metadata.labels }, spec: deployment.spec.template.spec };
+    };
+    const admit = (pod: Json) => bed.kubectl(['create', '--dry-run=server', '-f', '-'], JSON.stringify(pod));
+    const platformFields = ['runAsUser', 'runAsGroup', 'fsGroup'];
+    const plain = await podOf([]);
+    await admit(plain);
+    assert.equal(plain.spec.securityContext.runAsUser, 10001);
+    for (const args of [['--api-versions', 'security.openshift.io/v1'], ['--set', 'openshift.adaptSecurityContext=force']]) {
+      const pod = await podOf(args);
+      await admit(pod);
+      for (const field of platformFields) assert.ok(!(field in pod.spec.securityContext), `${args.join(' ')}: ${field}`);
+      assert.equal(pod.spec.securityContext.runAsNonRoot, true);
+    }
+    const disabled = await podOf(['--api-versions', 'security.openshift.io/v1', '--set', 'openshift.adaptSecurityContext=disabled']);
+    assert.equal(disabled.spec.securityContext.runAsUser, 10001, 'disabled renders podSecurityContext as given');
+    // Admission really enforces: a container allowed to escalate privileges is refused.
+    await assert.rejects(admit(await podOf(['--set', 'containerSecurityContext.allowPrivilegeEscalation=true'])), /violates PodSecurity "restricted:latest"/);
   });
 
   test('RBAC is least privilege: named verbs only, no Secret listing, the Lease by name, a Role when one namespace is watched', async () => {
@@ -114,6 +158,8 @@ describe('Helm chart charts/capturebox-operator and examples/', () => {
     const dashboard = 'capturebox.json';
     const copy = readFileSync(join(CHART, 'dashboards', dashboard), 'utf8');
     assert.equal(copy, readFileSync(join(REPO_ROOT, 'charts', 'capturebox', 'dashboards', dashboard), 'utf8'), 'copy charts/capturebox/dashboards/* again');
+    const rules = join('rules', 'capturebox.rules.yaml');
+    assert.equal(readFileSync(join(CHART, rules), 'utf8'), readFileSync(join(REPO_ROOT, 'charts', 'capturebox', rules), 'utf8'), `copy charts/capturebox/${rules} again`);
     const rendered = objects(await template('', ['--set', 'metrics.prometheusRule.enabled=true', '--set', 'metrics.prometheusRule.labels.release=prometheus', '--set', 'metrics.dashboard.enabled=true']));
     const configMap = rendered.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'op-capturebox-operator-dashboard')!;
     assert.equal(configMap.data[dashboard], copy.replace(/\n$/, ''));
@@ -165,11 +211,42 @@ describe('Helm chart charts/capturebox-operator and examples/', () => {
     assert.equal(stdout.split(' ').length, 3, `three environments side by side: ${stdout}`);
   });
 
+  test('crds.enabled: an existing CRD is adopted as the README says, helm upgrade updates it, helm uninstall keeps it and the environments', async () => {
+    const namespace = 'crds-release';
+    const crd = 'crd/captureenvironments.capturebox.dev';
+    const descriptionOf = async () => (await bed.kubectl(['get', crd, '-o', 'jsonpath={.spec.versions[0].schema.openAPIV3Schema.description}'])).stdout;
+    // The chart as a previous version shipped it: a CRD that says something else.
+    const previous = mkdtempSync(join(tmpdir(), 'capturebox-operator-previous-'));
+    try {
+      cpSync(CHART, previous, { recursive: true });
+      const crdFile = join(previous, CHART_CRD);
+      writeFileSync(crdFile, readFileSync(crdFile, 'utf8').replace(/(openAPIV3Schema:\n\s+type: object\n\s+description: ).*/, '$1The previous CRD.'));
+      const install = ['install', 'crds', previous, '--namespace', namespace, '--create-namespace', '--set', 'replicaCount=1', '--set', 'leaderElection.enabled=false'];
+      // The CRD the test bed applied (as `kubectl apply -f crds/`, or an older chart's crds/) is not Helm's yet.
+      await assert.rejects(bed.exec('helm', install), /invalid ownership metadata/);
+      await bed.kubectl(['label', crd, 'app.kubernetes.io/managed-by=Helm', '--overwrite']);
+      await bed.kubectl(['annotate', crd, `meta.helm.sh/release-name=crds`, `meta.helm.sh/release-namespace=${namespace}`, '--overwrite']);
+      await bed.exec('helm', install);
+      assert.equal(await descriptionOf(), 'The previous CRD.');
+    } finally {
+      rmSync(previous, { recursive: true, force: true });
+    }
+    await bed.kubectl(['apply', '-n', namespace, '-f', join(EXAMPLES, 'minimal.yaml')]);
+    await bed.exec('helm', ['upgrade', 'crds', CHART, '--namespace', namespace, '--set', 'replicaCount=1', '--set', 'leaderElection.enabled=false']);
+    assert.equal(await descriptionOf(), (captureEnvironmentCrd() as Json).spec.versions[0].schema.openAPIV3Schema.description, 'helm upgrade updated the CRD');
+    const { stdout } = await bed.exec('helm', ['uninstall', 'crds', '--namespace', namespace]);
+    assert.match(stdout, /kept due to the resource policy/);
+    await bed.kubectl(['get', crd]);
+    const left = (await bed.kubectl(['get', 'captureenvironments', '-n', namespace, '-o', 'name'])).stdout.trim();
+    assert.notEqual(left, '', 'the environments outlive the chart');
+  });
+
   test('as a dependency of an umbrella chart (Helm passes `global`), it renders and installs', async () => {
     const umbrella = mkdtempSync(join(tmpdir(), 'capturebox-umbrella-'));
     try {
       writeFileSync(join(umbrella, 'Chart.yaml'), 'apiVersion: v2\nname: platform\nversion: 1.0.0\ndependencies:\n  - name: capturebox-operator\n    version: ">=0.0.0-0"\n');
-      writeFileSync(join(umbrella, 'values.yaml'), 'global:\n  imageRegistry: registry.example.com\ncapturebox-operator:\n  replicaCount: 1\n');
+      // The test bed's CRD belongs to another release (the crds.enabled test's): this one leaves it alone.
+      writeFileSync(join(umbrella, 'values.yaml'), 'global:\n  imageRegistry: registry.example.com\ncapturebox-operator:\n  replicaCount: 1\n  crds:\n    enabled: false\n');
       mkdirSync(join(umbrella, 'charts'));
       cpSync(CHART, join(umbrella, 'charts', 'capturebox-operator'), { recursive: true });
       await bed.exec('helm', ['lint', '--strict', umbrella]);

@@ -77,8 +77,8 @@ describe('operator on a real API server', () => {
   before(async () => {
     bed = await Testbed.start({ controllers: CONTROLLERS });
     await installCrds(bed);
-    // The operator's own chart: CRD (from its crds/), ServiceAccount, least-privilege RBAC, Deployment.
-    await bed.exec('helm', ['install', RELEASE, join(REPO_ROOT, 'charts', 'capturebox-operator'), '--namespace', SYSTEM, '--create-namespace']);
+    // The operator's own chart: ServiceAccount, least-privilege RBAC, Deployment (the CRD is installCrds' here).
+    await bed.exec('helm', ['install', RELEASE, join(REPO_ROOT, 'charts', 'capturebox-operator'), '--namespace', SYSTEM, '--create-namespace', '--set', 'crds.enabled=false']);
     saKubeconfig = await bed.serviceAccountKubeconfig(SYSTEM, SERVICE_ACCOUNT);
     operator = await startOperator('operator-a');
   });
