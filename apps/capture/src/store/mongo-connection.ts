@@ -241,6 +241,9 @@ function isUnavailable(error: unknown): boolean {
     return true;
   }
   if (error instanceof MongoBulkWriteError && error.result.getWriteConcernError() !== undefined) return true;
+  // The driver wraps its own faults in a bulk write (a refused or lost connection, no server) as a bulk error
+  // that carries no write error of the server's.
+  if (error instanceof MongoBulkWriteError && [error.writeErrors].flat().length === 0) return true;
   if (error instanceof MongoError && error.hasErrorLabel(MongoErrorLabel.RetryableWriteError)) return true;
   const code = error instanceof MongoServerError ? error.code : undefined;
   return typeof code === 'number' && TRANSIENT_SERVER_CODES.has(code);

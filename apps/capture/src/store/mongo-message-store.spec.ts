@@ -385,6 +385,26 @@ describe('MongoMessageStore on a MongoDB-wire server', () => {
       }
     });
 
+    it('fails every save of a turn whose bulk write the server never answered (a driver fault is no success)', async (t) => {
+      if (mongo.server.kind !== 'ferretdb') {
+        t.skip(`needs a server this test may stop; ${mongo.server.kind} servers are left alone`);
+        return;
+      }
+      const uri = mongo.server.uri(database);
+      const client = new MongoClient(uri, mongoClientOptions({ uri }));
+      try {
+        const collection = client.db(database).collection<{ _id: string }>('unanswered');
+        await collection.insertOne({ _id: 'before' });
+        await mongo.server.stop();
+        const insert = (_id: string) => ({ insertOne: { document: { _id } } });
+        const outcomes = await Promise.allSettled([bulkWriteInTurn(collection, [insert('a')]), bulkWriteInTurn(collection, [insert('b')])]);
+        assert.deepEqual(outcomes.map((outcome) => outcome.status), ['rejected', 'rejected'], 'the driver wraps its fault as a bulk error without write errors');
+      } finally {
+        await mongo.server.restart();
+        await client.close();
+      }
+    });
+
     it('refuses a save whose queue id a concurrent save claims, and stores the other saves of that turn', async () => {
       const first = makeCapturedMail();
       const twin = { ...makeCapturedMail(), queueId: first.queueId };

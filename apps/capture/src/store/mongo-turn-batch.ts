@@ -4,7 +4,7 @@
 // on FerretDB) per collection and step instead of ten; their steps stay in step, since one reply resumes
 // them all in the same turn. Each save still learns only about its own operations: the bulk's write errors
 // are handed back to the save whose operations they belong to, the others succeed.
-import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
+import type { AnyBulkWriteOperation, BulkWriteResult, Collection, Document } from 'mongodb';
 import { DUPLICATE_KEY } from './mongo-connection';
 import { mongoDriver } from './mongo-driver';
 
@@ -45,19 +45,30 @@ export function bulkWriteInTurn<D extends Document>(collection: Collection<D>, o
 async function flush(collection: Collection<Document>): Promise<void> {
   const queue = pending.get(collection) ?? [];
   pending.delete(collection);
+  const operations = queue.flatMap((handed) => handed.operations);
+  const rejectAll = (error: unknown) => queue.forEach((handed) => handed.reject(error));
   try {
-    await collection.bulkWrite(
-      queue.flatMap((handed) => handed.operations),
-      { ordered: false },
-    );
+    const result = await collection.bulkWrite(operations, { ordered: false });
+    if (answeredFor(result, 0) < operations.length) {
+      rejectAll(new Error(`bulk write: the server answered for ${answeredFor(result, 0)} of ${operations.length} operations`));
+      return;
+    }
     for (const handed of queue) handed.resolve();
   } catch (error) {
     const { MongoBulkWriteError } = mongoDriver();
-    if (!(error instanceof MongoBulkWriteError) || error.result.getWriteConcernError() !== undefined) {
-      for (const handed of queue) handed.reject(error);
+    const writeErrors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
+    // The driver wraps its own faults (a lost connection, a timeout) as a bulk error with no write error, and an
+    // unordered bulk may stop after some of its batches: only a bulk the server answered for operation by
+    // operation can be split among the saves; anything else fails every save of the turn (451, never a 250).
+    if (
+      !(error instanceof MongoBulkWriteError) ||
+      error.result.getWriteConcernError() !== undefined ||
+      writeErrors.length === 0 ||
+      answeredFor(error.result, writeErrors.length) < operations.length
+    ) {
+      rejectAll(error);
       return;
     }
-    const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
     let start = 0;
     for (const handed of queue) {
       const end = start + handed.operations.length;
@@ -68,4 +79,9 @@ async function flush(collection: Collection<Document>): Promise<void> {
       start = end;
     }
   }
+}
+
+/** Operations the server reported on: applied (inserted, matched, upserted, deleted) or refused by a write error. */
+function answeredFor(result: BulkWriteResult, writeErrors: number): number {
+  return result.insertedCount + result.matchedCount + result.upsertedCount + result.deletedCount + writeErrors;
 }
