@@ -32,14 +32,21 @@ function captureboxClientOptions(uri: string): MongoClientOptions {
 async function readBack(db: Db, limit: number): Promise<MessageDocuments[]> {
   const captured = await db.collection(CAPTURED).find({}).limit(limit).toArray();
   const mails: MessageDocuments[] = [];
-  for (const claim of captured) {
-    const queueId = String(claim._id);
-    const chunks = await db.collection(BLOB_CHUNKS).find({ blob: { $in: [`raw:${queueId}`, `body:${queueId}`] } }).toArray();
-    const copies = await db.collection(MESSAGES).find({ queueId }).toArray();
-    if (copies.length > 0) mails.push({ captured: claim, chunks, copies });
+  // A few hundred mails per query, not two queries per mail: FerretDB v1 scans the table for every query.
+  for (let start = 0; start < captured.length; start += READ_BACK_BATCH) {
+    const claims = captured.slice(start, start + READ_BACK_BATCH);
+    const queueIds = claims.map((claim) => String(claim._id));
+    const chunks = await db.collection(BLOB_CHUNKS).find({ blob: { $in: queueIds.flatMap((id) => [`raw:${id}`, `body:${id}`]) } }).toArray();
+    const copies = await db.collection(MESSAGES).find({ queueId: { $in: queueIds } }).toArray();
+    for (const [n, claim] of claims.entries()) {
+      const queueId = queueIds[n];
+      const own = copies.filter((copy) => copy.queueId === queueId);
+      if (own.length > 0) mails.push({ captured: claim, chunks: chunks.filter((chunk) => chunk.blob === `raw:${queueId}` || chunk.blob === `body:${queueId}`), copies: own });
+    }
   }
   return mails;
 }
+const READ_BACK_BATCH = 500;
 
 async function copyIndexes(from: Db, to: Db): Promise<void> {
   for (const name of [CAPTURED, BLOB_CHUNKS, MESSAGES]) {
