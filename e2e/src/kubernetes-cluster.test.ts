@@ -82,6 +82,11 @@ const notRoot = process.getuid?.() !== 0 ? 'the one-node cluster needs root' : f
 describe('Capturebox in a one-node Kubernetes cluster', { timeout: 45 * 60_000, skip: notRoot }, () => {
   let cluster: K8sCluster;
   const kubectl = (args: string[], input?: string) => cluster.exec('kubectl', args, input).then((r) => r.stdout);
+  /** A namespace whose pods the API server admits only under the restricted Pod Security Standard. */
+  const restrictedNamespace = async (name: string) => {
+    await kubectl(['create', 'namespace', name]);
+    await kubectl(['label', 'namespace', name, 'pod-security.kubernetes.io/enforce=restricted', 'pod-security.kubernetes.io/enforce-version=latest']);
+  };
   const helm = (args: string[]) => cluster.exec('helm', args).then((r) => r.stdout);
   const podsOf = async (namespace: string, selector: string) =>
     (await kubectl(['get', 'pods', '-n', namespace, '-l', selector, '-o', 'jsonpath={.items[*].metadata.name}'])).split(/\s+/).filter(Boolean);
@@ -94,9 +99,11 @@ describe('Capturebox in a one-node Kubernetes cluster', { timeout: 45 * 60_000, 
     if (cluster) await cluster.down().catch((error: Error) => console.error(error.message));
   });
 
-  test('helm install: the pod becomes Ready through its probes, runs as UID 10001, and captures mail sent through its Service', async () => {
+  test('helm install in a namespace enforcing the restricted Pod Security Standard: the pod becomes Ready through its probes, runs as UID 10001, and captures mail sent through its Service', async () => {
     const started = Date.now();
-    await helm(['install', 'capture', CAPTURE_CHART, '-n', 'embedded', '--create-namespace', ...LOCAL_IMAGE, '--wait', '--timeout', '240s']);
+    // The namespace enforces the restricted Pod Security Standard: the chart's pods (and its helm test pod) run there.
+    await restrictedNamespace('embedded');
+    await helm(['install', 'capture', CAPTURE_CHART, '-n', 'embedded', ...LOCAL_IMAGE, '--wait', '--timeout', '240s']);
     console.log(`helm install --wait: ${Date.now() - started} ms`);
     const [pod] = await podsOf('embedded', 'app.kubernetes.io/instance=capture');
     const ready = await kubectl(['get', 'pod', '-n', 'embedded', pod, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
@@ -177,9 +184,10 @@ describe('Capturebox in a one-node Kubernetes cluster', { timeout: 45 * 60_000, 
     await helm(['uninstall', 'smtps', '-n', 'smtps', '--wait']);
   });
 
-  test('the operator runs in-cluster, takes the lease, and examples/minimal.yaml becomes a Ready environment that captures mail', async () => {
+  test('the operator runs in-cluster (restricted Pod Security), takes the lease, and examples/minimal.yaml becomes a Ready environment that captures mail', async () => {
+    await restrictedNamespace('capturebox-system');
     await helm([
-      'install', 'operator', OPERATOR_CHART, '-n', 'capturebox-system', '--create-namespace',
+      'install', 'operator', OPERATOR_CHART, '-n', 'capturebox-system',
       '--set', 'image.repository=capturebox-operator', '--set', 'image.tag=test', '--set', 'image.pullPolicy=Never',
       '--set', 'environmentImage.repository=capturebox', '--set', 'environmentImage.tag=test', '--wait', '--timeout', '240s',
     ]);
