@@ -6,7 +6,7 @@ import { domainOf, inboxOf } from '../domain';
 import { MailboxMessages } from './mailbox-messages.service';
 import { ApiError, badRequest } from './api-errors';
 import { ApiOperation, jsonResponse, mailsacResponses } from '../openapi';
-import { EmailParam, parseEmail, stringListBody } from './api-input';
+import { EmailParam, parseBody, parseEmail, stringListBody } from './api-input';
 import { toEmailAddress, toImplicitAddress } from './address-views';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
 
@@ -25,11 +25,7 @@ const AddressSettings = z
 
 /** `webhook`: undefined leaves the address's webhook as it is, '' removes it, a URL sets it. */
 function parseSettings(body: unknown): { info?: string; webhook?: string } {
-  const parsed = AddressSettings.safeParse(body ?? {});
-  if (!parsed.success) {
-    throw badRequest('Invalid address settings (Capturebox never forwards mail)', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
-  }
-  const { info, webhook } = parsed.data;
+  const { info, webhook } = parseBody(AddressSettings, body, 'Invalid address settings (Capturebox never forwards mail)');
   return { info, webhook: webhook === null ? '' : webhook };
 }
 

@@ -91,7 +91,7 @@ export function parseSearchRequest(query: Record<string, unknown>): { text: stri
 }
 
 /** Parses a query with a schema; every problem is named in the 400. Empty strings count as absent. */
-function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, unknown>): z.output<T> {
+export function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, unknown>): z.output<T> {
   const present = Object.fromEntries(Object.entries(query).map(([key, value]) => [key, emptyToUndefined(value)]));
   const result = schema.safeParse(present);
   if (!result.success) {
@@ -238,9 +238,7 @@ export function parseStatsQuery(schema: typeof DatedStatsQuerySchema | typeof St
 export function stringListBody(field: string, max: number) {
   const schema = z.object({ [field]: z.array(z.string().max(1000)).min(1).max(max) }).meta({ description: `{"${field}": [...]} with 1 to ${max} addresses` });
   const parse = (body: unknown): string[] => {
-    const result = schema.safeParse(body ?? {});
-    if (!result.success) throw badRequest(`The body must be {"${field}": [...]} with 1 to ${max} addresses`, issuesOf(result.error));
-    return result.data[field];
+    return parseBody(schema, body, `The body must be {"${field}": [...]} with 1 to ${max} addresses`)[field] as string[];
   };
   return { schema, parse };
 }
@@ -257,9 +255,9 @@ function truncate(value: string): string {
   return value.length > 80 ? `${value.slice(0, 80)}...` : value;
 }
 
-/** A JSON body checked against its schema; every problem is named in the 400. */
-export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+/** A JSON body checked against its schema; every problem is named in the 400, after `message`. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown, message = 'Invalid request body'): T {
   const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) throw badRequest('Invalid request body', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
+  if (!parsed.success) throw badRequest(message, issuesOf(parsed.error));
   return parsed.data;
 }

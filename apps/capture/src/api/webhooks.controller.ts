@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AccountsService, AccountWebhooks, type Account, type StoredWebhook } from '../accounts';
 import { MESSAGE_STORE, type MessageStore } from '../store';
 import { ApiError, badRequest, notFound } from './api-errors';
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './api-input';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, parseBody, parseQuery } from './api-input';
 import { ApiOperation, jsonResponse } from '../openapi';
 import { CurrentCaller, requireAccount, type Caller } from './caller';
 import { toWebhook, toWebhookDelivery } from './webhook-views';
@@ -69,9 +69,7 @@ export class WebhooksController {
   @Post()
   @ApiOperation({ operationId: 'CreateWebhook', summary: own('A webhook on an owned address, custom domain or the whole account'), body: NewWebhook, responses: jsonResponse('The new webhook, with its secret', WebhookView, 201), errors: ['forbidden', 'not_found'] })
   async create(@CurrentCaller() caller: Caller, @Body() body: unknown) {
-    const parsed = NewWebhook.safeParse(body ?? {});
-    if (!parsed.success) throw badRequest('Invalid webhook', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
-    const { accountId, ...request } = parsed.data;
+    const { accountId, ...request } = parseBody(NewWebhook, body, 'Invalid webhook');
     if (request.kind !== 'account' && !request.target) throw badRequest(`A ${request.kind} webhook needs a target`);
     return toWebhook(await this.webhooks.create(await this.ownerFor(requireAccount(caller), accountId), request));
   }
@@ -102,9 +100,8 @@ export class WebhooksController {
   @ApiOperation({ operationId: 'ListWebhookDeliveries', summary: own("A webhook's latest deliveries"), params: { id: WebhookIdParam }, query: DeliveriesQuery, responses: jsonResponse('Newest first', z.array(DeliveryView)), errors: ['not_found'] })
   async deliveries(@CurrentCaller() caller: Caller, @Param('id') id: string, @Query() query: Record<string, unknown>) {
     const webhook = await this.visible(caller, id);
-    const parsed = DeliveriesQuery.safeParse({ limit: query.limit === '' ? undefined : query.limit });
-    if (!parsed.success) throw badRequest('Invalid query', parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`));
-    return (await this.store.listWebhookDeliveries(webhook.id, parsed.data.limit)).map(toWebhookDelivery);
+    const { limit } = parseQuery(DeliveriesQuery, { limit: query.limit });
+    return (await this.store.listWebhookDeliveries(webhook.id, limit)).map(toWebhookDelivery);
   }
 
   /** Whose webhooks a request is about: the caller's own, or (admins only) the named account's, which must exist. */
