@@ -21,12 +21,12 @@ describe('ChaosService', () => {
   it('refuses the next N times with the configured reply, then lets everything through', async () => {
     const chaos = service();
     chaos.add(rule({ kind: 'refuse', stage: 'mail', code: 451, text: '4.3.0 no', times: 2 }));
-    assert.equal(await chaos.at('rcpt', 's', nobody), null, 'another stage');
+    assert.equal(await chaos.at('rcpt', 's', () => nobody), null, 'another stage');
     for (let n = 0; n < 2; n++) {
-      const refusal = await chaos.at('mail', 's', nobody);
+      const refusal = await chaos.at('mail', 's', () => nobody);
       assert.deepEqual([refusal?.responseCode, refusal?.message], [451, '4.3.0 no']);
     }
-    assert.equal(await chaos.at('mail', 's', nobody), null);
+    assert.equal(await chaos.at('mail', 's', () => nobody), null);
     assert.deepEqual(chaos.list(), []);
   });
 
@@ -34,27 +34,27 @@ describe('ChaosService', () => {
     const chaos = service();
     chaos.add(rule({ kind: 'refuse', stage: 'rcpt', code: 550, text: 'a', scope: { account: 'acct_1' } }));
     chaos.add(rule({ kind: 'refuse', stage: 'data', code: 452, text: 'b', scope: { address: 'bob@x.test' } }));
-    assert.equal((await chaos.at('rcpt', 's', { accountId: 'acct_1', recipients: [] }))?.responseCode, 550);
-    assert.equal(await chaos.at('rcpt', 's', { accountId: 'acct_2', recipients: [] }), null);
-    assert.equal((await chaos.at('data', 's', { accountId: null, recipients: ['amy@x.test', 'bob@x.test'] }))?.responseCode, 452);
-    assert.equal(await chaos.at('data', 's', { accountId: null, recipients: ['amy@x.test'] }), null);
+    assert.equal((await chaos.at('rcpt', 's', () => ({ accountId: 'acct_1', recipients: [] })))?.responseCode, 550);
+    assert.equal(await chaos.at('rcpt', 's', () => ({ accountId: 'acct_2', recipients: [] })), null);
+    assert.equal((await chaos.at('data', 's', () => ({ accountId: null, recipients: ['amy@x.test', 'bob@x.test'] })))?.responseCode, 452);
+    assert.equal(await chaos.at('data', 's', () => ({ accountId: null, recipients: ['amy@x.test'] })), null);
   });
 
   it('rate-limits over a sliding window and limits open sessions', async () => {
     const chaos = service();
     chaos.add(rule({ kind: 'rate_limit', messages: 2, intervalMs: 200 }));
-    assert.equal(await chaos.at('mail', 's', nobody), null);
-    assert.equal(await chaos.at('mail', 's', nobody), null);
-    assert.equal((await chaos.at('mail', 's', nobody))?.responseCode, 421);
+    assert.equal(await chaos.at('mail', 's', () => nobody), null);
+    assert.equal(await chaos.at('mail', 's', () => nobody), null);
+    assert.equal((await chaos.at('mail', 's', () => nobody))?.responseCode, 421);
     await new Promise((resolve) => setTimeout(resolve, 250));
-    assert.equal(await chaos.at('mail', 's', nobody), null);
+    assert.equal(await chaos.at('mail', 's', () => nobody), null);
 
     chaos.clear();
     chaos.add(rule({ kind: 'connection_limit', connections: 1 }));
-    assert.equal(await chaos.at('connect', 'one', nobody), null);
-    assert.equal((await chaos.at('connect', 'two', nobody))?.responseCode, 421);
+    assert.equal(await chaos.at('connect', 'one', () => nobody), null);
+    assert.equal((await chaos.at('connect', 'two', () => nobody))?.responseCode, 421);
     chaos.closed('one');
-    assert.equal(await chaos.at('connect', 'three', nobody), null);
+    assert.equal(await chaos.at('connect', 'three', () => nobody), null);
   });
 
   it('adds up delays before it answers', async () => {
@@ -62,7 +62,7 @@ describe('ChaosService', () => {
     chaos.add(rule({ kind: 'delay', stage: 'rcpt', delayMs: 60 }));
     chaos.add(rule({ kind: 'delay', stage: 'rcpt', delayMs: 60 }));
     const started = Date.now();
-    assert.equal(await chaos.at('rcpt', 's', nobody), null);
+    assert.equal(await chaos.at('rcpt', 's', () => nobody), null);
     assert.ok(Date.now() - started >= 115);
   });
 });
@@ -82,7 +82,7 @@ describe('chaos rules', () => {
 
   it('starts with the standing rules of CAPTUREBOX_CHAOS, checked as the admin API checks a body', async () => {
     const chaos = service({ CAPTUREBOX_CHAOS: JSON.stringify([{ kind: 'refuse', stage: 'mail', code: 421, text: '4.7.0 standing' }]) });
-    assert.equal((await chaos.at('mail', 's', nobody))?.message, '4.7.0 standing');
+    assert.equal((await chaos.at('mail', 's', () => nobody))?.message, '4.7.0 standing');
     assert.throws(() => service({ CAPTUREBOX_CHAOS: JSON.stringify([{ kind: 'refuse', stage: 'mail', code: 200, text: 'x' }]) }), /CAPTUREBOX_CHAOS rule 0: code/);
     assert.throws(() => service({ CAPTUREBOX_CHAOS: JSON.stringify([{ kind: 'refuse', stage: 'connect', code: 421, text: 'x', scope: { address: 'a@b.test' } }]) }), /CAPTUREBOX_CHAOS rule 0: a rule at connect/);
     assert.throws(() => service({ CAPTUREBOX_CHAOS: '{"kind":"refuse"}' }), /CAPTUREBOX_CHAOS/);

@@ -235,8 +235,11 @@ export class SmtpCaptureServer implements BeforeApplicationShutdown {
 
   /** What the chaos rules (chaos/) inject at this stage, a delay and maybe a refusal, then smtp-server's callback. */
   private askChaos(stage: ChaosStage, session: SMTPServerSession, adding: string[], callback: (refusal: Error | null) => void): void {
-    const recipients = [...session.envelope.rcptTo.map((recipient) => recipient.address), ...adding].map(inboxOf);
-    this.chaos.at(stage, session.id, { accountId: accountOf(session)?.id ?? null, recipients }).then(callback, callback);
+    const facts = () => ({
+      accountId: accountOf(session)?.id ?? null,
+      recipients: [...session.envelope.rcptTo.map((recipient) => recipient.address), ...adding].map(inboxOf),
+    });
+    this.chaos.at(stage, session.id, facts).then(callback, callback);
   }
 
   /** Our refusal as the session's next reply: counted by its own row when smtp-server writes it. */
