@@ -41,6 +41,14 @@ const boundedInteger = (bound: { minimum: number; maximum?: number }) => {
   return bound.maximum === undefined ? atLeast : atLeast.max(bound.maximum);
 };
 
+/** Entries separated by commas or spaces, lower-cased; empty by default; every entry must pass `valid`. */
+const listFromEnv = (valid: (entry: string) => boolean, message: string) =>
+  z
+    .string()
+    .default('')
+    .transform((value) => value.toLowerCase().split(/[\s,]+/).filter(Boolean))
+    .refine((entries) => entries.every(valid), message);
+
 const EnvSchema = z.object({
   CAPTUREBOX_SMTP_PORT: port.default(DEFAULT_PORTS.smtp),
   CAPTUREBOX_SMTPS_PORT: port.optional(),
@@ -78,22 +86,14 @@ const EnvSchema = z.object({
   CAPTUREBOX_WEBHOOK_CONCURRENCY: boundedInteger(WEBHOOK_CONCURRENCY).default(WEBHOOK_CONCURRENCY.default),
   CAPTUREBOX_WEBHOOK_POLL_MS: boundedInteger(WEBHOOK_POLL_MS).default(WEBHOOK_POLL_MS.default),
   CAPTUREBOX_WEBHOOK_BACKOFF_MAX_MS: boundedInteger(WEBHOOK_BACKOFF_MAX_MS).default(WEBHOOK_BACKOFF_MAX_MS.default),
-  CAPTUREBOX_DENYLIST: z
-    .string()
-    .default('')
-    .transform((value) => value.toLowerCase().split(/[\s,]+/).filter(Boolean))
-    .refine((entries) => entries.every((entry) => isIP(entry) || DENYLIST_DOMAIN.test(entry)), 'must be domains and IP addresses, separated by commas or spaces'),
+  CAPTUREBOX_DENYLIST: listFromEnv((entry) => isIP(entry) !== 0 || DENYLIST_DOMAIN.test(entry), 'must be domains and IP addresses, separated by commas or spaces'),
   CAPTUREBOX_SPAMD_URL: z
     .url({ protocol: /^spamd$/, error: 'must be spamd://host[:port]' })
     .transform((value) => new URL(value))
     .refine((url) => url.hostname !== '' && (url.pathname === '' || url.pathname === '/'), 'must be spamd://host[:port]')
     .optional(),
   CAPTUREBOX_SPAMD_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
-  CAPTUREBOX_LINK_CHECK_HOSTS: z
-    .string()
-    .default('')
-    .transform((value) => value.toLowerCase().split(/[\s,]+/).filter(Boolean))
-    .refine((entries) => entries.every((entry) => isIP(entry) || /^[^\s@/:[\]]+$/u.test(entry)), 'must be host names and IP addresses, separated by commas or spaces'),
+  CAPTUREBOX_LINK_CHECK_HOSTS: listFromEnv((entry) => isIP(entry) !== 0 || /^[^\s@/:[\]]+$/u.test(entry), 'must be host names and IP addresses, separated by commas or spaces'),
   CAPTUREBOX_LINK_CHECK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   // Standing chaos rules (README "Chaos"), a JSON array of what POST /api/admin/chaos takes (a CaptureEnvironment's
   // spec.chaos arrives here): only read as JSON here; chaos/ checks each rule against its schema when it starts.

@@ -164,14 +164,10 @@ export class CaptureMetrics {
     for (const reason of ['too_many_connections', 'too_many_connections_from_ip']) this.smtpConnectionsRefusedTotal.inc({ reason }, 0);
   }
 
-
-
   /** The webhooks module tells where the delivery queue's depth and age come from. */
   measureWebhookQueueWith(source: () => Promise<{ pending: number; oldestPending: Date | null }>): void {
     this.webhookQueue = source;
   }
-
-
 
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };

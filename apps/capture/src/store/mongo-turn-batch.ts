@@ -63,7 +63,6 @@ async function flush(collection: Collection<Document>): Promise<void> {
     if (
       !(error instanceof MongoBulkWriteError) ||
       error.result.getWriteConcernError() !== undefined ||
-      writeErrors.length === 0 ||
       answeredFor(error.result, writeErrors.length) < operations.length
     ) {
       rejectAll(error);
