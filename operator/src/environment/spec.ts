@@ -138,7 +138,10 @@ const StorageSpec = z
 
 /** An integer a chaos rule bounds (@capturebox/limits), no default. */
 const chaosInteger = (bound: IntegerBound, description: string) => described(z.number().int().min(bound.minimum).max(bound.maximum!), description);
-const chaosKindsTaking = (field: string) => CHAOS_KINDS.filter((kind) => ([...CHAOS_KIND_FIELDS[kind].required, ...CHAOS_KIND_FIELDS[kind].optional] as string[]).includes(field));
+const chaosFieldsOf = (kind: (typeof CHAOS_KINDS)[number]): string[] => [...CHAOS_KIND_FIELDS[kind].required, ...CHAOS_KIND_FIELDS[kind].optional];
+const chaosKindsTaking = (field: string) => CHAOS_KINDS.filter((kind) => chaosFieldsOf(kind).includes(field));
+/** Every field some kind takes, each once. */
+const CHAOS_FIELDS = [...new Set(CHAOS_KINDS.flatMap(chaosFieldsOf))];
 
 /**
  * One chaos rule as the service's admin API takes it (README "Chaos"): one flat object (a CRD's structural
@@ -179,7 +182,7 @@ const ChaosRule = withRules(
       message: `a ${kind} rule needs ${CHAOS_KIND_FIELDS[kind].required.join(', ')}`,
       holds: (rule: { kind: string } & Record<string, unknown>) => rule.kind !== kind || CHAOS_KIND_FIELDS[kind].required.every((field) => rule[field] !== undefined),
     })),
-    ...(['stage', 'code', 'text', 'delayMs', 'probability', 'times', 'messages', 'intervalMs', 'connections', 'scope'] as const).map((field) => ({
+    ...CHAOS_FIELDS.map((field) => ({
       cel: `!has(self.${field}) || ${chaosKindsTaking(field).map((kind) => `self.kind == '${kind}'`).join(' || ')}`,
       message: `${field} is for ${chaosKindsTaking(field).join(' and ')} rules only`,
       holds: (rule: { kind: string } & Record<string, unknown>) => rule[field] === undefined || chaosKindsTaking(field).includes(rule.kind as never),
