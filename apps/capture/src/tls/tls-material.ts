@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
+import { Worker } from 'node:worker_threads';
+import type { SelfSignedPems, SelfSignedRequest } from './self-signed.worker';
 
 export interface TlsMaterial {
   key: Buffer;
@@ -37,14 +39,7 @@ async function loadOrGenerateSelfSigned(dir: string, hostname: string): Promise<
     await mkdir(dir, { recursive: true });
     const notAfter = new Date();
     notAfter.setFullYear(notAfter.getFullYear() + 10);
-    // Loaded only here: selfsigned and its X.509/ASN.1 libraries are needed once per data directory.
-    const { generate } = await import('selfsigned');
-    const pems = await generate([{ name: 'commonName', value: hostname }], {
-      keyType: 'ec',
-      algorithm: 'sha256',
-      notAfterDate: notAfter,
-      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: hostname }, { type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
-    });
+    const pems = await generateOnThread({ hostname, notAfter });
     // Write then rename, so a crash never leaves a half-written key that blocks the next start.
     await writeFile(`${keyFile}.tmp`, pems.private, { mode: 0o600 });
     await writeFile(`${certFile}.tmp`, pems.cert);
@@ -53,4 +48,17 @@ async function loadOrGenerateSelfSigned(dir: string, hostname: string): Promise<
   }
   const [cert, key] = await Promise.all([readFile(certFile), readFile(keyFile)]);
   return { cert, key, source: `${certFile} (self-signed)` };
+}
+
+/** Runs `self-signed.worker.ts` once and ends it: see there why the pair is not made on this thread. */
+function generateOnThread(request: SelfSignedRequest): Promise<SelfSignedPems> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(join(__dirname, 'self-signed.worker.js'), { workerData: request });
+    worker.once('message', (pems: SelfSignedPems) => {
+      resolve(pems);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the self-signed certificate thread exited with code ${code} before answering`)));
+  });
 }
