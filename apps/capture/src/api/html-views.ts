@@ -1,7 +1,12 @@
 // Text and HTML renderings of a message body for the body routes.
 import { convert } from 'html-to-text';
-import sanitize from 'sanitize-html';
+import type Sanitize from 'sanitize-html';
+import { loadOnFirstUse } from '../load-on-first-use';
 import type { MessageBody } from '../store';
+
+// With PostCSS, about 2 MB once loaded, for the sanitized HTML view only.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require is the point
+const sanitizer = loadOnFirstUse(() => require('sanitize-html') as typeof Sanitize);
 
 /** The text part, or (as Mailsac does) a plain rendering of the HTML when the mail had only HTML. */
 export function plainTextOf(body: MessageBody): string {
@@ -18,6 +23,7 @@ export function htmlOrTextAsHtml(body: MessageBody): string {
 
 /** Scripts, event handlers, forms, frames and javascript: URLs removed; layout and images kept. */
 export function sanitizeHtml(html: string): string {
+  const sanitize = sanitizer();
   return sanitize(html, {
     allowedTags: [...sanitize.defaults.allowedTags, 'img', 'center', 'font', 'span', 'div'],
     allowedAttributes: {
