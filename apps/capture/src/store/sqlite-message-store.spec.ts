@@ -11,6 +11,7 @@ import { describeMessageStoreContract } from './message-store.contract';
 import { configureConnection, PAGE_CACHE_KIB } from './sqlite-connection';
 import { SqliteMessageStore } from './sqlite-message-store';
 import {
+  ANY_DUE_DELIVERY_SQL,
   COUNT_DOMAIN_SQL,
   COUNT_INBOX_SQL,
   COUNT_PUBLIC_WITH_ATTACHMENT_SQL,
@@ -127,6 +128,12 @@ describe('SqliteMessageStore', () => {
       assertSearchesIndex(steps, index);
       assert.ok(!steps.some((step) => step.includes('TEMP B-TREE')), `sort step in ${JSON.stringify(steps)}`);
     }
+  });
+
+  it("answers the webhook worker's poll (is anything due?) from the due index", async () => {
+    await store.open();
+    const steps = plan(ANY_DUE_DELIVERY_SQL, { now: Date.now() });
+    assert.ok(steps.some((step) => step.startsWith('SEARCH webhook_deliveries USING INDEX webhook_deliveries_due')), JSON.stringify(steps));
   });
 
   it('counts usage from the starred, inbox and domain indexes, even where statistics favour a scan', async () => {
@@ -452,6 +459,46 @@ describe('SqliteMessageStore', () => {
     await store.saveCaptured(mail, makeCopies(mail, ['after-crash@example.com']));
     assert.equal(await store.countInbox('after-crash@example.com'), 1);
     await store.ping();
+  });
+
+  /** Test-only reach into the store: whether a writer thread runs now. */
+  function writerRuns(of: SqliteMessageStore): boolean {
+    return (of as unknown as { writer: { isRunning: boolean } | null }).writer?.isRunning === true;
+  }
+
+  it('ends an idle writer thread, starts another for the next write, and not for a health probe or an idle poll', async () => {
+    await store.close();
+    store = new SqliteMessageStore({ file: temp.file, writerIdleMs: 50 });
+    await store.open();
+    const first = makeCapturedMail();
+    await store.saveCaptured(first, makeCopies(first, ['idle-writer@example.com']));
+    assert.equal(writerRuns(store), true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(writerRuns(store), false, 'ended after 50 ms without a write');
+
+    await store.ping();
+    assert.deepEqual(await store.claimWebhookDeliveries({ owner: 'w', now: new Date(), leaseMs: 1_000, limit: 5 }), []);
+    assert.equal(writerRuns(store), false, 'a probe and a poll with nothing due start no thread');
+
+    const second = makeCapturedMail();
+    await store.saveCaptured(second, makeCopies(second, ['idle-writer@example.com']));
+    assert.equal(writerRuns(store), true);
+    assert.equal(countRows('messages'), 2, 'both durable, seen by another connection');
+  });
+
+  it('fails no write when the writer thread ends for idleness between writes, however they interleave', async () => {
+    await store.close();
+    store = new SqliteMessageStore({ file: temp.file, writerIdleMs: 1 });
+    await store.open();
+    const saves: Promise<void>[] = [];
+    for (let i = 0; i < 60; i++) {
+      const mail = makeCapturedMail();
+      saves.push(store.saveCaptured(mail, makeCopies(mail, ['interleaved@example.com'])));
+      // 0-4 ms apart: some writes land while a thread is ending, some while the next one starts.
+      await new Promise((resolve) => setTimeout(resolve, i % 5));
+    }
+    await Promise.all(saves);
+    assert.equal(countRows('messages'), 60);
   });
 
   it('commits every save sent before close, then refuses writes', async () => {

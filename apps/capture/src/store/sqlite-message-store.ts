@@ -31,6 +31,7 @@ import { SqliteStore, type SqliteFileOptions } from './sqlite-connection';
 import type { SqliteMessageWrites, SqliteWriteName } from './sqlite-message-writes';
 import { fromMessageRow, type CapturedRow, type MessageKey, type MessageRow } from './sqlite-message-rows';
 import {
+  ANY_DUE_DELIVERY_SQL,
   COUNT_DOMAIN_SQL,
   COUNT_INBOX_SQL,
   COUNT_PUBLIC_WITH_ATTACHMENT_SQL,
@@ -70,7 +71,15 @@ const STORE_NAME = 'sqlite store';
 export interface SqliteMessageStoreOptions extends SqliteFileOptions {
   /** ping() fails while the data volume has less free space than this: mail could not be stored. */
   minFreeBytes?: number;
+  /**
+   * After this long without a write in flight the writer thread is ended, and the next write starts a new
+   * one (about 30 ms, once): a thread is a V8 isolate of its own, ~15 MB of an idle appliance's memory.
+   * Default WRITER_IDLE_MS.
+   */
+  writerIdleMs?: number;
 }
+
+const WRITER_IDLE_MS = 10_000;
 
 
 /** Messages per age-prune transaction: small enough that a save waiting for the write lock barely notices. */
@@ -130,6 +139,7 @@ interface OpenStore {
   ping: Database.Statement<[]>;
   listDeliveries: Statement<{ webhook_id: string; limit: number }, DeliveryRow>;
   queueStats: Statement<[], { pending: number; oldest: number | null }>;
+  anyDueDelivery: Statement<{ now: number }, { due: 1 }>;
 }
 
 export class SqliteMessageStore extends SqliteStore<OpenStore> implements MessageStore {
@@ -143,12 +153,18 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
   private opening: Promise<void> | null = null;
   /** Counts closes, so that an open can tell that a close came while it was starting the writer. */
   private closes = 0;
+  /** An idle writer thread finishing (see writerIdleMs); the next thread starts after it has ended. */
+  private retiring: Promise<void> | null = null;
+  /** The last writer thread was ended for idleness (not by a fault): no thread runs until the next write. */
+  private writerRetired = false;
 
   private readonly minFreeBytes: number;
+  private readonly writerIdleMs: number;
 
   constructor(options: SqliteMessageStoreOptions) {
     super(options, { name: STORE_NAME, migrations: MIGRATIONS, prepare });
     this.minFreeBytes = options.minFreeBytes ?? 0;
+    this.writerIdleMs = options.writerIdleMs ?? WRITER_IDLE_MS;
   }
 
   override open(): Promise<void> {
@@ -186,14 +202,21 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
     this.writer = null;
     // Every write sent before the close is committed (and answered) before the thread ends.
     await writer?.close();
+    await this.retiring;
     await super.close();
   }
 
-  /** Reachable, and able to take mail now: the writer answers and the data volume has room. */
+  /**
+   * Reachable, and able to take mail now: the writer answers (a thread ended for idleness is not started
+   * again for a health probe: the file answers this connection, and the next write starts one) and the data
+   * volume has room.
+   */
   async ping(): Promise<void> {
     this.use('ping', (s) => s.ping.get());
-    const writer = this.writer?.isRunning ? this.writer : await this.restartWriter('ping');
-    await writer.ping();
+    if (!this.writerRetired) {
+      const writer = this.writer?.isRunning ? this.writer : await this.restartWriter('ping');
+      await writer.ping();
+    }
     const volume = await statfs(dirname(this.file));
     const free = volume.bavail * volume.bsize;
     if (free < this.minFreeBytes) throw new StoreUnavailableError(`${STORE_NAME}: the data volume is full (${free} bytes free)`);
@@ -206,6 +229,7 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
 
   async claimWebhookDeliveries(claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
     const now = claim.now.getTime();
+    if (!this.use('anyDueDelivery', (s) => s.anyDueDelivery.get({ now }))) return [];
     const rows = await this.write('claimDeliveries', { owner: claim.owner, now, until: now + claim.leaseMs, limit: claim.limit });
     return rows.map(fromDeliveryRow).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime());
   }
@@ -359,7 +383,20 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
   }
 
   private startWriter(): Promise<SqliteWriterThread> {
-    return SqliteWriterThread.start(STORE_NAME, { file: this.file, busyTimeoutMs: this.busyTimeoutMs });
+    const idle = { idleMs: this.writerIdleMs, onIdle: (writer: SqliteWriterThread) => this.retire(writer) };
+    return SqliteWriterThread.start(STORE_NAME, { file: this.file, busyTimeoutMs: this.busyTimeoutMs }, idle);
+  }
+
+  /** The writer thread has had nothing in flight for writerIdleMs: it ends, and the next write starts another. */
+  private retire(writer: SqliteWriterThread): void {
+    if (this.writer !== writer) return;
+    // From here writes go to restartWriter, which waits for this thread to have closed its connection.
+    this.writer = null;
+    this.writerRetired = true;
+    const retiring: Promise<void> = writer.close().finally(() => {
+      if (this.retiring === retiring) this.retiring = null;
+    });
+    this.retiring = retiring;
   }
 
   /** Sends the write now when the thread runs, so that writes reach it in the order they were made. */
@@ -371,13 +408,15 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
     return this.restartWriter(name).then((writer) => writer.write(name, ...args));
   }
 
-  /** A new writer thread after the last one ended unexpectedly (a crash, a failed restart); one start at a time. */
+  /** A new writer thread after the last one ended (idle, a crash, a failed restart); one start at a time. */
   private restartWriter(operation: string): Promise<SqliteWriterThread> {
     if (!this.accepting) {
       return Promise.reject(new StoreUnavailableError(`${STORE_NAME}: ${operation} while the store is closed`));
     }
-    this.restarting ??= this.startWriter()
+    this.restarting ??= (this.retiring ?? Promise.resolve())
+      .then(() => this.startWriter())
       .then((writer) => {
+        this.writerRetired = false;
         this.writer = writer;
         return writer;
       })
@@ -411,6 +450,7 @@ function prepare(db: Database.Database): OpenStore {
     listPublicWithAttachment: db.prepare<PublicParams & { md5: string; limit: number }, MessageRow>(LIST_PUBLIC_WITH_ATTACHMENT_SQL),
     ping: db.prepare<[]>(PING_SQL),
     listDeliveries: db.prepare<{ webhook_id: string; limit: number }, DeliveryRow>(LIST_DELIVERIES_SQL),
+    anyDueDelivery: db.prepare<{ now: number }, { due: 1 }>(ANY_DUE_DELIVERY_SQL),
     queueStats: db.prepare<[], { pending: number; oldest: number | null }>(QUEUE_STATS_SQL),
   };
 }

@@ -464,6 +464,15 @@ export const CLAIM_DELIVERIES_SQL = `
     LIMIT @limit)
   RETURNING *`;
 
+/**
+ * Whether CLAIM_DELIVERIES_SQL would claim anything, on the reading connection: the worker polls every second,
+ * and an idle appliance then sends its writer thread nothing (see SqliteMessageStore's writerIdleMs).
+ */
+export const ANY_DUE_DELIVERY_SQL = `
+  SELECT 1 AS due FROM webhook_deliveries
+  WHERE state = 'pending' AND next_attempt_at <= @now AND lease_until <= @now
+  LIMIT 1`;
+
 /** Compare-and-set on the lease: a worker whose lease ran out and was taken over writes nothing. */
 export const SETTLE_DELIVERY_SQL = `
   UPDATE webhook_deliveries SET

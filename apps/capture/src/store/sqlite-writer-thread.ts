@@ -8,6 +8,13 @@ import { reviveError, type WriterReply, type WriterRequest, type WriterThreadOpt
 
 const WORKER_FILE = join(__dirname, 'sqlite-writer.worker.js');
 
+/** Ending the thread once it has been idle: see SqliteMessageStore's writerIdleMs. */
+export interface WriterIdlePolicy {
+  /** How long the thread may go without a request in flight before `onIdle` is called. */
+  idleMs: number;
+  onIdle: (writer: SqliteWriterThread) => void;
+}
+
 interface Waiting {
   name: SqliteWriteName | 'ping';
   resolve: (value: unknown) => void;
@@ -22,10 +29,13 @@ export class SqliteWriterThread {
   /** Once close is asked: the thread stays ref'd until it has exited, so `close` is awaited to the end. */
   private closing = false;
   private readonly exited: Promise<void>;
+  /** Armed while nothing is in flight (see WriterIdlePolicy). */
+  private idleTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly worker: Worker,
     private readonly storeName: string,
+    private readonly idle: WriterIdlePolicy | undefined,
   ) {
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (reply: WriterReply) => this.settle(reply));
@@ -33,16 +43,17 @@ export class SqliteWriterThread {
     worker.on('exit', (code) => this.end(new Error(`the writer thread exited with code ${code}`)));
     // Only a pending write keeps the process alive (see `write`), as a pending socket would.
     worker.unref();
+    this.armIdleTimer();
   }
 
   /** Resolves once the thread has opened its connection; rejects (StoreUnavailableError for faults) if it cannot. */
-  static start(storeName: string, options: WriterThreadOptions): Promise<SqliteWriterThread> {
+  static start(storeName: string, options: WriterThreadOptions, idle?: WriterIdlePolicy): Promise<SqliteWriterThread> {
     const worker = new Worker(WORKER_FILE, { workerData: options, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     return new Promise((resolve, reject) => {
       const onFirstReply = (reply: WriterReply): void => {
         worker.off('error', onError);
         if (reply.type === 'ready') {
-          resolve(new SqliteWriterThread(worker, storeName));
+          resolve(new SqliteWriterThread(worker, storeName, idle));
         } else if (reply.type === 'failed-to-open') {
           void worker.terminate();
           reject(reviveError(storeName, 'open', reply.error));
@@ -78,6 +89,7 @@ export class SqliteWriterThread {
       return Promise.reject(new StoreUnavailableError(`${this.storeName}: ${name}: ${this.ended.message}`));
     }
     const id = this.nextId++;
+    this.clearIdleTimer();
     return new Promise((resolve, reject) => {
       if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(id, { name, resolve, reject });
@@ -87,6 +99,7 @@ export class SqliteWriterThread {
         // An argument that cannot be cloned (a caller's bug): nothing was sent, so nothing will answer.
         this.waiting.delete(id);
         if (this.waiting.size === 0 && !this.closing) this.worker.unref();
+        this.armIdleTimer();
         reject(error);
       }
     });
@@ -96,6 +109,7 @@ export class SqliteWriterThread {
   async close(): Promise<void> {
     if (!this.ended && !this.closing) {
       this.closing = true;
+      this.clearIdleTimer();
       this.worker.ref();
       this.send({ type: 'close' });
     }
@@ -116,13 +130,28 @@ export class SqliteWriterThread {
     if (!waiting) return;
     this.waiting.delete(reply.id);
     if (this.waiting.size === 0 && !this.closing) this.worker.unref();
+    this.armIdleTimer();
     if (reply.type === 'done') waiting.resolve(reply.value);
     else waiting.reject(reviveError(this.storeName, waiting.name, reply.error));
+  }
+
+  private armIdleTimer(): void {
+    if (!this.idle || this.waiting.size > 0 || this.closing || this.ended) return;
+    this.clearIdleTimer();
+    const { idleMs, onIdle } = this.idle;
+    this.idleTimer = setTimeout(() => onIdle(this), idleMs);
+    this.idleTimer.unref();
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
   }
 
   /** Whatever ends the thread, no caller is left waiting: each gets a StoreUnavailableError. */
   private end(reason: Error): void {
     this.ended ??= reason;
+    this.clearIdleTimer();
     for (const [id, waiting] of this.waiting) {
       this.waiting.delete(id);
       waiting.reject(
