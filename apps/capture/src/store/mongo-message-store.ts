@@ -89,7 +89,7 @@ import {
   type MongoConnectionOptions,
 } from './mongo-connection';
 import { mongoDriver } from './mongo-driver';
-import { bulkWriteInTurn, DuplicateKeysInBatch } from './mongo-turn-batch';
+import { bulkWriteInTurn, DuplicateKeysInBatch, refusedOnlyForDuplicateKeys } from './mongo-turn-batch';
 import {
   BLOB_CHUNK_BYTES,
   COLLECTIONS,
@@ -523,18 +523,28 @@ function splitIntoChunks(blob: BlobToWrite, touchedAt: Date): [BlobChunkDocument
   return [blob.recheck ? { ...head, recheck: 1 } : head, ...rest];
 }
 
+/** Tries at one batch of chunk upserts; see upsertChunks. */
+const CHUNK_UPSERT_TRIES = 3;
+
 /**
  * Inserts the chunks that are missing and renews `touchedAt` on those that exist, leaving their bytes
  * alone. Two saves upserting one chunk at once may collide on its _id; the loser's chunk is there anyway.
+ * FerretDB v1 then answers nothing for the other upserts of the loser's bulk (they may not have been
+ * applied) and every save of that turn gets the error: the upserts are idempotent and the chunk that
+ * collided exists now, so they are sent again.
  */
 async function upsertChunks(collection: Collection<BlobChunkDocument>, chunks: BlobChunkDocument[]): Promise<void> {
   const upserts: AnyBulkWriteOperation<BlobChunkDocument>[] = chunks.map(({ _id, touchedAt, ...rest }) => ({
     updateOne: { filter: { _id }, update: { $set: { touchedAt }, $setOnInsert: rest }, upsert: true },
   }));
-  try {
-    await bulkWriteInTurn(collection, upserts);
-  } catch (error) {
-    if (!(error instanceof DuplicateKeysInBatch)) throw error;
+  for (let tried = 1; ; tried++) {
+    try {
+      await bulkWriteInTurn(collection, upserts);
+      return;
+    } catch (error) {
+      if (error instanceof DuplicateKeysInBatch) return;
+      if (!refusedOnlyForDuplicateKeys(error) || tried === CHUNK_UPSERT_TRIES) throw error;
+    }
   }
 }
 

@@ -155,8 +155,13 @@ class ManagedFerretDb implements MongoTestServer {
     }
   }
 
+  /**
+   * With at most 10 connections per client: FerretDB v1's SQLite backend has one write lock for the whole
+   * database, and with a hundred connections writing at once (the driver's default pool, 200 concurrent
+   * saves) SQLite's busy handler starves one of them past the socket timeout (1 run in ~15).
+   */
   uri(database: string): string {
-    return `mongodb://127.0.0.1:${this.port}/${encodeURIComponent(database)}`;
+    return `mongodb://127.0.0.1:${this.port}/${encodeURIComponent(database)}?maxPoolSize=10`;
   }
 
   async stop(): Promise<void> {

@@ -80,6 +80,16 @@ async function flush(collection: Collection<Document>): Promise<void> {
   }
 }
 
+/**
+ * A bulk error whose only write errors are duplicate keys, however much of the bulk the server answered for
+ * (FerretDB v1 answers nothing for the other operations of a bulk in which one upsert lost a race).
+ */
+export function refusedOnlyForDuplicateKeys(error: unknown): boolean {
+  if (!(error instanceof mongoDriver().MongoBulkWriteError)) return false;
+  const writeErrors = [error.writeErrors].flat();
+  return writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === DUPLICATE_KEY);
+}
+
 /** Operations the server reported on: applied (inserted, matched, upserted, deleted) or refused by a write error. */
 function answeredFor(result: BulkWriteResult, writeErrors: number): number {
   return result.insertedCount + result.matchedCount + result.upsertedCount + result.deletedCount + writeErrors;
