@@ -305,6 +305,32 @@ describe('SqliteMessageStore', () => {
     assert.deepEqual((await store.getMessage(x.inbox, x.id))?.spamVerdict, verdict);
   });
 
+  it('upgrades a version 8 database: the attachment triggers run only for copies that list attachments, and still count', async () => {
+    const old = connectPeer();
+    for (const migration of MIGRATIONS.slice(0, 8)) old.exec(migration);
+    old.pragma('user_version = 8');
+
+    await store.open();
+    const triggers = connectPeer({ readonly: true })
+      .prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%json_each(%.attachments)%'")
+      .all();
+    assert.deepEqual(triggers.map((t) => t.name).sort(), ['messages_count_attachment_refs', 'messages_list_attachments', 'messages_uncount_attachment_refs', 'messages_unlist_attachments']);
+    for (const trigger of triggers) assert.match(trigger.sql, /WHEN (NEW|OLD)\.attachments <> '\[\]'/, trigger.name);
+
+    const attachment = makeAttachment('kept by one of two');
+    const plain = makeCapturedMail({ attachments: [] });
+    const carrying = makeCapturedMail({ attachments: [attachment] });
+    const [p] = makeCopies(plain, ['plain@a.test']);
+    const [c, d] = makeCopies(carrying, ['carrying@a.test', 'carrying-too@a.test']);
+    await store.saveCaptured(plain, [p]);
+    await store.saveCaptured(carrying, [c, d]);
+    await store.deleteMessage(p.inbox, p.id);
+    await store.deleteMessage(c.inbox, c.id);
+    assert.equal(await store.pruneUnreferencedBlobs(), 0, 'one copy still carries it');
+    await store.deleteMessage(d.inbox, d.id);
+    assert.equal(await store.pruneUnreferencedBlobs(), 1, 'the last reference went');
+  });
+
   it('serves the mailstats queries from indexes: public mail by age, and message_attachments by md5', async () => {
     await store.open();
     const mail = makeCapturedMail();

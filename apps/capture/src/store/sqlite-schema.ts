@@ -236,6 +236,43 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE messages ADD COLUMN spam_verdict TEXT;
   `,
+
+  // 9: migration 2's and 5's attachment triggers run only for a copy that lists an attachment. Most mail has
+  // none, and opening json_each on '[]' twice per insert cost ~15-30 us of the writer's ~140 (measured on
+  // 1 KB saves in batches of 1-50); what they do for a copy with attachments is unchanged.
+  `
+  DROP TRIGGER messages_count_attachment_refs;
+  CREATE TRIGGER messages_count_attachment_refs AFTER INSERT ON messages
+  WHEN NEW.attachments <> '[]'
+  BEGIN
+    UPDATE attachment_blobs SET ref_count = ref_count + 1
+    WHERE md5 IN (SELECT json_extract(value, '$.md5') FROM json_each(NEW.attachments));
+  END;
+
+  DROP TRIGGER messages_uncount_attachment_refs;
+  CREATE TRIGGER messages_uncount_attachment_refs AFTER DELETE ON messages
+  WHEN OLD.attachments <> '[]'
+  BEGIN
+    UPDATE attachment_blobs SET ref_count = ref_count - 1
+    WHERE md5 IN (SELECT json_extract(value, '$.md5') FROM json_each(OLD.attachments));
+  END;
+
+  DROP TRIGGER messages_list_attachments;
+  CREATE TRIGGER messages_list_attachments AFTER INSERT ON messages
+  WHEN NEW.attachments <> '[]'
+  BEGIN
+    INSERT OR IGNORE INTO message_attachments (md5, message_id)
+    SELECT json_extract(value, '$.md5'), NEW.id FROM json_each(NEW.attachments);
+  END;
+
+  DROP TRIGGER messages_unlist_attachments;
+  CREATE TRIGGER messages_unlist_attachments AFTER DELETE ON messages
+  WHEN OLD.attachments <> '[]'
+  BEGIN
+    DELETE FROM message_attachments
+    WHERE message_id = OLD.id AND md5 IN (SELECT json_extract(value, '$.md5') FROM json_each(OLD.attachments));
+  END;
+  `,
 ];
 
 /** The schema version this build writes: the number of migrations. */
