@@ -492,11 +492,14 @@ export const INSERT_DELIVERY_SQL = `
   VALUES (@id, @webhook_id, @message_id, @inbox, @created, 'pending', 0, @created, NULL, 0, 0, '[]', NULL)`;
 
 /** Leases up to @limit due, unleased pending deliveries to @owner; one statement on the one writer: exclusive. */
+/** A delivery that may be claimed at @now: pending, due, and not leased (or its lease ran out). */
+const DELIVERY_DUE = `state = 'pending' AND next_attempt_at <= @now AND lease_until <= @now`;
+
 export const CLAIM_DELIVERIES_SQL = `
   UPDATE webhook_deliveries SET lease_owner = @owner, lease_until = @until, lease = lease + 1
   WHERE id IN (
     SELECT id FROM webhook_deliveries
-    WHERE state = 'pending' AND next_attempt_at <= @now AND lease_until <= @now
+    WHERE ${DELIVERY_DUE}
     ORDER BY next_attempt_at
     LIMIT @limit)
   RETURNING *`;
@@ -505,10 +508,7 @@ export const CLAIM_DELIVERIES_SQL = `
  * Whether CLAIM_DELIVERIES_SQL would claim anything, on the reading connection: the worker polls every second,
  * and an idle appliance then sends its writer thread nothing (see SqliteMessageStore's writerIdleMs).
  */
-export const ANY_DUE_DELIVERY_SQL = `
-  SELECT 1 AS due FROM webhook_deliveries
-  WHERE state = 'pending' AND next_attempt_at <= @now AND lease_until <= @now
-  LIMIT 1`;
+export const ANY_DUE_DELIVERY_SQL = `SELECT 1 AS due FROM webhook_deliveries WHERE ${DELIVERY_DUE} LIMIT 1`;
 
 /** Compare-and-set on the lease: a worker whose lease ran out and was taken over writes nothing. */
 export const SETTLE_DELIVERY_SQL = `
