@@ -491,10 +491,10 @@ export const INSERT_DELIVERY_SQL = `
     lease_owner, lease_until, lease, last_attempts, settled_at)
   VALUES (@id, @webhook_id, @message_id, @inbox, @created, 'pending', 0, @created, NULL, 0, 0, '[]', NULL)`;
 
-/** Leases up to @limit due, unleased pending deliveries to @owner; one statement on the one writer: exclusive. */
 /** A delivery that may be claimed at @now: pending, due, and not leased (or its lease ran out). */
 const DELIVERY_DUE = `state = 'pending' AND next_attempt_at <= @now AND lease_until <= @now`;
 
+/** Leases up to @limit due, unleased pending deliveries to @owner; one statement on the one writer: exclusive. */
 export const CLAIM_DELIVERIES_SQL = `
   UPDATE webhook_deliveries SET lease_owner = @owner, lease_until = @until, lease = lease + 1
   WHERE id IN (
