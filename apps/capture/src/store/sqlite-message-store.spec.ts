@@ -121,7 +121,7 @@ describe('SqliteMessageStore', () => {
       { sql: DELETE_DOMAIN_MAIL_SQL, params: { domain: 'example.com', excluded: '[]' }, index: 'messages_by_domain' },
       { sql: LIST_STARRED_SQL, params: { saved_by: 'account-1', ...page }, index: 'messages_by_starred' },
       { sql: PRUNE_OLDER_THAN_SQL, params: { cutoff: Date.now(), limit: 500 }, index: 'messages_public_by_received' },
-      { sql: TRIM_INBOX_SQL, params: { inbox: 'plan@example.com', keep: 10 }, index: 'messages_by_inbox' },
+      { sql: TRIM_INBOX_SQL, params: { inbox: 'plan@example.com', keep: 10 }, index: 'messages_public_by_inbox' },
     ];
     for (const { sql, params, index } of cases) {
       const steps = plan(sql, params);
@@ -273,7 +273,9 @@ describe('SqliteMessageStore', () => {
     for (const migration of MIGRATIONS.slice(0, version)) old.exec(migration);
     old.pragma(`user_version = ${version}`);
     old.prepare('ATTACH DATABASE ? AS old').run(sourceFile);
-    old.exec(`INSERT INTO main.captured SELECT * FROM old.captured; INSERT INTO main.messages SELECT ${V1_MESSAGE_COLUMNS} FROM old.messages; DETACH DATABASE old;`);
+    // Migration 8 added the one column since migration 1.
+    const columns = version >= 8 ? `${V1_MESSAGE_COLUMNS}, spam_verdict` : V1_MESSAGE_COLUMNS;
+    old.exec(`INSERT INTO main.captured SELECT * FROM old.captured; INSERT INTO main.messages SELECT ${columns} FROM old.messages; DETACH DATABASE old;`);
   }
 
   it('upgrades a version 5 database, indexing the words of the mail it holds, once per transaction', async () => {
@@ -303,6 +305,22 @@ describe('SqliteMessageStore', () => {
     const verdict = { score: 6.1, required: 5, rules: ['HTML_MESSAGE'] };
     assert.equal(await store.recordSpamVerdict(mail.queueId, verdict), 1);
     assert.deepEqual((await store.getMessage(x.inbox, x.id))?.spamVerdict, verdict);
+  });
+
+  it('upgrades a version 9 database: an inbox is trimmed through the index of its public mail, starred mail kept', async () => {
+    const mail = makeCapturedMail({ attachments: [] });
+    const [older, starred] = makeCopies(mail, ['one@a.test', 'two@a.test']);
+    await holdAtVersion(9, mail, [
+      { ...older!, inbox: 'full@a.test' },
+      { ...starred!, inbox: 'full@a.test', savedBy: 'account-1' },
+    ]);
+
+    await store.open();
+    assertSearchesIndex(plan(TRIM_INBOX_SQL, { inbox: 'full@a.test', keep: 0 }), 'messages_public_by_inbox');
+    const newer = makeCapturedMail({ attachments: [] });
+    await store.saveCaptured(newer, makeCopies(newer, ['full@a.test']));
+    assert.equal(await store.trimInbox('full@a.test', 1), 1);
+    assert.deepEqual((await store.listInbox('full@a.test', { limit: 10 })).map((m) => m.id).sort(), [starred!.id, `${newer.queueId}-0`].sort());
   });
 
   it('upgrades a version 8 database: the attachment triggers run only for copies that list attachments, and still count', async () => {

@@ -273,6 +273,13 @@ export const MIGRATIONS: readonly string[] = [
     WHERE message_id = OLD.id AND md5 IN (SELECT json_extract(value, '$.md5') FROM json_each(OLD.attachments));
   END;
   `,
+
+  // 10: an inbox's public mail in listing order, for TRIM_INBOX_SQL. With messages_by_inbox alone the trim
+  // read every message row of the inbox to skip starred ones: ~1.7 ms per capture to a full inbox of 1,000
+  // (its steady state), ~0.3 ms with this index.
+  `
+  CREATE INDEX messages_public_by_inbox ON messages (inbox, received DESC, id DESC) WHERE saved_by IS NULL;
+  `,
 ];
 
 /** The schema version this build writes: the number of migrations. */
@@ -424,11 +431,12 @@ export const PRUNE_OLDER_THAN_SQL = `
 
 /**
  * The public messages of an inbox after its newest `@keep` public ones, in LIST_INBOX_SQL's order (so ties
- * in `received` go by id, as the listing shows them). LIMIT -1: no limit, only the offset.
+ * in `received` go by id, as the listing shows them). LIMIT -1: no limit, only the offset. Through the
+ * partial index of public mail (migration 10), so the rows of starred mail are not read to be skipped.
  */
 export const TRIM_INBOX_SQL = `
   DELETE FROM messages WHERE rowid IN (
-    SELECT rowid FROM messages
+    SELECT rowid FROM messages INDEXED BY messages_public_by_inbox
     WHERE inbox = @inbox AND saved_by IS NULL
     ORDER BY received DESC, id DESC
     LIMIT -1 OFFSET @keep)`;
