@@ -12,6 +12,8 @@
 //                     with an account-wide webhook to a receiver that never answers, in one run (webhooks.ts)
 //   BENCH_SEARCH=1    instead of the comparison: p50/p99 of selective searches at 100,000 messages stored in
 //                     SQLite (search.ts; a few minutes, most of it seeding)
+//   BENCH_STEADY=1    instead of the comparison: 1 KB ingest into fresh inboxes, into inboxes at their
+//                     retention cap and into an account's custom domain holding 20,000 messages (about a minute)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -24,6 +26,7 @@ import { buildTemplates, KIND_LABEL, type MessageKind } from './messages';
 import { stopAllStartedNow } from './processes';
 import { runProfile } from './profile';
 import { runSearchBench } from './search';
+import { runSteadyStateBench } from './steady-state';
 import { checkIssueTargets, markdownReport } from './report';
 import type { BenchResults, TargetResult } from './results';
 import { runTarget } from './run-target';
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
   if (on('BENCH_WAITS')) return runAlone(stamp, 'waits', (scratch) => runWaits(capturebox(), scratch, log));
   if (on('BENCH_WEBHOOKS')) return runAlone(stamp, 'webhooks', async (scratch) => runWebhooksBench(capturebox(), (await buildTemplates())['1k'], scratch, log));
   if (on('BENCH_SEARCH')) return runAlone(stamp, 'search', (scratch) => runSearchBench(scratch, log));
+  if (on('BENCH_STEADY')) return runAlone(stamp, 'steady-state', async (scratch) => runSteadyStateBench(capturebox(), (await buildTemplates())['1k'], scratch, log));
   const tools = installReferences();
   const templates = await buildTemplates();
   log(`messages: ${Object.values(templates).map((t) => `${KIND_LABEL[t.kind]} = ${t.bytes.toLocaleString('en-US')} bytes`).join(', ')}`);
