@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { domainOf, inboxOf, normalizeDomain, type StoredMessage } from '../domain';
 import { ACCOUNT_STORE, type AccountStore, type StoredWebhook, type WebhookKind } from './account-store';
 import { AccountsService, InvalidAccountInput } from './accounts.service';
+import type { InboxOwners } from './inbox-owners';
 
 export interface WebhookRequest {
   kind: WebhookKind;
@@ -78,11 +79,12 @@ export class AccountWebhooks {
    * The webhooks that hear one captured copy: its owner's (the account that starred it, else the owner of its
    * inbox) on its address, its domain or account-wide. Public mail has no owner and reaches no webhook.
    */
-  async hearing(copy: StoredMessage): Promise<StoredWebhook[]> {
-    const owner = copy.savedBy ?? (await this.accounts.ownerOfInbox(copy.inbox));
+  async hearing(copy: StoredMessage, owners: InboxOwners): Promise<StoredWebhook[]> {
+    const inboxOwner = owners.of(copy.inbox);
+    const owner = copy.savedBy ?? inboxOwner;
     if (!owner) return [];
     const webhooks = await this.store.listWebhooksFor(owner, copy.inbox, domainOf(copy.inbox));
-    if (copy.savedBy && (await this.accounts.ownerOfInbox(copy.inbox)) !== owner) {
+    if (copy.savedBy && inboxOwner !== owner) {
       // Starred mail in an inbox the account does not own: only its account-wide webhooks hear it.
       return webhooks.filter((w) => w.kind === 'account');
     }

@@ -3,6 +3,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { domainOf, inboxOf, isValidDomain, normalizeDomain } from '../domain';
+import { InboxOwners } from './inbox-owners';
 import type { Account } from './account';
 import { ACCOUNT_STORE, AccountConflictError, type AccountPatch, type AccountStore, type ClaimResult, type PrivateAddress, type StoredAccount } from './account-store';
 import { generateApiKey, hashApiKey } from './api-keys';
@@ -116,6 +117,13 @@ export class AccountsService {
     if (reserved) return reserved.ownerId;
     const domain = await this.store.getDomain(domainOf(inbox));
     return domain?.ownerId ?? null;
+  }
+
+  /** ownerOfInbox for each distinct inbox of a capture, at once (see InboxOwners). */
+  async ownersOfInboxes(addresses: readonly string[]): Promise<InboxOwners> {
+    const owners = new Map<string, string | null>();
+    for (const inbox of new Set(addresses.map(inboxOf))) owners.set(inbox, await this.ownerOfInbox(inbox));
+    return new InboxOwners(owners);
   }
 
   async ownerOfDomain(domain: string): Promise<string | null> {

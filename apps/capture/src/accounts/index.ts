@@ -7,4 +7,5 @@ export type { BootstrapAdminKey } from './bootstrap-admin';
 export { mayReadMessage, mayReadInbox, mayReadInboxes } from './message-visibility';
 export { presentedApiKey } from './presented-api-key';
 export { ApiKeyCallers, UnknownApiKey } from './api-key-callers';
+export { InboxOwners } from './inbox-owners';
 export { AccountWebhooks, WebhookTargetNotOwned, type WebhookRequest } from './account-webhooks.service';

@@ -56,8 +56,9 @@ export class CaptureService {
     });
     const stored = applyCapturePrivacy(copies, request.account);
     stopParseTimer();
-    await this.limits.assertRoomFor(stored);
-    const deliveries = await this.webhookDeliveries.for(stored);
+    const owners = await this.accounts.ownersOfInboxes(stored.map((copy) => copy.inbox));
+    await this.limits.assertRoomFor(stored, owners);
+    const deliveries = await this.webhookDeliveries.for(stored, owners);
     const stopStoreTimer = this.metrics.storeSeconds.startTimer();
     try {
       await this.store.saveCaptured(mail, stored, deliveries);

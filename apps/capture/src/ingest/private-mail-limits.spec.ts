@@ -47,7 +47,7 @@ describe('PrivateMailLimits', () => {
   async function capture(to: string): Promise<void> {
     const mail = makeCapturedMail({ to: [{ address: to, name: '' }] });
     const copies = makeCopies(mail, [to]);
-    await limits.assertRoomFor(copies);
+    await limits.assertRoomFor(copies, await accounts.ownersOfInboxes(copies.map((copy) => copy.inbox)));
     await messages.saveCaptured(mail, copies);
   }
 

@@ -11,7 +11,7 @@
 // added elsewhere (another replica, a star) within COUNT_FRESH_MS, and it cannot pass the limit unless
 // that is more than the margin. Concurrent captures can already both pass a check at limit - 1.
 import { Inject, Injectable } from '@nestjs/common';
-import { AccountsService } from '../accounts';
+import { AccountsService, type InboxOwners } from '../accounts';
 import type { StoredMessage } from '../domain';
 import { MESSAGE_STORE, type MessageStore } from '../store';
 
@@ -54,10 +54,10 @@ export class PrivateMailLimits {
   ) {}
 
   /** Throws MessageLimitReached when storing these copies would take an owning account over its limit. */
-  async assertRoomFor(copies: StoredMessage[]): Promise<void> {
+  async assertRoomFor(copies: StoredMessage[], owners: InboxOwners): Promise<void> {
     const needed = new Map<string, number>();
     for (const copy of copies) {
-      const owner = copy.savedBy ?? (await this.accounts.ownerOfInbox(copy.inbox));
+      const owner = copy.savedBy ?? owners.of(copy.inbox);
       if (owner) needed.set(owner, (needed.get(owner) ?? 0) + 1);
     }
     for (const [accountId, count] of needed) {

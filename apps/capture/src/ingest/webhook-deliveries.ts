@@ -3,7 +3,7 @@
 // after the 250. Delivery itself happens later, off the SMTP path (webhooks/).
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { AccountWebhooks } from '../accounts';
+import { AccountWebhooks, type InboxOwners } from '../accounts';
 import type { StoredMessage } from '../domain';
 import type { NewWebhookDelivery } from '../store';
 
@@ -11,10 +11,10 @@ import type { NewWebhookDelivery } from '../store';
 export class WebhookDeliveriesOfCapture {
   constructor(private readonly webhooks: AccountWebhooks) {}
 
-  async for(copies: StoredMessage[]): Promise<NewWebhookDelivery[]> {
+  async for(copies: StoredMessage[], owners: InboxOwners): Promise<NewWebhookDelivery[]> {
     const deliveries: NewWebhookDelivery[] = [];
     for (const copy of copies) {
-      for (const webhook of await this.webhooks.hearing(copy)) {
+      for (const webhook of await this.webhooks.hearing(copy, owners)) {
         deliveries.push({ id: `dlv_${randomBytes(12).toString('base64url')}`, webhookId: webhook.id, messageId: copy.id, inbox: copy.inbox });
       }
     }
