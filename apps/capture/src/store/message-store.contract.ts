@@ -930,6 +930,25 @@ export function describeMessageStoreContract(name: string, makeStore: () => Prom
       assert.ok(log.settledAt instanceof Date);
     });
 
+    it('prunes the records of deliveries settled before a cutoff, whatever their final state, never a pending one', async () => {
+      const enqueued = await saveWithDeliveries(['wh_p', 'wh_p', 'wh_p', 'wh_p']);
+      const now = new Date(Date.now() + 1000);
+      const claimed = await store.claimWebhookDeliveries({ owner: 'w1', now, leaseMs: 60_000, limit: 10 });
+      const byId = (id: string) => claimed.find((d) => d.id === id)!;
+      const hourAgo = new Date(now.getTime() - 3_600_000);
+      const attempt = (at: Date) => ({ at, status: 500, latencyMs: 3, error: 'HTTP 500' });
+      assert.equal(await store.settleWebhookDelivery(byId(enqueued[0]!), 'w1', { state: 'delivered', attempt: attempt(hourAgo), nextAttemptAt: hourAgo }), true);
+      assert.equal(await store.settleWebhookDelivery(byId(enqueued[1]!), 'w1', { state: 'failed', attempt: attempt(hourAgo), nextAttemptAt: hourAgo }), true);
+      assert.equal(await store.settleWebhookDelivery(byId(enqueued[2]!), 'w1', { state: 'dropped', attempt: attempt(now), nextAttemptAt: now }), true);
+      // The fourth stays pending (claimed, then retried later).
+      assert.equal(await store.settleWebhookDelivery(byId(enqueued[3]!), 'w1', { state: 'pending', attempt: attempt(hourAgo), nextAttemptAt: now }), true);
+
+      assert.equal(await store.pruneSettledDeliveries(new Date(now.getTime() - 60_000)), 2);
+      assert.deepEqual((await store.listWebhookDeliveries('wh_p', 10)).map((d) => d.id).sort(), [enqueued[2], enqueued[3]].sort());
+      assert.equal(await store.pruneSettledDeliveries(new Date(now.getTime() + 60_000)), 1, 'the dropped one, later');
+      assert.equal((await store.webhookQueueStats()).pending, 1);
+    });
+
     it('hands a delivery whose lease ran out to the next claimer, and each one to a single claimer of many at once', async () => {
       const enqueued = await saveWithDeliveries(['wh_a', 'wh_b', 'wh_c', 'wh_d', 'wh_e']);
       const now = new Date(Date.now() + 1000);

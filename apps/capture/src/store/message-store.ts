@@ -187,6 +187,8 @@ export interface MessageStore {
    * An adapter may keep a content for a grace period after a save last used it (MongoDB does, see there).
    */
   pruneUnreferencedBlobs(): Promise<number>;
+  /** Delete the records of webhook deliveries that settled (delivered, failed, dropped) before `cutoff`; returns how many went. */
+  pruneSettledDeliveries(cutoff: Date): Promise<number>;
 }
 
 /** Catches caller bugs that no schema can: copies of another transaction, or a transaction with none. */

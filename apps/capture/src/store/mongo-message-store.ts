@@ -44,6 +44,7 @@ import {
   claimDeliveries,
   listDeliveries,
   newDeliveryDocuments,
+  pruneSettled,
   queueStats,
   settleDelivery,
   type ClaimDocument,
@@ -366,6 +367,10 @@ export class MongoMessageStore extends MongoStore<Collections> implements Messag
         if (found.length < PRUNE_BATCH) return deleted;
       }
     });
+  }
+
+  async pruneSettledDeliveries(cutoff: Date): Promise<number> {
+    return this.use('pruneSettledDeliveries', (s) => pruneSettled(s, cutoff));
   }
 
   async trimInbox(inbox: string, keepNewest: number): Promise<number> {

@@ -446,6 +446,13 @@ export const DELIVERIES_BY_WEBHOOK: IndexDeclaration = {
   key: { webhookId: 1, created: -1, _id: -1 },
 };
 
+/** Serves pruneSettledDeliveries: settled deliveries by when they settled. */
+export const DELIVERIES_SETTLED: IndexDeclaration = {
+  collection: COLLECTIONS.webhookDeliveries,
+  name: 'webhook_deliveries_settled',
+  key: { state: 1, settledAt: 1 },
+};
+
 export const INDEXES: readonly IndexDeclaration[] = [
   MESSAGES_BY_RECEIVED,
   MESSAGES_BY_INBOX,
@@ -459,4 +466,5 @@ export const INDEXES: readonly IndexDeclaration[] = [
   DELIVERIES_DUE,
   DELIVERIES_BY_CREATED,
   DELIVERIES_BY_WEBHOOK,
+  DELIVERIES_SETTLED,
 ];

@@ -114,6 +114,12 @@ export async function listDeliveries(s: DeliveryCollections, webhookId: string, 
   return documents.map(fromDeliveryDocument);
 }
 
+/** Settled deliveries by when they settled (DELIVERIES_SETTLED serves it). */
+export async function pruneSettled(s: DeliveryCollections, cutoff: Date): Promise<number> {
+  const { deletedCount } = await s.webhookDeliveries.deleteMany({ state: { $in: ['delivered', 'failed', 'dropped'] }, settledAt: { $lt: cutoff } });
+  return deletedCount;
+}
+
 export async function queueStats(s: DeliveryCollections): Promise<WebhookQueueStats> {
   const pending = await s.webhookDeliveries.countDocuments({ state: 'pending' });
   const oldest = await s.webhookDeliveries.find({ state: 'pending' }).sort({ state: 1, created: 1 }).limit(1).next();

@@ -170,10 +170,26 @@ describe('RetentionService', () => {
       const [starred] = await save(hoursAgo(30), ['old@example.com'], { savedBy: 'account-1' });
       const [recent] = await save(hoursAgo(23), ['old@example.com']);
 
-      assert.deepEqual(await service.pruneExpired(NOW), { expired: 2, attachments: 1 });
+      assert.deepEqual(await service.pruneExpired(NOW), { expired: 2, attachments: 1, deliveries: 0 });
       assert.deepEqual(await idsIn('old@example.com'), [recent.id, starred.id]);
       assert.equal(await store.countInbox('old-too@example.com'), 0);
-      assert.deepEqual(await service.pruneExpired(NOW), { expired: 0, attachments: 0 }, 'a second pass finds nothing');
+      assert.deepEqual(await service.pruneExpired(NOW), { expired: 0, attachments: 0, deliveries: 0 }, 'a second pass finds nothing');
+    });
+
+    it('removes the records of webhook deliveries settled before the age limit, keeping pending and recent ones', async () => {
+      const service = makeService({ maxAgeHours: 24 });
+      const mail = makeCapturedMail();
+      const [copy] = makeCopies(mail, ['hooked@example.com']);
+      const ids = ['old', 'recent', 'pending'].map((name) => `dlv_${name}`);
+      await store.saveCaptured(mail, [copy], ids.map((id) => ({ id, webhookId: 'wh_1', messageId: copy.id, inbox: copy.inbox })));
+      const claimed = await store.claimWebhookDeliveries({ owner: 'w1', now: new Date(), leaseMs: 60_000, limit: 10 });
+      const settle = (id: string, at: Date) =>
+        store.settleWebhookDelivery(claimed.find((d) => d.id === id)!, 'w1', { state: 'delivered', attempt: { at, status: 200, latencyMs: 1, error: null }, nextAttemptAt: at });
+      assert.equal(await settle('dlv_old', hoursAgo(25)), true);
+      assert.equal(await settle('dlv_recent', hoursAgo(23)), true);
+
+      assert.deepEqual(await service.pruneExpired(NOW), { expired: 0, attachments: 0, deliveries: 1 });
+      assert.deepEqual((await store.listWebhookDeliveries('wh_1', 10)).map((d) => d.id).sort(), ['dlv_pending', 'dlv_recent']);
     });
 
     it('without an age limit keeps all mail but still sweeps what deletes left behind', async () => {
@@ -182,7 +198,7 @@ describe('RetentionService', () => {
       const [deleted] = await save(hoursAgo(1), ['deleted@example.com']);
       await store.deleteMessage(deleted.inbox, deleted.id);
 
-      assert.deepEqual(await service.pruneExpired(NOW), { expired: 0, attachments: 1 });
+      assert.deepEqual(await service.pruneExpired(NOW), { expired: 0, attachments: 1, deliveries: 0 });
       assert.equal(store.calls.pruneOlderThan, 0);
       assert.deepEqual(await idsIn(kept.inbox), [kept.id]);
     });
@@ -201,7 +217,7 @@ describe('RetentionService', () => {
     it('resolves with nothing removed and a warning while the store is unavailable', async () => {
       const service = makeService({ maxAgeHours: 24 });
       await store.close();
-      assert.deepEqual(await service.pruneExpired(NOW), { expired: 0, attachments: 0 });
+      assert.deepEqual(await service.pruneExpired(NOW), { expired: 0, attachments: 0, deliveries: 0 });
       assert.deepEqual(warnings(), ['retention: store unavailable while pruning expired mail; trying again later']);
       assert.deepEqual(errors(), []);
     });

@@ -1,6 +1,7 @@
 // Retention of public mail (PRODUCT §4): an inbox keeps its newest N public messages, and public mail older
-// than a configured age goes; starred mail is exempt. The store does the deleting (pruneOlderThan,
-// trimInbox, pruneUnreferencedBlobs); this service only decides when, and keeps failures away from capture.
+// than a configured age goes; starred mail is exempt; so do the records of webhook deliveries settled
+// before that age. The store does the deleting (pruneOlderThan, trimInbox, pruneUnreferencedBlobs,
+// pruneSettledDeliveries); this service only decides when, and keeps failures away from capture.
 //
 // Mechanism: a pruning job in every process, not a TTL index. FerretDB v1 (the MongoDB-wire test server)
 // has no TTL indexes; a TTL index could not exempt starred mail without a partial filter (FerretDB v1 has
@@ -38,6 +39,8 @@ export interface PruneSummary {
   expired: number;
   /** Attachment contents no message referred to any more. */
   attachments: number;
+  /** Records of webhook deliveries settled before the age limit. */
+  deliveries: number;
 }
 
 @Injectable()
@@ -109,18 +112,21 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async runPass(now: Date): Promise<PruneSummary> {
-    const summary: PruneSummary = { expired: 0, attachments: 0 };
+    const summary: PruneSummary = { expired: 0, attachments: 0, deliveries: 0 };
     try {
       const maxAgeHours = this.limits.maxAgeHours;
       if (maxAgeHours > 0) {
-        summary.expired = await this.store.pruneOlderThan(new Date(now.getTime() - maxAgeHours * HOUR_MS));
+        const cutoff = new Date(now.getTime() - maxAgeHours * HOUR_MS);
+        summary.expired = await this.store.pruneOlderThan(cutoff);
+        // A delivery's record lives as long as mail does: one per copy and webhook would otherwise pile up.
+        summary.deliveries = await this.store.pruneSettledDeliveries(cutoff);
       }
       // Even without an age limit: inbox trims and deletes through the API leave contents behind too.
       summary.attachments = await this.store.pruneUnreferencedBlobs();
     } catch (error) {
       this.report(error, 'pruning expired mail');
     }
-    if (summary.expired > 0 || summary.attachments > 0) this.logger.info(summary, 'retention pass removed mail');
+    if (summary.expired > 0 || summary.attachments > 0 || summary.deliveries > 0) this.logger.info(summary, 'retention pass removed mail');
     return summary;
   }
 

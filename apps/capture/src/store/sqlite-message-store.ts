@@ -361,12 +361,22 @@ export class SqliteMessageStore extends SqliteStore<OpenStore> implements Messag
     return rows.map(fromMessageRow);
   }
 
-  async pruneOlderThan(cutoff: Date): Promise<number> {
-    // In batches, each its own write: the first prune after a long pause may take many thousands, and must not
-    // make the saves committed beside it wait for all of them.
+  pruneOlderThan(cutoff: Date): Promise<number> {
+    return this.deleteInBatches('pruneOlderThan', cutoff);
+  }
+
+  pruneSettledDeliveries(cutoff: Date): Promise<number> {
+    return this.deleteInBatches('pruneSettledDeliveries', cutoff);
+  }
+
+  /**
+   * A prune in batches, each its own write: the first prune after a long pause may take many thousands, and
+   * must not make the saves committed beside it wait for all of them.
+   */
+  private async deleteInBatches(name: 'pruneOlderThan' | 'pruneSettledDeliveries', cutoff: Date): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const batch = await this.write('pruneOlderThan', cutoff.getTime(), PRUNE_BATCH);
+      const batch = await this.write(name, cutoff.getTime(), PRUNE_BATCH);
       deleted += batch;
       if (batch < PRUNE_BATCH) return deleted;
     }

@@ -26,6 +26,7 @@ import {
   INSERT_DELIVERY_SQL,
   INSERT_MESSAGE_SQL,
   PRUNE_OLDER_THAN_SQL,
+  PRUNE_SETTLED_DELIVERIES_SQL,
   PRUNE_UNREFERENCED_BLOBS_SQL,
   RECORD_SPAM_VERDICT_SQL,
   SETTLE_DELIVERY_SQL,
@@ -56,6 +57,8 @@ export interface SqliteMessageWrites {
   pruneOlderThan(cutoff: number, limit: number): number;
   trimInbox(inbox: string, keep: number): number;
   pruneUnreferencedBlobs(): number;
+  /** One batch of at most `limit` deliveries settled before `cutoff` (epoch ms). */
+  pruneSettledDeliveries(cutoff: number, limit: number): number;
 }
 
 export type SqliteWriteName = keyof SqliteMessageWrites;
@@ -89,6 +92,7 @@ export function prepareMessageWrites(db: Database.Database): SqliteMessageWrites
   const pruneOlderThan = db.prepare<{ cutoff: number; limit: number }>(PRUNE_OLDER_THAN_SQL);
   const trimInbox = db.prepare<{ inbox: string; keep: number }>(TRIM_INBOX_SQL);
   const pruneUnreferencedBlobs = db.prepare<[]>(PRUNE_UNREFERENCED_BLOBS_SQL);
+  const pruneSettledDeliveries = db.prepare<{ cutoff: number; limit: number }>(PRUNE_SETTLED_DELIVERIES_SQL);
   const insertDelivery = db.prepare<{ id: string; webhook_id: string; message_id: string; inbox: string; created: number }>(
     INSERT_DELIVERY_SQL,
   );
@@ -131,6 +135,7 @@ export function prepareMessageWrites(db: Database.Database): SqliteMessageWrites
     trimInbox: (inbox, keep) => trimInbox.run({ inbox, keep }).changes,
     // Exact and safe alongside saves without any grace period: see ref_count in the schema.
     pruneUnreferencedBlobs: () => pruneUnreferencedBlobs.run().changes,
+    pruneSettledDeliveries: (cutoff, limit) => pruneSettledDeliveries.run({ cutoff, limit }).changes,
   };
 }
 

@@ -280,6 +280,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX messages_public_by_inbox ON messages (inbox, received DESC, id DESC) WHERE saved_by IS NULL;
   `,
+
+  // 11: settled webhook deliveries by when they settled, for PRUNE_SETTLED_DELIVERIES_SQL (their records
+  // used to stay forever: one row per copy and webhook).
+  `
+  CREATE INDEX webhook_deliveries_settled ON webhook_deliveries (settled_at) WHERE state <> 'pending';
+  `,
 ];
 
 /** The schema version this build writes: the number of migrations. */
@@ -440,6 +446,13 @@ export const TRIM_INBOX_SQL = `
     WHERE inbox = @inbox AND saved_by IS NULL
     ORDER BY received DESC, id DESC
     LIMIT -1 OFFSET @keep)`;
+
+/** One batch of deliveries settled before `@cutoff`; the caller repeats it until a batch comes back short. */
+export const PRUNE_SETTLED_DELIVERIES_SQL = `
+  DELETE FROM webhook_deliveries WHERE rowid IN (
+    SELECT rowid FROM webhook_deliveries INDEXED BY webhook_deliveries_settled
+    WHERE state <> 'pending' AND settled_at < @cutoff
+    LIMIT @limit)`;
 
 export const PRUNE_UNREFERENCED_BLOBS_SQL = `DELETE FROM attachment_blobs WHERE ref_count = 0`;
 
