@@ -10,9 +10,9 @@ import type { Log } from './run-target';
 import { runLoad, INBOXES } from './smtp-load';
 import { BENCH_ADMIN_KEY, type Target } from './targets';
 
-const MESSAGES = 2000;
+const MESSAGES = 5000;
 const CONNECTIONS = 10;
-const ROUNDS = 4;
+const ROUNDS = 6;
 /** Private mail counts toward its account's limit: room for every round. */
 const MESSAGE_LIMIT = 1_000_000;
 
