@@ -5,7 +5,7 @@
 //
 // Counting an account's private mail reads every one of its messages' index entries (~5 ms per 10,000 on
 // SQLite), so it is not done for every capture: far from the limit, a count at most COUNT_FRESH_MS old plus
-// what this process has let through since is enough; within LIMIT_MARGIN of the limit every capture counts
+// what this process has let through since is enough; within limitMargin() of the limit every capture counts
 // afresh. A count goes stale when the account's addresses or domains change (checked on every capture).
 // Deleted mail only makes the estimate too high (a recount sooner); what could make it too low is mail
 // added elsewhere (another replica, a star) within COUNT_FRESH_MS, and it cannot pass the limit unless
