@@ -104,8 +104,9 @@ describe('web UI: reading, searching and organizing mail', () => {
   });
 
   test('rows say how long ago each message came (the full date on hover), grouped by day', async () => {
-    // A browser of its own: a page's fake clock is its whole context's.
-    const other = await launchBrowser({ viewport: DESKTOP });
+    // A browser of its own: a page's fake clock is its whole context's. Its time zone puts the messages at
+    // about noon, so "five minutes on" is still today and "a day on" is tomorrow whenever the test runs.
+    const other = await launchBrowser({ viewport: DESKTOP, timezoneId: zoneWhereItIsNoon(new Date()) });
     const later = other.context.pages()[0] ?? (await other.context.newPage());
     try {
       // Five minutes on: every row reads "5 min ago" under "Today"; a day on, they are "Yesterday".
@@ -330,3 +331,10 @@ describe('web UI: reading, searching and organizing mail', () => {
     assert.deepEqual(appErrors, []);
   });
 });
+
+/** A fixed-offset IANA zone (no daylight saving) where `at` falls in the hour after noon. */
+function zoneWhereItIsNoon(at: Date): string {
+  const hoursAhead = ((((12 - at.getUTCHours() + 11) % 24) + 24) % 24) - 11; // -11..12
+  // The Etc/GMT names have the sign reversed: Etc/GMT-3 is three hours ahead of UTC.
+  return hoursAhead === 0 ? 'Etc/GMT' : `Etc/GMT${hoursAhead > 0 ? '-' : '+'}${Math.abs(hoursAhead)}`;
+}
